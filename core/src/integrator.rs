@@ -1,0 +1,37 @@
+//! The [`Integrator`] trait: how positions and velocities advance around a force evaluation.
+
+use crate::system::System;
+use crate::units::UnitConstants;
+
+/// Per-step information handed to integrators.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StepContext {
+    /// Timestep.
+    pub dt: f64,
+    /// Unit conversion constants.
+    pub units: UnitConstants,
+    /// Index of the step being taken (the step number after it completes).
+    pub step: u64,
+}
+
+/// A time integrator split around the force evaluation, as velocity Verlet is.
+///
+/// One MD step is `initial_integrate` → (neighbor update, forces) → `final_integrate`.
+/// Thermostats and barostats implement the same two halves and may change the
+/// cell in the first one.
+pub trait Integrator: Send {
+    /// First half of the step, before forces are recomputed (e.g. half kick + drift).
+    fn initial_integrate(&mut self, system: &mut System, ctx: &StepContext);
+
+    /// Second half of the step, with the new forces (e.g. the second half kick).
+    fn final_integrate(&mut self, system: &mut System, ctx: &StepContext);
+
+    /// Energy held by the integrator's extra degrees of freedom (thermostat or barostat
+    /// reservoirs), added to the total energy to form the conserved quantity.
+    fn reservoir_energy(&self) -> f64 {
+        0.0
+    }
+
+    /// A short name for logs, e.g. `"nve"`.
+    fn name(&self) -> &str;
+}

@@ -1,0 +1,3 @@
+//! Reading and writing structure files.
+
+pub mod xyz;

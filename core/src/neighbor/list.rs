@@ -1,0 +1,179 @@
+//! Verlet neighbor lists in compressed-row form, built from a cell list.
+
+use nalgebra::Vector3;
+use rayon::prelude::*;
+
+use super::bins::Bins;
+use super::ghosts::GhostAtoms;
+
+/// Which pairs a list holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ListKind {
+    /// Each interacting pair once (Newton's third law applied by the potential).
+    Half,
+    /// Each pair from both sides: `j` in the list of `i` and `i` in the list of `j`.
+    Full,
+}
+
+/// Atoms per parallel work item during a build.
+const CHUNK: usize = 512;
+
+/// Neighbors of every local atom within `cutoff` (force cutoff plus skin).
+///
+/// Entries are indices into the extended (local + ghost) arrays of
+/// [`GhostAtoms`]. In a half list, a pair of atoms with owners `o_i`, `o_j`
+/// and relative image `n` is stored in the list of `i` exactly when
+/// `o_j > o_i`, or `o_j == o_i` and `n` is lexicographically positive; this
+/// integer rule keeps exactly one of each pair and its periodic mirror.
+#[derive(Debug, Clone)]
+pub struct NeighborList {
+    kind: ListKind,
+    cutoff: f64,
+    offsets: Vec<usize>,
+    neighbors: Vec<u32>,
+    chunks: Vec<(Vec<u32>, Vec<u32>)>,
+}
+
+impl NeighborList {
+    /// An empty list of the given kind.
+    pub fn new(kind: ListKind) -> Self {
+        NeighborList {
+            kind,
+            cutoff: 0.0,
+            offsets: vec![0],
+            neighbors: Vec::new(),
+            chunks: Vec::new(),
+        }
+    }
+
+    /// The kind of list.
+    pub fn kind(&self) -> ListKind {
+        self.kind
+    }
+
+    /// The list cutoff (force cutoff plus skin) used at the last build.
+    pub fn cutoff(&self) -> f64 {
+        self.cutoff
+    }
+
+    /// Number of local atoms the list covers.
+    pub fn n_atoms(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// Total number of stored pairs (entries).
+    pub fn n_entries(&self) -> usize {
+        self.neighbors.len()
+    }
+
+    /// The neighbors of local atom `i` (extended indices).
+    #[inline]
+    pub fn neighbors(&self, i: usize) -> &[u32] {
+        &self.neighbors[self.offsets[i]..self.offsets[i + 1]]
+    }
+
+    /// Row offsets: the neighbors of `i` are `entries()[offsets()[i]..offsets()[i+1]]`.
+    pub fn offsets(&self) -> &[usize] {
+        &self.offsets
+    }
+
+    /// All entries, row after row.
+    pub fn entries(&self) -> &[u32] {
+        &self.neighbors
+    }
+
+    /// Rebuilds the list of `kind` from binned extended atoms.
+    pub fn build(&mut self, kind: ListKind, ghosts: &GhostAtoms, bins: &Bins, cutoff: f64) {
+        self.kind = kind;
+        self.cutoff = cutoff;
+        let n_local = ghosts.n_local();
+        let x = ghosts.positions();
+        let stencil = bins.stencil(cutoff);
+        let cut2 = cutoff * cutoff;
+        let n_chunks = n_local.div_ceil(CHUNK);
+        self.chunks.resize_with(n_chunks, Default::default);
+        self.chunks
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(c, (list, counts))| {
+                list.clear();
+                counts.clear();
+                let start = c * CHUNK;
+                for i in start..(start + CHUNK).min(n_local) {
+                    let before = list.len();
+                    collect_neighbors(i, kind, ghosts, bins, &stencil, x, cut2, list);
+                    counts.push((list.len() - before) as u32);
+                }
+            });
+        self.offsets.clear();
+        self.offsets.push(0);
+        self.neighbors.clear();
+        for (list, counts) in &self.chunks {
+            for &c in counts {
+                let last = *self.offsets.last().unwrap_or(&0);
+                self.offsets.push(last + c as usize);
+            }
+            self.neighbors.extend_from_slice(list);
+        }
+    }
+}
+
+/// Appends the neighbors of local atom `i` to `out`.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn collect_neighbors(
+    i: usize,
+    kind: ListKind,
+    ghosts: &GhostAtoms,
+    bins: &Bins,
+    stencil: &[[isize; 3]],
+    x: &[Vector3<f64>],
+    cut2: f64,
+    out: &mut Vec<u32>,
+) {
+    let xi = x[i];
+    let c = bins.atom_coords(i);
+    let dims = bins.dims();
+    let n_local = ghosts.n_local();
+    for s in stencil {
+        let mut nb = [0usize; 3];
+        let mut inside = true;
+        for k in 0..3 {
+            let v = c[k] as isize + s[k];
+            if v < 0 || v >= dims[k] as isize {
+                inside = false;
+                break;
+            }
+            nb[k] = v as usize;
+        }
+        if !inside {
+            continue;
+        }
+        for &j in bins.atoms_in(bins.bin_index(nb)) {
+            let j = j as usize;
+            if j == i {
+                continue;
+            }
+            if kind == ListKind::Half && !half_keeps(i, j, n_local, ghosts) {
+                continue;
+            }
+            if (x[j] - xi).norm_squared() < cut2 {
+                out.push(j as u32);
+            }
+        }
+    }
+}
+
+/// The half-list ownership rule (see [`NeighborList`]).
+#[inline]
+fn half_keeps(i: usize, j: usize, n_local: usize, ghosts: &GhostAtoms) -> bool {
+    if j < n_local {
+        return j > i;
+    }
+    let o = ghosts.owner(j);
+    if o != i {
+        return o > i;
+    }
+    let n = ghosts.image(j);
+    n > [0, 0, 0]
+}

@@ -1,0 +1,306 @@
+//! The [`Potential`] trait and the buffers a force evaluation reads and writes.
+
+use std::ops::Range;
+
+use nalgebra::Vector3;
+use rayon::prelude::*;
+
+use crate::cell::Cell;
+use crate::neighbor::{GhostAtoms, ListKind, NeighborList};
+
+/// What a force evaluation must produce besides forces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ForceRequest {
+    /// Total potential energy.
+    pub energy: bool,
+    /// Virial tensor.
+    pub virial: bool,
+    /// Per-atom potential energies.
+    pub per_atom_energy: bool,
+}
+
+impl ForceRequest {
+    /// Forces only (the common MD step).
+    pub const FORCES: ForceRequest = ForceRequest {
+        energy: false,
+        virial: false,
+        per_atom_energy: false,
+    };
+    /// Forces, energy and virial (a thermo step).
+    pub const ALL: ForceRequest = ForceRequest {
+        energy: true,
+        virial: true,
+        per_atom_energy: false,
+    };
+}
+
+/// Everything a potential may read: the extended atoms, the neighbor list, the cell.
+#[derive(Debug, Clone, Copy)]
+pub struct ForceInput<'a> {
+    /// The simulation cell.
+    pub cell: &'a Cell,
+    /// Local atoms followed by ghost images (positions, types, owners).
+    pub atoms: &'a GhostAtoms,
+    /// Verlet list of the kind the potential asked for.
+    pub list: &'a NeighborList,
+    /// What to compute.
+    pub request: ForceRequest,
+}
+
+impl ForceInput<'_> {
+    /// Number of local (owned) atoms.
+    pub fn n_local(&self) -> usize {
+        self.atoms.n_local()
+    }
+
+    /// Number of local plus ghost atoms.
+    pub fn n_total(&self) -> usize {
+        self.atoms.n_total()
+    }
+
+    /// Extended positions.
+    pub fn positions(&self) -> &[Vector3<f64>] {
+        self.atoms.positions()
+    }
+
+    /// Extended type indices.
+    pub fn types(&self) -> &[u32] {
+        self.atoms.types()
+    }
+}
+
+/// A virial tensor `sum r_ij (x) f_ij` as `[xx, yy, zz, xy, xz, yz]` in energy units.
+pub type Virial = [f64; 6];
+
+/// Results of a force evaluation, reused between steps.
+///
+/// Arrays are over extended atoms (locals, then ghosts): a potential may put
+/// force or energy on a ghost; the engine folds ghosts back onto their owners.
+#[derive(Debug, Clone, Default)]
+pub struct ForceOutput {
+    /// Forces on extended atoms.
+    pub forces: Vec<Vector3<f64>>,
+    /// Total potential energy (when requested).
+    pub energy: f64,
+    /// Virial tensor (when requested).
+    pub virial: Virial,
+    /// Per-atom energies on extended atoms (when requested; empty otherwise).
+    pub per_atom_energy: Vec<f64>,
+    scratch: Vec<ThreadScratch>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct ThreadScratch {
+    forces: Vec<Vector3<f64>>,
+    per_atom_energy: Vec<f64>,
+}
+
+/// A thread's private view of the outputs during a half-list evaluation.
+#[derive(Debug)]
+pub struct Accumulator<'a> {
+    /// Forces on extended atoms (this thread's share).
+    pub forces: &'a mut [Vector3<f64>],
+    /// Per-atom energies on extended atoms, empty if not requested.
+    pub per_atom_energy: &'a mut [f64],
+    /// Energy summed by this thread.
+    pub energy: f64,
+}
+
+impl ForceOutput {
+    /// Empty buffers.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sizes and zeroes the outputs for `n_total` extended atoms.
+    pub fn reset(&mut self, n_total: usize, request: ForceRequest) {
+        self.forces.clear();
+        self.forces.resize(n_total, Vector3::zeros());
+        self.energy = 0.0;
+        self.virial = [0.0; 6];
+        self.per_atom_energy.clear();
+        if request.per_atom_energy {
+            self.per_atom_energy.resize(n_total, 0.0);
+        }
+    }
+
+    /// Runs `kernel` over all local atoms in parallel, each thread writing into
+    /// private buffers (so a half list may update both atoms of a pair), then sums
+    /// the buffers into [`ForceOutput::forces`], `per_atom_energy` and `energy`.
+    ///
+    /// The local atoms are split into one contiguous range per thread with about
+    /// equal numbers of neighbor entries. Buffers are kept for the next call.
+    pub fn accumulate_parallel<F>(&mut self, list: &NeighborList, kernel: F)
+    where
+        F: Fn(Range<usize>, &mut Accumulator<'_>) + Sync,
+    {
+        let n_local = list.n_atoms();
+        let n_total = self.forces.len();
+        let threads = rayon::current_num_threads().min(n_local.div_ceil(256)).max(1);
+        if threads == 1 {
+            let mut acc = Accumulator {
+                forces: &mut self.forces,
+                per_atom_energy: &mut self.per_atom_energy,
+                energy: 0.0,
+            };
+            kernel(0..n_local, &mut acc);
+            self.energy += acc.energy;
+            return;
+        }
+        let per_atom = !self.per_atom_energy.is_empty();
+        self.scratch.resize_with(threads, Default::default);
+        let ranges = balanced_ranges(list.offsets(), threads);
+        let energies: Vec<f64> = self
+            .scratch
+            .par_iter_mut()
+            .zip(ranges.par_iter())
+            .map(|(s, r)| {
+                s.forces.clear();
+                s.forces.resize(n_total, Vector3::zeros());
+                s.per_atom_energy.clear();
+                if per_atom {
+                    s.per_atom_energy.resize(n_total, 0.0);
+                }
+                let mut acc = Accumulator {
+                    forces: &mut s.forces,
+                    per_atom_energy: &mut s.per_atom_energy,
+                    energy: 0.0,
+                };
+                kernel(r.clone(), &mut acc);
+                acc.energy
+            })
+            .collect();
+        self.energy += energies.iter().sum::<f64>();
+        let scratch = &self.scratch;
+        const BLOCK: usize = 4096;
+        self.forces
+            .par_chunks_mut(BLOCK)
+            .enumerate()
+            .for_each(|(b, f)| {
+                let base = b * BLOCK;
+                for s in scratch {
+                    for (k, fk) in f.iter_mut().enumerate() {
+                        *fk += s.forces[base + k];
+                    }
+                }
+            });
+        if per_atom {
+            self.per_atom_energy
+                .par_chunks_mut(BLOCK)
+                .enumerate()
+                .for_each(|(b, e)| {
+                    let base = b * BLOCK;
+                    for s in scratch {
+                        for (k, ek) in e.iter_mut().enumerate() {
+                            *ek += s.per_atom_energy[base + k];
+                        }
+                    }
+                });
+        }
+    }
+
+    /// Sets [`ForceOutput::virial`] to `sum_k x_k (x) f_k` over extended atoms.
+    ///
+    /// Valid for any potential that put the forces of every interaction on the
+    /// extended atoms involved (ghost images included), before ghosts are folded.
+    pub fn set_virial_from_positions(&mut self, positions: &[Vector3<f64>]) {
+        self.virial = positions
+            .par_iter()
+            .zip(self.forces.par_iter())
+            .with_min_len(4096)
+            .fold(
+                || [0.0; 6],
+                |mut v, (x, f)| {
+                    v[0] += x.x * f.x;
+                    v[1] += x.y * f.y;
+                    v[2] += x.z * f.z;
+                    v[3] += x.x * f.y;
+                    v[4] += x.x * f.z;
+                    v[5] += x.y * f.z;
+                    v
+                },
+            )
+            .reduce(|| [0.0; 6], add6);
+    }
+}
+
+fn add6(a: [f64; 6], b: [f64; 6]) -> [f64; 6] {
+    std::array::from_fn(|k| a[k] + b[k])
+}
+
+/// Splits rows `0..n` of a CSR list into `parts` contiguous ranges with similar entry counts.
+fn balanced_ranges(offsets: &[usize], parts: usize) -> Vec<Range<usize>> {
+    let n = offsets.len() - 1;
+    let total = offsets[n];
+    let mut out = Vec::with_capacity(parts);
+    let mut start = 0;
+    for p in 1..=parts {
+        let end = if p == parts {
+            n
+        } else {
+            let target = total * p / parts;
+            offsets.partition_point(|&o| o < target).clamp(start, n)
+        };
+        out.push(start..end);
+        start = end;
+    }
+    out
+}
+
+/// Error raised by a potential during a force evaluation.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PotentialError {
+    /// Two atoms are so close that the potential is singular.
+    #[error("atoms {i} and {j} overlap (distance {distance:e})")]
+    Overlap {
+        /// Index of one atom (extended index).
+        i: usize,
+        /// Index of the other atom (extended index).
+        j: usize,
+        /// Their distance.
+        distance: f64,
+    },
+    /// Any other failure, described in words.
+    #[error("{0}")]
+    Other(String),
+}
+
+/// An interatomic potential: energy, forces and virial from positions.
+///
+/// Implementations must be `Send + Sync` and may use rayon inside
+/// [`Potential::compute`]. They read the extended (local + ghost) atoms and
+/// a neighbor list of the kind they asked for, and *add* into `out`, whose
+/// arrays the engine has sized and zeroed. Forces on ghosts are allowed and
+/// are folded onto their owners afterwards.
+pub trait Potential: Send + Sync {
+    /// Interaction cutoff: pairs farther apart than this do not interact.
+    fn cutoff(&self) -> f64;
+
+    /// The kind of neighbor list the potential iterates over.
+    fn list_kind(&self) -> ListKind;
+
+    /// Adds forces (and, on request, energy, virial, per-atom energies) into `out`.
+    fn compute(&self, input: &ForceInput<'_>, out: &mut ForceOutput) -> Result<(), PotentialError>;
+
+    /// A short name for logs, e.g. `"lj/cut"`.
+    fn name(&self) -> &str;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn balanced_ranges_cover_all_rows() {
+        let offsets = [0, 10, 10, 30, 31, 60, 61];
+        for parts in 1..5 {
+            let r = balanced_ranges(&offsets, parts);
+            assert_eq!(r.len(), parts);
+            assert_eq!(r[0].start, 0);
+            assert_eq!(r.last().unwrap().end, 6);
+            for w in r.windows(2) {
+                assert_eq!(w[0].end, w[1].start);
+            }
+        }
+    }
+}

@@ -1,0 +1,273 @@
+//! The simulation loop: velocity-Verlet-shaped steps with neighbor updates and thermo output.
+
+use std::ops::ControlFlow;
+use std::time::{Duration, Instant};
+
+use crate::error::RunError;
+use crate::evaluation::evaluate_forces;
+use crate::integrator::{Integrator, StepContext};
+use crate::neighbor::{NeighborSettings, NeighborStats, Neighbors};
+use crate::potential::{ForceOutput, ForceRequest, Potential};
+use crate::system::System;
+use crate::thermo::ThermoSample;
+use crate::units::UnitSystem;
+
+/// Every tunable of the time stepping in one place.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct IntegrationParameters {
+    /// Timestep in the unit system's time unit.
+    pub dt: f64,
+    /// Neighbor-list skin and rebuild policy.
+    pub neighbor: NeighborSettings,
+}
+
+impl IntegrationParameters {
+    /// The unit system's default timestep and skin with LAMMPS's default rebuild policy.
+    pub fn defaults_for(units: UnitSystem) -> Self {
+        let c = units.constants();
+        IntegrationParameters {
+            dt: c.default_timestep,
+            neighbor: NeighborSettings::with_skin(c.default_skin),
+        }
+    }
+}
+
+/// Receives what a run produces. All methods have do-nothing defaults.
+pub trait RunObserver {
+    /// Called with the thermodynamic state at every thermo step (and at the first and last step).
+    fn thermo(&mut self, _sample: &ThermoSample) {}
+
+    /// Called after every completed step; return `Break` to stop the run cleanly.
+    fn step_done(&mut self, _step: u64, _system: &System) -> ControlFlow<()> {
+        ControlFlow::Continue(())
+    }
+}
+
+/// An observer that ignores everything.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Silent;
+
+impl RunObserver for Silent {}
+
+/// What a completed run reports.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RunSummary {
+    /// Steps taken.
+    pub steps: u64,
+    /// Wall-clock time of the loop.
+    pub elapsed: Duration,
+    /// Neighbor-list builds during the run.
+    pub neighbor: NeighborStats,
+    /// Number of atoms.
+    pub atoms: usize,
+}
+
+impl RunSummary {
+    /// Atom-steps per second.
+    pub fn atom_steps_per_second(&self) -> f64 {
+        self.atoms as f64 * self.steps as f64 / self.elapsed.as_secs_f64().max(1e-12)
+    }
+}
+
+/// A system with its potential, integrator, neighbor state and force buffers.
+pub struct Simulation {
+    /// The atoms and cell.
+    pub system: System,
+    /// The unit system.
+    pub units: UnitSystem,
+    /// Timestep and neighbor policy.
+    pub params: IntegrationParameters,
+    potential: Box<dyn Potential>,
+    integrator: Box<dyn Integrator>,
+    neighbors: Neighbors,
+    forces: ForceOutput,
+    step: u64,
+    energy_at: Option<u64>,
+}
+
+impl std::fmt::Debug for Simulation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Simulation")
+            .field("atoms", &self.system.len())
+            .field("units", &self.units)
+            .field("potential", &self.potential.name())
+            .field("integrator", &self.integrator.name())
+            .field("step", &self.step)
+            .finish()
+    }
+}
+
+impl Simulation {
+    /// Assembles a simulation and evaluates forces, energy and virial at the current step.
+    pub fn new(
+        system: System,
+        units: UnitSystem,
+        params: IntegrationParameters,
+        potential: Box<dyn Potential>,
+        integrator: Box<dyn Integrator>,
+    ) -> Result<Self, RunError> {
+        system.validate()?;
+        let neighbors = Neighbors::new(params.neighbor, potential.cutoff(), potential.list_kind());
+        let mut sim = Simulation {
+            system,
+            units,
+            params,
+            potential,
+            integrator,
+            neighbors,
+            forces: ForceOutput::new(),
+            step: 0,
+            energy_at: None,
+        };
+        sim.setup()?;
+        Ok(sim)
+    }
+
+    /// Rebuilds neighbors and recomputes forces, energy and virial (after the
+    /// system was changed by hand, or to start a run).
+    pub fn setup(&mut self) -> Result<(), RunError> {
+        self.neighbors.invalidate();
+        self.neighbors
+            .update(&mut self.system)
+            .map_err(|source| RunError::Neighbor {
+                step: self.step,
+                source,
+            })?;
+        self.compute_forces(ForceRequest::ALL)
+    }
+
+    fn compute_forces(&mut self, request: ForceRequest) -> Result<(), RunError> {
+        evaluate_forces(
+            &mut self.system,
+            &self.neighbors,
+            self.potential.as_ref(),
+            request,
+            &mut self.forces,
+            self.step,
+        )?;
+        self.energy_at = request.energy.then_some(self.step);
+        Ok(())
+    }
+
+    /// The current step number.
+    pub fn current_step(&self) -> u64 {
+        self.step
+    }
+
+    /// Sets the step counter (LAMMPS `reset_timestep`).
+    pub fn reset_step(&mut self, step: u64) {
+        self.step = step;
+        self.energy_at = None;
+    }
+
+    /// The potential.
+    pub fn potential(&self) -> &dyn Potential {
+        self.potential.as_ref()
+    }
+
+    /// The integrator.
+    pub fn integrator(&self) -> &dyn Integrator {
+        self.integrator.as_ref()
+    }
+
+    /// Replaces the integrator (e.g. between runs).
+    pub fn set_integrator(&mut self, integrator: Box<dyn Integrator>) {
+        self.integrator = integrator;
+    }
+
+    /// The neighbor state (ghosts, list, build counters).
+    pub fn neighbors(&self) -> &Neighbors {
+        &self.neighbors
+    }
+
+    /// Outputs of the last force evaluation.
+    pub fn last_forces(&self) -> &ForceOutput {
+        &self.forces
+    }
+
+    /// Advances one step, computing energy and virial too if `request` asks.
+    pub fn step(&mut self, request: ForceRequest) -> Result<(), RunError> {
+        let ctx = StepContext {
+            dt: self.params.dt,
+            units: self.units.constants(),
+            step: self.step + 1,
+        };
+        self.integrator.initial_integrate(&mut self.system, &ctx);
+        self.step += 1;
+        self.neighbors
+            .update(&mut self.system)
+            .map_err(|source| RunError::Neighbor {
+                step: self.step,
+                source,
+            })?;
+        self.compute_forces(request)?;
+        self.integrator.final_integrate(&mut self.system, &ctx);
+        Ok(())
+    }
+
+    /// The thermodynamic state now, evaluating the energy first if the last
+    /// force call did not.
+    pub fn thermo(&mut self) -> Result<ThermoSample, RunError> {
+        if self.energy_at != Some(self.step) {
+            self.neighbors
+                .update(&mut self.system)
+                .map_err(|source| RunError::Neighbor {
+                    step: self.step,
+                    source,
+                })?;
+            self.compute_forces(ForceRequest::ALL)?;
+        }
+        Ok(self.sample())
+    }
+
+    fn sample(&self) -> ThermoSample {
+        ThermoSample::measure(
+            &self.system,
+            &self.units.constants(),
+            self.step,
+            self.forces.energy,
+            &self.forces.virial,
+            self.integrator.reservoir_energy(),
+        )
+    }
+
+    /// Runs `n_steps`, reporting thermo every `thermo_every` steps (0 = first and last only).
+    pub fn run(
+        &mut self,
+        n_steps: u64,
+        thermo_every: u64,
+        observer: &mut dyn RunObserver,
+    ) -> Result<RunSummary, RunError> {
+        let first = self.step;
+        let last = first + n_steps;
+        let builds_before = self.neighbors.stats();
+        observer.thermo(&self.thermo()?);
+        let start = Instant::now();
+        while self.step < last {
+            let next = self.step + 1;
+            let thermo_now = next == last || (thermo_every > 0 && next % thermo_every == 0);
+            let request = if thermo_now {
+                ForceRequest::ALL
+            } else {
+                ForceRequest::FORCES
+            };
+            self.step(request)?;
+            if thermo_now {
+                observer.thermo(&self.sample());
+            }
+            if observer.step_done(self.step, &self.system).is_break() {
+                return Err(RunError::Interrupted { step: self.step });
+            }
+        }
+        let after = self.neighbors.stats();
+        Ok(RunSummary {
+            steps: n_steps,
+            elapsed: start.elapsed(),
+            neighbor: NeighborStats {
+                builds: after.builds - builds_before.builds,
+                dangerous: after.dangerous - builds_before.dangerous,
+            },
+            atoms: self.system.len(),
+        })
+    }
+}

@@ -1,0 +1,14 @@
+//! # ferromd-potentials
+//!
+//! Interatomic potentials for ferromd, each an implementation of
+//! [`ferromd_core::Potential`].
+//!
+//! Pair potentials are built from small pieces: a bare [`pair::PairInteraction`]
+//! (a function of the squared distance for one type pair), optional wrappers
+//! such as [`pair::Shifted`], and the generic [`pair::PairPotential`] that owns
+//! the per-type-pair table and the neighbor loop.
+
+pub mod pair;
+
+pub use pair::lj::{LennardJones, LjCut, LjCutBuilder};
+pub use pair::{Mixing, PairError, PairInteraction, PairPotential, Shifted};

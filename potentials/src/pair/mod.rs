@@ -1,0 +1,61 @@
+//! Pair potentials: bare interactions, composable wrappers and the shared neighbor loop.
+
+pub mod lj;
+mod mixing;
+mod potential;
+mod shifted;
+
+pub use mixing::Mixing;
+pub use potential::PairPotential;
+pub use shifted::Shifted;
+
+/// A pairwise interaction between two atoms of fixed types, as a function of `r²`.
+///
+/// Implementations are small `Copy` values holding the precomputed coefficients of one
+/// type pair; they are evaluated in the innermost loop and must inline well.
+pub trait PairInteraction: Copy + Send + Sync {
+    /// Energy and `F/r` (the force magnitude `-dE/dr` divided by `r`) at squared distance `rsq`.
+    fn energy_and_force(&self, rsq: f64) -> (f64, f64);
+
+    /// Energy alone at squared distance `rsq`.
+    fn energy(&self, rsq: f64) -> f64 {
+        self.energy_and_force(rsq).0
+    }
+}
+
+/// Error raised while assembling a pair potential from coefficients.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PairError {
+    /// A type index is out of range.
+    #[error("type {type_index} is out of range: {n_types} types are defined (types count from 1)")]
+    TypeOutOfRange {
+        /// The 1-based type given.
+        type_index: usize,
+        /// Number of types.
+        n_types: usize,
+    },
+    /// Some type pair has no coefficients and cannot be mixed.
+    #[error(
+        "no coefficients for type pair {i} {j}; give them explicitly or set both {i} {i} and {j} {j} so they can be mixed"
+    )]
+    MissingPair {
+        /// 1-based first type.
+        i: usize,
+        /// 1-based second type.
+        j: usize,
+    },
+    /// A coefficient is out of its valid range.
+    #[error("{name} = {value} is invalid for type pair {i} {j}: {reason}")]
+    BadCoefficient {
+        /// Coefficient name.
+        name: &'static str,
+        /// Its value.
+        value: f64,
+        /// 1-based first type.
+        i: usize,
+        /// 1-based second type.
+        j: usize,
+        /// Why.
+        reason: &'static str,
+    },
+}
