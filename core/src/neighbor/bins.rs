@@ -1,19 +1,39 @@
-//! Cell-list binning of the extended (local + ghost) atoms.
+//! Cell-list binning of the extended (local + ghost) atoms in fractional coordinates.
+//!
+//! Each periodic axis of the cell is cut into a whole number of bins, so the
+//! grid is exactly periodic: a ghost's bin is its owner's bin shifted by
+//! `image * bins_per_cell`, computed in integers. Because of that, a pair and
+//! its periodic mirror always sit at opposite bin offsets, and a half list can
+//! visit only the "upper" half of the stencil without ever missing or doubling
+//! a pair. Bins are parallelepipeds, so triclinic cells need nothing special.
 
 use nalgebra::Vector3;
 use rayon::prelude::*;
 
-/// Atoms sorted into a regular grid of bins covering their bounding box.
+use super::ghosts::GhostAtoms;
+use crate::cell::Cell;
+
+/// Extended atoms sorted into a regular grid of bins over the cell and its ghost shell.
 #[derive(Debug, Clone, Default)]
 pub struct Bins {
-    lo: Vector3<f64>,
-    inv_size: Vector3<f64>,
-    size: Vector3<f64>,
+    /// Bins per cell length along each axis.
+    per_cell: [i64; 3],
+    /// Ghost bins on each side of the cell.
+    pad: [i64; 3],
+    /// Grid dimensions including the padding.
     dims: [usize; 3],
-    bin_of: Vec<u32>,
+    /// Perpendicular width of one bin along each axis.
+    width: Vector3<f64>,
+    orthorhombic: bool,
+    coords: Vec<[i32; 3]>,
     starts: Vec<u32>,
     atoms: Vec<u32>,
+    /// Positions in bin order, so candidate scans read contiguous memory.
+    sorted_positions: Vec<Vector3<f64>>,
 }
+
+/// Relative slack on stencil distances so rounding never drops a bin.
+const SLACK: f64 = 1e-9;
 
 impl Bins {
     /// Creates an empty grid.
@@ -21,126 +41,155 @@ impl Bins {
         Self::default()
     }
 
-    /// Bins `positions` with bins at least `min_size` wide.
-    ///
-    /// The number of bins is capped near the number of atoms so that a sparse
-    /// system does not allocate a huge, empty grid.
-    pub fn build(&mut self, positions: &[Vector3<f64>], min_size: f64) {
-        let (lo, hi) = bounding_box(positions);
-        let extent = hi - lo;
-        let mut size = min_size.max(f64::MIN_POSITIVE);
-        let cap = (positions.len() * 2).max(64) as f64;
+    /// Bins the extended atoms of `ghosts` (built for `cutoff`) with bins about `cutoff / 2` wide.
+    pub fn build(&mut self, ghosts: &GhostAtoms, cell: &Cell, cutoff: f64) {
+        let planes = cell.plane_distances();
+        let periodic = cell.periodic();
+        let n_local = ghosts.n_local();
+        let target = (0.5 * cutoff).max(f64::MIN_POSITIVE);
+        let cap = (n_local as f64 * 2.0).max(64.0);
+        let mut size = target;
         loop {
-            let n: f64 = (0..3).map(|k| (extent[k] / size).floor().max(1.0)).product();
+            let n: f64 = (0..3).map(|k| (planes[k] / size).floor().max(1.0)).product();
             if n <= cap {
                 break;
             }
             size *= 1.26;
         }
         for k in 0..3 {
-            let n = (extent[k] / size).floor().max(1.0);
-            self.dims[k] = n as usize;
-            // widen the grid slightly so that atoms on the upper face fall inside
-            self.size[k] = (extent[k] / n).max(size) * (1.0 + 1e-12) + f64::MIN_POSITIVE;
-            self.inv_size[k] = 1.0 / self.size[k];
+            let nb = (planes[k] / size).floor().max(1.0) as i64;
+            self.per_cell[k] = nb;
+            self.width[k] = planes[k] / nb as f64;
+            self.pad[k] = if periodic[k] {
+                ((cutoff / planes[k]) * nb as f64).ceil() as i64 + 1
+            } else {
+                0
+            };
+            self.dims[k] = (nb + 2 * self.pad[k]) as usize;
         }
-        self.lo = lo;
-        let n_bins = self.dims.iter().product::<usize>();
-        let mut bin_of = std::mem::take(&mut self.bin_of);
-        bin_of.clear();
-        bin_of.resize(positions.len(), 0);
-        let this = &*self;
-        bin_of
+        self.orthorhombic = cell.is_orthorhombic();
+
+        // local atoms: from fractional coordinates; ghosts: owner's bin + image * per_cell
+        let positions = ghosts.positions();
+        let (per_cell, pad) = (self.per_cell, self.pad);
+        self.coords.resize(ghosts.n_total(), [0; 3]);
+        let (local, ghost) = self.coords.split_at_mut(n_local);
+        local
             .par_iter_mut()
             .with_min_len(4096)
-            .zip(positions.par_iter())
-            .for_each(|(b, x)| *b = this.bin_index(this.coords(x)) as u32);
-        self.bin_of = bin_of;
+            .zip(positions[..n_local].par_iter())
+            .for_each(|(c, x)| {
+                let s = cell.to_fractional(x);
+                for k in 0..3 {
+                    let b = (s[k] * per_cell[k] as f64).floor() as i64;
+                    c[k] = (b.clamp(0, per_cell[k] - 1) + pad[k]) as i32;
+                }
+            });
+        let local = &*local;
+        ghost
+            .par_iter_mut()
+            .with_min_len(4096)
+            .zip(ghosts.ghost_owners().par_iter().zip(ghosts.ghost_images().par_iter()))
+            .for_each(|(c, (&o, n))| {
+                let oc = local[o as usize];
+                for k in 0..3 {
+                    c[k] = oc[k] + n[k] * per_cell[k] as i32;
+                }
+            });
+
+        // counting sort of atoms by bin
+        let n_bins = self.dims.iter().product::<usize>();
         self.starts.clear();
         self.starts.resize(n_bins + 1, 0);
-        for &b in &self.bin_of {
-            self.starts[b as usize + 1] += 1;
+        let dims = self.dims;
+        let flat = |c: [i32; 3]| (c[2] as usize * dims[1] + c[1] as usize) * dims[0] + c[0] as usize;
+        for c in &self.coords {
+            self.starts[flat(*c) + 1] += 1;
         }
         for b in 0..n_bins {
             self.starts[b + 1] += self.starts[b];
         }
         self.atoms.clear();
-        self.atoms.resize(positions.len(), 0);
+        self.atoms.resize(self.coords.len(), 0);
         let mut fill = self.starts[..n_bins].to_vec();
-        for (i, &b) in self.bin_of.iter().enumerate() {
-            let slot = &mut fill[b as usize];
+        for (i, c) in self.coords.iter().enumerate() {
+            let slot = &mut fill[flat(*c)];
             self.atoms[*slot as usize] = i as u32;
             *slot += 1;
         }
+        self.sorted_positions.clear();
+        self.sorted_positions
+            .extend(self.atoms.iter().map(|&i| positions[i as usize]));
     }
 
-    /// Integer bin coordinates of a point (clamped into the grid).
     #[inline]
-    pub fn coords(&self, x: &Vector3<f64>) -> [usize; 3] {
-        let mut c = [0usize; 3];
+    fn flat(&self, c: [i32; 3]) -> usize {
+        (c[2] as usize * self.dims[1] + c[1] as usize) * self.dims[0] + c[0] as usize
+    }
+
+    /// Bin coordinates of extended atom `i`.
+    #[inline]
+    pub fn atom_coords(&self, i: usize) -> [i32; 3] {
+        self.coords[i]
+    }
+
+    /// Atoms in the bin at `c`, or an empty slice outside the grid.
+    #[inline]
+    pub fn atoms_at(&self, c: [i32; 3]) -> &[u32] {
+        &self.atoms[self.slots_at(c)]
+    }
+
+    /// Atoms and their positions in the bin at `c` (empty outside the grid).
+    #[inline]
+    pub fn atoms_and_positions_at(&self, c: [i32; 3]) -> (&[u32], &[Vector3<f64>]) {
+        let r = self.slots_at(c);
+        (&self.atoms[r.clone()], &self.sorted_positions[r])
+    }
+
+    #[inline]
+    fn slots_at(&self, c: [i32; 3]) -> std::ops::Range<usize> {
         for k in 0..3 {
-            let f = ((x[k] - self.lo[k]) * self.inv_size[k]).floor();
-            c[k] = (f.max(0.0) as usize).min(self.dims[k] - 1);
+            if c[k] < 0 || c[k] as usize >= self.dims[k] {
+                return 0..0;
+            }
         }
-        c
+        let b = self.flat(c);
+        self.starts[b] as usize..self.starts[b + 1] as usize
     }
 
-    /// Flat bin index of integer bin coordinates.
-    #[inline]
-    pub fn bin_index(&self, c: [usize; 3]) -> usize {
-        (c[2] * self.dims[1] + c[1]) * self.dims[0] + c[0]
-    }
-
-    /// Bin coordinates of atom `i` as binned.
-    #[inline]
-    pub fn atom_coords(&self, i: usize) -> [usize; 3] {
-        let b = self.bin_of[i] as usize;
-        let nx = self.dims[0];
-        let ny = self.dims[1];
-        [b % nx, (b / nx) % ny, b / (nx * ny)]
-    }
-
-    /// Atoms in bin `b`.
-    #[inline]
-    pub fn atoms_in(&self, b: usize) -> &[u32] {
-        &self.atoms[self.starts[b] as usize..self.starts[b + 1] as usize]
-    }
-
-    /// Grid dimensions.
+    /// Grid dimensions, ghost padding included.
     pub fn dims(&self) -> [usize; 3] {
         self.dims
     }
 
-    /// Offsets of all bins that may hold atoms within `cutoff` of an atom in the centre bin.
-    pub fn stencil(&self, cutoff: f64) -> Vec<[isize; 3]> {
-        let reach: Vec<isize> = (0..3)
-            .map(|k| ((cutoff / self.size[k]).ceil() as isize).min(self.dims[k] as isize))
+    /// Offsets of all bins that may hold an atom within `cutoff` of an atom in the centre bin,
+    /// the centre bin excluded. With `upper_half`, only offsets lexicographically above
+    /// zero in (z, y, x) order, so that each offset or its negative is listed, never both.
+    pub fn stencil(&self, cutoff: f64, upper_half: bool) -> Vec<[i32; 3]> {
+        let cut = cutoff * (1.0 + SLACK);
+        let reach: Vec<i32> = (0..3)
+            .map(|k| ((cut / self.width[k]).ceil() as i32).min(self.dims[k] as i32))
             .collect();
         let mut out = Vec::new();
         for dz in -reach[2]..=reach[2] {
             for dy in -reach[1]..=reach[1] {
                 for dx in -reach[0]..=reach[0] {
-                    let gap = |d: isize, k: usize| (d.abs() - 1).max(0) as f64 * self.size[k];
-                    let g2 = gap(dx, 0).powi(2) + gap(dy, 1).powi(2) + gap(dz, 2).powi(2);
-                    if g2 < cutoff * cutoff {
-                        out.push([dx, dy, dz]);
+                    let d = [dx, dy, dz];
+                    if d == [0, 0, 0] || (upper_half && [dz, dy, dx] < [0, 0, 0]) {
+                        continue;
+                    }
+                    let gap = |k: usize| (d[k].abs() - 1).max(0) as f64 * self.width[k];
+                    let near = if self.orthorhombic {
+                        gap(0).powi(2) + gap(1).powi(2) + gap(2).powi(2) < cut * cut
+                    } else {
+                        gap(0).max(gap(1)).max(gap(2)) < cut
+                    };
+                    if near {
+                        out.push(d);
                     }
                 }
             }
         }
         out
     }
-}
-
-fn bounding_box(positions: &[Vector3<f64>]) -> (Vector3<f64>, Vector3<f64>) {
-    if positions.is_empty() {
-        return (Vector3::zeros(), Vector3::repeat(1.0));
-    }
-    let mut lo = positions[0];
-    let mut hi = positions[0];
-    for x in positions {
-        lo = lo.inf(x);
-        hi = hi.sup(x);
-    }
-    (lo, hi)
 }

@@ -159,6 +159,11 @@ impl GhostAtoms {
         &self.owners
     }
 
+    /// Images of the ghosts relative to their owners, in ghost order.
+    pub fn ghost_images(&self) -> &[[i32; 3]] {
+        &self.images
+    }
+
     /// Adds each ghost's entry of `values` (length `n_total`) onto its owner.
     ///
     /// Used after a force evaluation so that forces (or per-atom energies) on

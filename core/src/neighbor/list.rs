@@ -21,14 +21,15 @@ const CHUNK: usize = 512;
 /// Neighbors of every local atom within `cutoff` (force cutoff plus skin).
 ///
 /// Entries are indices into the extended (local + ghost) arrays of
-/// [`GhostAtoms`]. In a half list, a pair of atoms with owners `o_i`, `o_j`
-/// and relative image `n` is stored in the list of `i` exactly when
-/// `o_j > o_i`, or `o_j == o_i` and `n` is lexicographically positive; this
-/// integer rule keeps exactly one of each pair and its periodic mirror.
+/// [`GhostAtoms`]. A half list stores each pair once: two local atoms in the same
+/// bin by index order, atoms in different bins only from the lower bin (see
+/// [`Bins`]); since the bin grid is exactly periodic, a pair and its periodic
+/// mirror are never both kept.
 #[derive(Debug, Clone)]
 pub struct NeighborList {
     kind: ListKind,
     cutoff: f64,
+    n_extended: usize,
     offsets: Vec<usize>,
     neighbors: Vec<u32>,
     chunks: Vec<(Vec<u32>, Vec<u32>)>,
@@ -40,6 +41,7 @@ impl NeighborList {
         NeighborList {
             kind,
             cutoff: 0.0,
+            n_extended: 0,
             offsets: vec![0],
             neighbors: Vec::new(),
             chunks: Vec::new(),
@@ -54,6 +56,11 @@ impl NeighborList {
     /// The list cutoff (force cutoff plus skin) used at the last build.
     pub fn cutoff(&self) -> f64 {
         self.cutoff
+    }
+
+    /// Number of extended (local + ghost) atoms the list was built for; every entry is below it.
+    pub fn n_extended(&self) -> usize {
+        self.n_extended
     }
 
     /// Number of local atoms the list covers.
@@ -86,9 +93,10 @@ impl NeighborList {
     pub fn build(&mut self, kind: ListKind, ghosts: &GhostAtoms, bins: &Bins, cutoff: f64) {
         self.kind = kind;
         self.cutoff = cutoff;
+        self.n_extended = ghosts.n_total();
         let n_local = ghosts.n_local();
         let x = ghosts.positions();
-        let stencil = bins.stencil(cutoff);
+        let stencil = bins.stencil(cutoff, kind == ListKind::Half);
         let cut2 = cutoff * cutoff;
         let n_chunks = n_local.div_ceil(CHUNK);
         self.chunks.resize_with(n_chunks, Default::default);
@@ -101,7 +109,7 @@ impl NeighborList {
                 let start = c * CHUNK;
                 for i in start..(start + CHUNK).min(n_local) {
                     let before = list.len();
-                    collect_neighbors(i, kind, ghosts, bins, &stencil, x, cut2, list);
+                    collect_neighbors(i, kind, bins, &stencil, x, cut2, list);
                     counts.push((list.len() - before) as u32);
                 }
             });
@@ -119,61 +127,35 @@ impl NeighborList {
 }
 
 /// Appends the neighbors of local atom `i` to `out`.
-#[allow(clippy::too_many_arguments)]
+///
+/// A ghost never shares a bin with a local atom (its bin is shifted by whole
+/// cells), so within the centre bin all candidates are local and a half list
+/// keeps `j > i`.
 #[inline]
 fn collect_neighbors(
     i: usize,
     kind: ListKind,
-    ghosts: &GhostAtoms,
     bins: &Bins,
-    stencil: &[[isize; 3]],
+    stencil: &[[i32; 3]],
     x: &[Vector3<f64>],
     cut2: f64,
     out: &mut Vec<u32>,
 ) {
     let xi = x[i];
     let c = bins.atom_coords(i);
-    let dims = bins.dims();
-    let n_local = ghosts.n_local();
+    let (atoms, xs) = bins.atoms_and_positions_at(c);
+    for (&j, xj) in atoms.iter().zip(xs) {
+        let ju = j as usize;
+        if (ju > i || (kind == ListKind::Full && ju != i)) && (xj - xi).norm_squared() < cut2 {
+            out.push(j);
+        }
+    }
     for s in stencil {
-        let mut nb = [0usize; 3];
-        let mut inside = true;
-        for k in 0..3 {
-            let v = c[k] as isize + s[k];
-            if v < 0 || v >= dims[k] as isize {
-                inside = false;
-                break;
-            }
-            nb[k] = v as usize;
-        }
-        if !inside {
-            continue;
-        }
-        for &j in bins.atoms_in(bins.bin_index(nb)) {
-            let j = j as usize;
-            if j == i {
-                continue;
-            }
-            if kind == ListKind::Half && !half_keeps(i, j, n_local, ghosts) {
-                continue;
-            }
-            if (x[j] - xi).norm_squared() < cut2 {
-                out.push(j as u32);
+        let (atoms, xs) = bins.atoms_and_positions_at([c[0] + s[0], c[1] + s[1], c[2] + s[2]]);
+        for (&j, xj) in atoms.iter().zip(xs) {
+            if (xj - xi).norm_squared() < cut2 {
+                out.push(j);
             }
         }
     }
-}
-
-/// The half-list ownership rule (see [`NeighborList`]).
-#[inline]
-fn half_keeps(i: usize, j: usize, n_local: usize, ghosts: &GhostAtoms) -> bool {
-    if j < n_local {
-        return j > i;
-    }
-    let o = ghosts.owner(j);
-    if o != i {
-        return o > i;
-    }
-    let n = ghosts.image(j);
-    n > [0, 0, 0]
 }

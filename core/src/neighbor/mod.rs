@@ -208,7 +208,7 @@ impl Neighbors {
         let cutoff = self.list_cutoff();
         self.ghosts
             .build(&system.cell, &system.positions, &system.types, cutoff)?;
-        self.bins.build(self.ghosts.positions(), 0.5 * cutoff);
+        self.bins.build(&self.ghosts, &system.cell, cutoff);
         let kind = self.list.kind();
         self.list.build(kind, &self.ghosts, &self.bins, cutoff);
         self.positions_at_build.clear();

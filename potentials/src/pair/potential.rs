@@ -68,6 +68,14 @@ impl<F: PairInteraction> PairPotential<F> {
         let types = input.types();
         let list = input.list;
         let n = self.n_types;
+        let n_total = x.len();
+        // The checks below make every unchecked access in the loop valid: a list's
+        // entries are all below `n_extended()` (an invariant of `NeighborList::build`).
+        assert!(types.len() == n_total && acc.forces.len() == n_total);
+        assert!(!PER_ATOM || acc.per_atom_energy.len() == n_total);
+        assert!(range.end <= list.n_atoms() && list.n_atoms() <= n_total);
+        assert!(list.n_extended() == n_total);
+        assert!(self.table.len() == n * n && types.iter().all(|&t| (t as usize) < n));
         let mut energy = 0.0;
         for i in range {
             let xi = x[i];
@@ -75,14 +83,16 @@ impl<F: PairInteraction> PairPotential<F> {
             let mut fi = Vector3::zeros();
             for &j in list.neighbors(i) {
                 let j = j as usize;
-                let d = xi - x[j];
+                // SAFETY: j < n_total and types[j] < n, checked above.
+                let (xj, entry) = unsafe { (x.get_unchecked(j), row.get_unchecked(*types.get_unchecked(j) as usize)) };
+                let d = xi - xj;
                 let rsq = d.norm_squared();
-                let entry = &row[types[j] as usize];
                 if rsq < entry.cutsq {
                     let (e, fpair) = entry.interaction.energy_and_force(rsq);
                     let f = d * fpair;
                     fi += f;
-                    acc.forces[j] -= f;
+                    // SAFETY: j < n_total = acc.forces.len(), checked above.
+                    unsafe { *acc.forces.get_unchecked_mut(j) -= f };
                     if ENERGY {
                         energy += e;
                     }

@@ -1,0 +1,320 @@
+//! Turns a parsed [`DeckSpec`] into a system, potential and integrator.
+
+use std::path::Path;
+
+use ferromd_core::cell::Cell;
+use ferromd_core::io::xyz::parse_xyz;
+use ferromd_core::lattice::{CubicKind, Lattice};
+use ferromd_core::nalgebra::{Matrix3, Vector3};
+use ferromd_core::velocity::create_velocities;
+use ferromd_core::{IntegrationParameters, NeighborSettings, Potential, Species, System, UnitSystem};
+use ferromd_integrators::VelocityVerlet;
+use ferromd_potentials::{LjCutBuilder, Mixing};
+use toml::Spanned;
+
+use super::schema::*;
+use super::{Deck, DeckError};
+
+/// Error helper bound to one deck file.
+struct Ctx<'a> {
+    text: &'a str,
+    path: &'a Path,
+}
+
+impl Ctx<'_> {
+    fn at<T>(&self, s: &Spanned<T>, message: impl Into<String>) -> DeckError {
+        DeckError::at(self.path, self.text, Some(s.span()), message)
+    }
+
+    fn general(&self, message: impl Into<String>) -> DeckError {
+        DeckError::general(self.path, message)
+    }
+}
+
+pub(super) fn assemble(spec: DeckSpec, text: &str, path: &Path) -> Result<Deck, DeckError> {
+    let cx = Ctx { text, path };
+    let units: UnitSystem = spec
+        .units
+        .get_ref()
+        .parse()
+        .map_err(|e: ferromd_core::units::UnknownUnits| {
+            cx.at(&spec.units, e.to_string()).with_hint("write units = \"lj\", \"metal\" or \"real\"")
+        })?;
+    let constants = units.constants();
+    let species = species(&cx, &spec.species)?;
+    let mut system = match (&spec.lattice, &spec.structure) {
+        (Some(l), None) => lattice_system(&cx, l, &species)?,
+        (None, Some(s)) => structure_system(&cx, s, &species)?,
+        (Some(l), Some(_)) => {
+            return Err(cx
+                .at(l, "both [lattice] and [structure] are given")
+                .with_hint("keep one of them: the system comes from a lattice or from a file"));
+        }
+        (None, None) => {
+            return Err(cx
+                .general("the deck defines no atoms")
+                .with_hint("add a [lattice] table or a [structure] table with a file"));
+        }
+    };
+    if let Some(v) = &spec.velocity {
+        let t = *v.temperature.get_ref();
+        if !(t.is_finite() && t >= 0.0) {
+            return Err(cx
+                .at(&v.temperature, format!("temperature {t} must be zero or positive"))
+                .with_key("velocity.temperature"));
+        }
+        create_velocities(&mut system, t, v.seed, &constants);
+    }
+    let potential = potential(&cx, &spec.potential, &species)?;
+    let params = parameters(&cx, &spec, units)?;
+    let integrator = match spec.integrator.style.get_ref().as_str() {
+        "nve" | "velocity-verlet" => Box::new(VelocityVerlet::new()),
+        other => {
+            return Err(cx
+                .at(&spec.integrator.style, format!("unknown integrator style `{other}`"))
+                .with_key("integrator.style")
+                .with_hint("supported: \"nve\" (velocity Verlet)"));
+        }
+    };
+    Ok(Deck {
+        path: path.to_path_buf(),
+        units,
+        system,
+        potential,
+        integrator,
+        params,
+        steps: spec.run.steps,
+        thermo_every: spec.run.thermo,
+    })
+}
+
+fn species(cx: &Ctx<'_>, specs: &[SpeciesSpec]) -> Result<Vec<Species>, DeckError> {
+    if specs.is_empty() {
+        return Err(cx
+            .general("no [[species]] defined")
+            .with_hint("add [[species]] with name = \"A\" and mass = 1.0"));
+    }
+    let mut out: Vec<Species> = Vec::new();
+    for s in specs {
+        let name = s.name.get_ref();
+        if out.iter().any(|o| &o.name == name) {
+            return Err(cx.at(&s.name, format!("species `{name}` is defined twice")).with_key("species.name"));
+        }
+        let m = *s.mass.get_ref();
+        if !(m.is_finite() && m > 0.0) {
+            return Err(cx
+                .at(&s.mass, format!("mass {m} must be positive"))
+                .with_key("species.mass"));
+        }
+        out.push(Species::new(name.clone(), m));
+    }
+    Ok(out)
+}
+
+fn species_index(cx: &Ctx<'_>, species: &[Species], name: &Spanned<String>, key: &str) -> Result<u32, DeckError> {
+    species
+        .iter()
+        .position(|s| &s.name == name.get_ref())
+        .map(|i| i as u32)
+        .ok_or_else(|| {
+            let known: Vec<&str> = species.iter().map(|s| s.name.as_str()).collect();
+            cx.at(name, format!("unknown species `{}`", name.get_ref()))
+                .with_key(key)
+                .with_hint(format!("define it under [[species]]; known: {}", known.join(", ")))
+        })
+}
+
+fn lattice_system(cx: &Ctx<'_>, spec: &Spanned<LatticeSpec>, species: &[Species]) -> Result<System, DeckError> {
+    let l = spec.get_ref();
+    let kind = l.kind.get_ref().as_str();
+    let mut lattice = if kind == "custom" {
+        let (Some(vectors), Some(basis)) = (&l.vectors, &l.basis) else {
+            return Err(cx
+                .at(&l.kind, "a custom lattice needs `vectors` and `basis`")
+                .with_hint("add vectors = [[1,0,0],[0,1,0],[0,0,1]] and basis = [{ position = [0,0,0], species = \"A\" }]"));
+        };
+        if basis.is_empty() {
+            return Err(cx.at(&l.kind, "a custom lattice needs at least one basis atom").with_key("lattice.basis"));
+        }
+        let rows: Vec<Vector3<f64>> = vectors.iter().map(|r| Vector3::from(*r)).collect();
+        let mut b = Vec::new();
+        for atom in basis {
+            let t = species_index(cx, species, &atom.species, "lattice.basis.species")?;
+            b.push((Vector3::from(atom.position), t));
+        }
+        Lattice {
+            vectors: Matrix3::from_columns(&rows),
+            basis: b,
+            constant: 1.0,
+        }
+    } else {
+        let Some(cubic) = CubicKind::from_name(kind) else {
+            return Err(cx
+                .at(&l.kind, format!("unknown lattice kind `{kind}`"))
+                .with_key("lattice.kind")
+                .with_hint("use sc, bcc, fcc, diamond or custom"));
+        };
+        let Some(name) = &l.species else {
+            return Err(cx
+                .at(spec, "missing key `species` in [lattice]")
+                .with_hint("name the species of the lattice atoms, e.g. species = \"A\""));
+        };
+        let t = species_index(cx, species, name, "lattice.species")?;
+        let mut lat = Lattice::cubic(cubic, 1.0);
+        lat.basis.iter_mut().for_each(|b| b.1 = t);
+        lat
+    };
+    if lattice.vectors.determinant() <= 0.0 {
+        return Err(cx
+            .at(&l.kind, "lattice vectors must be right-handed and independent")
+            .with_key("lattice.vectors"));
+    }
+    lattice.constant = match (&l.constant, &l.density) {
+        (Some(a), None) => {
+            let v = *a.get_ref();
+            if !(v.is_finite() && v > 0.0) {
+                return Err(cx.at(a, format!("lattice constant {v} must be positive")).with_key("lattice.constant"));
+            }
+            v
+        }
+        (None, Some(rho)) => {
+            let v = *rho.get_ref();
+            if !(v.is_finite() && v > 0.0) {
+                return Err(cx.at(rho, format!("density {v} must be positive")).with_key("lattice.density"));
+            }
+            let n = lattice.basis.len() as f64;
+            (n / (v * lattice.vectors.determinant())).cbrt()
+        }
+        (Some(a), Some(_)) => {
+            return Err(cx
+                .at(a, "give either `constant` or `density`, not both")
+                .with_key("lattice.constant"));
+        }
+        (None, None) => {
+            return Err(cx
+                .at(spec, "[lattice] needs `constant` or `density`")
+                .with_hint("e.g. density = 0.8442 (reduced units) or constant = 3.615"));
+        }
+    };
+    let repeat = *l.repeat.get_ref();
+    if repeat.contains(&0) {
+        return Err(cx.at(&l.repeat, "every repeat count must be at least 1").with_key("lattice.repeat"));
+    }
+    lattice
+        .build(repeat.map(|r| r as usize), species.to_vec())
+        .map_err(|e| cx.at(&l.kind, e.to_string()))
+}
+
+fn structure_system(cx: &Ctx<'_>, spec: &Spanned<StructureSpec>, species: &[Species]) -> Result<System, DeckError> {
+    let s = spec.get_ref();
+    let file = cx.path.parent().unwrap_or(Path::new(".")).join(s.file.get_ref());
+    let text = std::fs::read_to_string(&file).map_err(|e| {
+        cx.at(&s.file, format!("cannot read structure file {}: {e}", file.display()))
+            .with_key("structure.file")
+    })?;
+    let frame = parse_xyz(&text).map_err(|e| {
+        DeckError::general(&file, e.message.clone()).with_location(e.line)
+    })?;
+    let h = match (&s.cell, frame.lattice) {
+        (Some(rows), _) => Matrix3::from_columns(&rows.map(Vector3::from)),
+        (None, Some(h)) => h,
+        (None, None) => {
+            return Err(cx
+                .at(&s.file, "the structure file has no Lattice and the deck gives no `cell`")
+                .with_hint("add cell = [[ax,ay,az],[bx,by,bz],[cx,cy,cz]] to [structure]"));
+        }
+    };
+    let periodic = s.periodic.or(frame.pbc).unwrap_or([true; 3]);
+    let cell = Cell::new(h, Vector3::zeros(), periodic).map_err(|e| cx.at(&s.file, e.to_string()))?;
+    let mut system = System::new(cell, species.to_vec());
+    for (k, (sym, x)) in frame.symbols.iter().zip(&frame.positions).enumerate() {
+        let Some(t) = species.iter().position(|sp| &sp.name == sym) else {
+            return Err(DeckError::general(&file, format!("atom {} has species `{sym}`, which the deck does not define", k + 1))
+                .with_location(k + 3)
+                .with_hint(format!("add [[species]] name = \"{sym}\" to {}", cx.path.display())));
+        };
+        system.push_atom(t as u32, *x);
+    }
+    Ok(system)
+}
+
+fn potential(cx: &Ctx<'_>, p: &PotentialSpec, species: &[Species]) -> Result<Box<dyn Potential>, DeckError> {
+    match p.style.get_ref().as_str() {
+        "lj/cut" => {}
+        other => {
+            return Err(cx
+                .at(&p.style, format!("unknown potential style `{other}`"))
+                .with_key("potential.style")
+                .with_hint("supported styles: lj/cut"));
+        }
+    }
+    let Some(cut) = &p.cutoff else {
+        return Err(cx
+            .at(&p.style, "lj/cut needs a global `cutoff`")
+            .with_hint("add cutoff = 2.5 to [potential]"));
+    };
+    let rc = *cut.get_ref();
+    if !(rc.is_finite() && rc > 0.0) {
+        return Err(cx.at(cut, format!("cutoff {rc} must be positive")).with_key("potential.cutoff"));
+    }
+    let mut builder = LjCutBuilder::new(species.len(), rc);
+    builder.shift(p.shift);
+    if let Some(m) = &p.mixing {
+        let mixing = Mixing::from_name(m.get_ref()).ok_or_else(|| {
+            cx.at(m, format!("unknown mixing rule `{}`", m.get_ref()))
+                .with_key("potential.mixing")
+                .with_hint("use geometric, arithmetic or sixthpower")
+        })?;
+        builder.mixing(mixing);
+    }
+    for c in &p.coeff {
+        let pair = c.get_ref();
+        let [a, b] = pair.species.get_ref();
+        let find = |name: &String| -> Result<usize, DeckError> {
+            species.iter().position(|s| &s.name == name).map(|i| i + 1).ok_or_else(|| {
+                cx.at(&pair.species, format!("unknown species `{name}`"))
+                    .with_key("potential.coeff.species")
+                    .with_hint("name species defined under [[species]]")
+            })
+        };
+        let (i, j) = (find(a)?, find(b)?);
+        builder
+            .pair(i, j, pair.epsilon, pair.sigma, pair.cutoff)
+            .map_err(|e| cx.at(c, e.to_string()).with_key("potential.coeff"))?;
+    }
+    let lj = builder.build().map_err(|e| {
+        cx.at(&p.style, e.to_string())
+            .with_hint("add a [[potential.coeff]] for each species pair that cannot be mixed")
+    })?;
+    Ok(Box::new(lj))
+}
+
+fn parameters(cx: &Ctx<'_>, spec: &DeckSpec, units: UnitSystem) -> Result<IntegrationParameters, DeckError> {
+    let mut params = IntegrationParameters::defaults_for(units);
+    if let Some(dt) = &spec.integrator.timestep {
+        let v = *dt.get_ref();
+        if !(v.is_finite() && v > 0.0) {
+            return Err(cx.at(dt, format!("timestep {v} must be positive")).with_key("integrator.timestep"));
+        }
+        params.dt = v;
+    }
+    let n = &spec.neighbor;
+    let mut nb = NeighborSettings::with_skin(units.constants().default_skin);
+    if let Some(skin) = &n.skin {
+        let v = *skin.get_ref();
+        if !(v.is_finite() && v >= 0.0) {
+            return Err(cx.at(skin, format!("skin {v} must be zero or positive")).with_key("neighbor.skin"));
+        }
+        nb.skin = v;
+    }
+    if let Some(every) = &n.every {
+        if *every.get_ref() == 0 {
+            return Err(cx.at(every, "every must be at least 1").with_key("neighbor.every"));
+        }
+        nb.every = *every.get_ref();
+    }
+    nb.delay = n.delay.unwrap_or(0);
+    nb.check = n.check.unwrap_or(true);
+    params.neighbor = nb;
+    Ok(params)
+}

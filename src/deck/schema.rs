@@ -1,0 +1,161 @@
+//! The serde schema of a TOML deck. Unknown keys are errors everywhere.
+//!
+//! Values that are checked after parsing (names that must refer to something,
+//! choices among styles) are kept [`Spanned`] so errors can point at them.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// A whole deck.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeckSpec {
+    /// Unit system: `lj`, `metal` or `real`.
+    pub units: Spanned<String>,
+    /// Atom types with masses.
+    pub species: Vec<SpeciesSpec>,
+    /// Build the system from a lattice.
+    pub lattice: Option<Spanned<LatticeSpec>>,
+    /// Read the system from a structure file.
+    pub structure: Option<Spanned<StructureSpec>>,
+    /// Initial velocities.
+    pub velocity: Option<VelocitySpec>,
+    /// The interatomic potential.
+    pub potential: PotentialSpec,
+    /// Neighbor-list settings.
+    #[serde(default)]
+    pub neighbor: NeighborSpec,
+    /// Time integration.
+    pub integrator: IntegratorSpec,
+    /// Run length and output.
+    pub run: RunSpec,
+}
+
+/// One atom type.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpeciesSpec {
+    /// Name (element symbol or label) used elsewhere in the deck and in structure files.
+    pub name: Spanned<String>,
+    /// Mass in the unit system's mass unit.
+    pub mass: Spanned<f64>,
+}
+
+/// A crystal lattice repeated to fill the box.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LatticeSpec {
+    /// `sc`, `bcc`, `fcc`, `diamond` or `custom`.
+    pub kind: Spanned<String>,
+    /// Lattice constant (length unit). Give this or `density`.
+    pub constant: Option<Spanned<f64>>,
+    /// Number density; sets the constant (LAMMPS's reduced-density form). Give this or `constant`.
+    pub density: Option<Spanned<f64>>,
+    /// Unit cells along a, b, c.
+    pub repeat: Spanned<[u32; 3]>,
+    /// Species of every basis atom (named lattices).
+    pub species: Option<Spanned<String>>,
+    /// Unit-cell vectors a, b, c in units of the constant (custom lattices).
+    pub vectors: Option<[[f64; 3]; 3]>,
+    /// Basis atoms (custom lattices).
+    pub basis: Option<Vec<BasisSpec>>,
+}
+
+/// One basis atom of a custom lattice.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasisSpec {
+    /// Fractional coordinates in the unit cell.
+    pub position: [f64; 3],
+    /// Species name.
+    pub species: Spanned<String>,
+}
+
+/// A structure file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StructureSpec {
+    /// Path to an XYZ or extended-XYZ file, relative to the deck.
+    pub file: Spanned<String>,
+    /// Cell vectors a, b, c (rows), required when the file has no `Lattice`.
+    pub cell: Option<[[f64; 3]; 3]>,
+    /// Periodicity along a, b, c (default: from the file, else all periodic).
+    pub periodic: Option<[bool; 3]>,
+}
+
+/// Initial velocities.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VelocitySpec {
+    /// Target temperature.
+    pub temperature: Spanned<f64>,
+    /// Random seed.
+    pub seed: u64,
+}
+
+/// The potential.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PotentialSpec {
+    /// Style name, e.g. `lj/cut`.
+    pub style: Spanned<String>,
+    /// Global cutoff.
+    pub cutoff: Option<Spanned<f64>>,
+    /// Shift energies to zero at the cutoff.
+    #[serde(default)]
+    pub shift: bool,
+    /// Mixing rule for unlike pairs: `geometric`, `arithmetic`, `sixthpower`.
+    pub mixing: Option<Spanned<String>>,
+    /// Per-pair coefficients.
+    #[serde(default)]
+    pub coeff: Vec<Spanned<PairCoeffSpec>>,
+}
+
+/// Coefficients of one species pair.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PairCoeffSpec {
+    /// The two species.
+    pub species: Spanned<[String; 2]>,
+    /// Well depth.
+    pub epsilon: f64,
+    /// Length scale.
+    pub sigma: f64,
+    /// Cutoff for this pair (default: the global cutoff).
+    pub cutoff: Option<f64>,
+}
+
+/// Neighbor-list settings (LAMMPS `neighbor`/`neigh_modify`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NeighborSpec {
+    /// Skin distance (default: the unit system's default).
+    pub skin: Option<Spanned<f64>>,
+    /// Check for a rebuild every this many steps (default 1).
+    pub every: Option<Spanned<u64>>,
+    /// Do not rebuild within this many steps of the last build (default 0).
+    pub delay: Option<u64>,
+    /// Rebuild only if an atom moved more than half the skin (default true).
+    pub check: Option<bool>,
+}
+
+/// Time integration.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntegratorSpec {
+    /// Integrator style: `nve`.
+    pub style: Spanned<String>,
+    /// Timestep (default: the unit system's default).
+    pub timestep: Option<Spanned<f64>>,
+}
+
+/// Run control.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunSpec {
+    /// Number of steps.
+    pub steps: u64,
+    /// Print thermo every this many steps (0: first and last step only).
+    #[serde(default)]
+    pub thermo: u64,
+}
