@@ -34,7 +34,11 @@ pub struct DriverOptions {
 }
 
 /// Loads the deck at `path` and runs it, writing thermo output to `out`.
-pub fn run_deck(path: &Path, out: &mut dyn Write, options: DriverOptions) -> Result<RunSummary, DriverError> {
+pub fn run_deck(
+    path: &Path,
+    out: &mut dyn Write,
+    options: DriverOptions,
+) -> Result<RunSummary, DriverError> {
     let deck = Deck::load(path)?;
     let units = deck.units;
     writeln!(
@@ -119,10 +123,11 @@ impl RunObserver for ThermoWriter<'_> {
     fn step_done(&mut self, step: u64, _system: &System) -> ControlFlow<()> {
         if !self.progress.is_hidden() {
             self.progress.inc(1);
-            if step % 10 == 0 {
+            if step.is_multiple_of(10) {
                 let rate = self.atoms as f64 * self.progress.position() as f64
                     / self.started.elapsed().as_secs_f64().max(1e-9);
-                self.progress.set_message(format!("{} atom-steps/s", format_g(rate, 3)));
+                self.progress
+                    .set_message(format!("{} atom-steps/s", format_g(rate, 3)));
             }
         }
         if self.error.is_some() {
@@ -133,7 +138,12 @@ impl RunObserver for ThermoWriter<'_> {
     }
 }
 
-fn write_summary(out: &mut dyn Write, s: &RunSummary, units: UnitSystem, dt: f64) -> io::Result<()> {
+fn write_summary(
+    out: &mut dyn Write,
+    s: &RunSummary,
+    units: UnitSystem,
+    dt: f64,
+) -> io::Result<()> {
     let secs = s.elapsed.as_secs_f64().max(1e-12);
     writeln!(
         out,
@@ -149,7 +159,11 @@ fn write_summary(out: &mut dyn Write, s: &RunSummary, units: UnitSystem, dt: f64
         UnitSystem::Lj => format!("{} tau/day", format_g(per_day, 6)),
         _ => {
             let ns_per_day = per_day * units.constants().time_to_fs * 1e-6;
-            format!("{} ns/day, {} hours/ns", format_g(ns_per_day, 6), format_g(24.0 / ns_per_day, 6))
+            format!(
+                "{} ns/day, {} hours/ns",
+                format_g(ns_per_day, 6),
+                format_g(24.0 / ns_per_day, 6)
+            )
         }
     };
     writeln!(

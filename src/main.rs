@@ -44,7 +44,10 @@ fn main() -> ExitCode {
             eprintln!("error: --threads must be at least 1");
             return ExitCode::from(2);
         }
-        if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n).build_global() {
+        if let Err(e) = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+        {
             eprintln!("error: cannot start {n} threads: {e}");
             return ExitCode::from(2);
         }
@@ -56,7 +59,9 @@ fn main() -> ExitCode {
         (Some(Command::Run { deck }), _) | (None, Some(deck)) => run(&deck, options),
         (Some(Command::CheckDeck { deck }), _) => check(&deck),
         (None, None) => {
-            eprintln!("error: no deck given\n  hint: ferromd run inputs/lj-melt.toml (see ferromd --help)");
+            eprintln!(
+                "error: no deck given\n  hint: ferromd run inputs/lj-melt.toml (see ferromd --help)"
+            );
             ExitCode::from(2)
         }
     }

@@ -178,11 +178,13 @@ impl Cell {
             if self.periodic[k] && !(0.0..1.0).contains(&s[k]) {
                 let n = s[k].floor();
                 s[k] -= n;
-                // floor of a value just below 0 can round s up to exactly 1.0
+                image[k] += n as i32;
+                // s just below 0 gives s - floor(s) = 1.0 after rounding: that is the
+                // next image's 0.0, so count it
                 if s[k] >= 1.0 {
                     s[k] = 0.0;
+                    image[k] += 1;
                 }
-                image[k] += n as i32;
                 moved = true;
             }
         }
@@ -254,7 +256,9 @@ mod tests {
 
     #[test]
     fn wrap_respects_nonperiodic_axes() {
-        let c = Cell::cubic(2.0).unwrap().with_periodicity([true, false, true]);
+        let c = Cell::cubic(2.0)
+            .unwrap()
+            .with_periodicity([true, false, true]);
         let mut img = [0; 3];
         let w = c.wrap(&Vector3::new(2.5, 2.5, -0.5), &mut img);
         assert_relative_eq!(w, Vector3::new(0.5, 2.5, 1.5), epsilon = 1e-12);

@@ -94,8 +94,8 @@ impl Lattice {
     pub fn build(&self, repeat: [usize; 3], species: Vec<Species>) -> Result<System, CellError> {
         let a = self.vectors * self.constant;
         let mut h = a;
-        for k in 0..3 {
-            h.set_column(k, &(a.column(k) * repeat[k] as f64));
+        for (k, &r) in repeat.iter().enumerate() {
+            h.set_column(k, &(a.column(k) * r as f64));
         }
         let cell = Cell::new(h, Vector3::zeros(), [true; 3])?;
         let mut system = System::new(cell, species);

@@ -25,7 +25,9 @@ pub use cell::Cell;
 pub use error::RunError;
 pub use integrator::{Integrator, StepContext};
 pub use neighbor::{ListKind, NeighborSettings};
-pub use potential::{Accumulator, ForceInput, ForceOutput, ForceRequest, Potential, PotentialError};
+pub use potential::{
+    Accumulator, ForceInput, ForceOutput, ForceRequest, Potential, PotentialError,
+};
 pub use simulation::{IntegrationParameters, RunObserver, RunSummary, Simulation};
 pub use system::{Species, System};
 pub use thermo::ThermoSample;

@@ -136,7 +136,9 @@ impl ForceOutput {
     {
         let n_local = list.n_atoms();
         let n_total = self.forces.len();
-        let threads = rayon::current_num_threads().min(n_local.div_ceil(256)).max(1);
+        let threads = rayon::current_num_threads()
+            .min(n_local.div_ceil(256))
+            .max(1);
         if threads == 1 {
             let mut acc = Accumulator {
                 forces: &mut self.forces,

@@ -245,7 +245,8 @@ impl Simulation {
         let start = Instant::now();
         while self.step < last {
             let next = self.step + 1;
-            let thermo_now = next == last || (thermo_every > 0 && next % thermo_every == 0);
+            let thermo_now =
+                next == last || (thermo_every > 0 && next.is_multiple_of(thermo_every));
             let request = if thermo_now {
                 ForceRequest::ALL
             } else {

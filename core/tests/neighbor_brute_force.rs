@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 
 use ferromd_core::Cell;
-use ferromd_core::nalgebra::Vector3;
+use ferromd_core::nalgebra::{Rotation3, Vector3};
 use ferromd_core::neighbor::brute_force::{ImagePair, all_pairs_within};
 use ferromd_core::neighbor::{ListKind, NeighborError, NeighborSettings, Neighbors};
 use ferromd_core::system::{Species, System};
@@ -25,10 +25,22 @@ struct Case {
     triclinic: bool,
     periodic: [bool; 3],
     origin: [f64; 3],
-    /// Fractional coordinates in [0, 1) plus an integer cell shift (periodic axes only).
+    /// Optional rotation (axis times angle) applied to the whole cell, giving a general,
+    /// not upper-triangular edge matrix.
+    rotation: Option<[f64; 3]>,
+    /// Fractional coordinates in [0, 1] plus an integer cell shift (periodic axes only).
     atoms: Vec<([f64; 3], [i32; 3])>,
     /// Cutoff in units of the smallest plane distance across periodic axes.
     cutoff_factor: f64,
+}
+
+/// A fractional coordinate: anywhere in [0, 1), or exactly on a multiple of 1/8, 1 included
+/// (bin and cell faces, lattice sites).
+fn coordinate() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        3 => 0.0f64..1.0,
+        1 => (0u32..=8).prop_map(|k| f64::from(k) / 8.0),
+    ]
 }
 
 fn case_strategy() -> impl Strategy<Value = Case> {
@@ -38,9 +50,10 @@ fn case_strategy() -> impl Strategy<Value = Case> {
         any::<bool>(),
         prop::array::uniform3(prop::bool::weighted(0.75)),
         prop::array::uniform3(-3.0f64..3.0),
+        prop::option::weighted(0.25, prop::array::uniform3(-3.0f64..3.0)),
         prop::collection::vec(
             (
-                prop::array::uniform3(0.0f64..1.0),
+                prop::array::uniform3(coordinate()),
                 prop::array::uniform3(-2i32..=2),
             ),
             2..=60,
@@ -48,14 +61,26 @@ fn case_strategy() -> impl Strategy<Value = Case> {
         prop_oneof![0.05f64..0.5, 0.5f64..1.0, 1.0f64..2.5],
     )
         .prop_map(
-            |(lengths, tilt_fractions, triclinic, periodic, origin, atoms, cutoff_factor)| Case {
+            |(
                 lengths,
                 tilt_fractions,
                 triclinic,
                 periodic,
                 origin,
+                rotation,
                 atoms,
                 cutoff_factor,
+            )| {
+                Case {
+                    lengths,
+                    tilt_fractions,
+                    triclinic,
+                    periodic,
+                    origin,
+                    rotation,
+                    atoms,
+                    cutoff_factor,
+                }
             },
         )
 }
@@ -71,9 +96,15 @@ impl Case {
         } else {
             [0.0; 3]
         };
-        Cell::triclinic_lammps(lo, hi, tilt)
-            .unwrap()
-            .with_periodicity(self.periodic)
+        let cell = Cell::triclinic_lammps(lo, hi, tilt).unwrap();
+        let cell = match self.rotation {
+            Some(axis_angle) => {
+                let r = Rotation3::new(Vector3::from(axis_angle));
+                Cell::new(r * cell.matrix(), lo, [true; 3]).unwrap()
+            }
+            None => cell,
+        };
+        cell.with_periodicity(self.periodic)
     }
 
     fn cutoff(&self, cell: &Cell) -> f64 {
@@ -100,6 +131,11 @@ impl Case {
             for k in 0..3 {
                 if per[k] {
                     s[k] += shift[k] as f64;
+                } else {
+                    // Keep atoms off the non-periodic faces themselves: the round trip through
+                    // Cartesian coordinates can put them a rounding error outside, which the
+                    // engine reports as lost (see `atom_on_non_periodic_face_is_not_lost`).
+                    s[k] = s[k].clamp(1e-9, 1.0 - 1e-9);
                 }
             }
             system.push_atom(0, cell.to_cartesian(&s));
@@ -177,7 +213,11 @@ fn build_and_compare(
 fn check_full(system: &mut System, cutoff: f64) -> Result<(), TestCaseError> {
     let (listed, brute) = build_and_compare(system, cutoff, ListKind::Full);
     let set: HashSet<ImagePair> = listed.iter().copied().collect();
-    prop_assert_eq!(set.len(), listed.len(), "duplicate entries in the full list");
+    prop_assert_eq!(
+        set.len(),
+        listed.len(),
+        "duplicate entries in the full list"
+    );
     let missing: Vec<_> = brute.difference(&set).take(5).collect();
     let extra: Vec<_> = set.difference(&brute).take(5).collect();
     prop_assert!(
@@ -194,7 +234,11 @@ fn check_full(system: &mut System, cutoff: f64) -> Result<(), TestCaseError> {
 fn check_half(system: &mut System, cutoff: f64) -> Result<(), TestCaseError> {
     let (listed, brute) = build_and_compare(system, cutoff, ListKind::Half);
     let set: HashSet<ImagePair> = listed.iter().copied().collect();
-    prop_assert_eq!(set.len(), listed.len(), "duplicate entries in the half list");
+    prop_assert_eq!(
+        set.len(),
+        listed.len(),
+        "duplicate entries in the half list"
+    );
     for p in &listed {
         prop_assert!(brute.contains(p), "half list holds {:?}, not a pair", p);
     }
@@ -220,8 +264,19 @@ fn check_wrapped(case: &Case, system: &System) -> Result<(), TestCaseError> {
         let s = system.cell.to_fractional(&system.positions[i]);
         for k in 0..3 {
             if per[k] {
-                prop_assert!((-1e-12..1.0 + 1e-12).contains(&s[k]), "atom {} at {:?}", i, s);
+                prop_assert!(
+                    (-1e-12..1.0 + 1e-12).contains(&s[k]),
+                    "atom {} at {:?}",
+                    i,
+                    s
+                );
             }
+        }
+        // An atom a rounding error below a periodic face trips a known bug in `Cell::wrap`
+        // (see `wrap_just_below_a_face_keeps_unwrapped_position`); check the others.
+        let s0 = system.cell.to_fractional(&original.positions[i]);
+        if (0..3).any(|k| per[k] && (s0[k] - s0[k].round()).abs() < 1e-12) {
+            continue;
         }
         let unwrapped = system.unwrapped_position(i);
         let err = (unwrapped - original.positions[i]).norm();
@@ -230,8 +285,26 @@ fn check_wrapped(case: &Case, system: &System) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// `unwrapped = wrapped + h * image` must hold for an atom a hair below a periodic face.
+/// `Cell::wrap` moves it onto the face (s = 1 - 1e-17 rounds to 1, reset to 0) but still
+/// counts the image it would have crossed into, so the unwrapped position jumps by a box
+/// length. Un-ignore once the `s >= 1.0` branch of `Cell::wrap` also bumps the image.
+#[test]
+fn wrap_just_below_a_face_keeps_unwrapped_position() {
+    let cell = Cell::cubic(1.0).unwrap();
+    let r = Vector3::new(-1e-17, 0.5, 0.5);
+    let mut image = [0; 3];
+    let w = cell.wrap(&r, &mut image);
+    let unwrapped = w + cell.image_shift(image);
+    assert!(
+        (unwrapped - r).norm() < 1e-12,
+        "wrapped {w:?}, image {image:?}, unwrapped {unwrapped:?} != {r:?}"
+    );
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    // 256 cases take well under a second in release builds; debug builds run fewer
+    #![proptest_config(ProptestConfig::with_cases(if cfg!(debug_assertions) { 32 } else { 256 }))]
 
     #[test]
     fn full_list_matches_brute_force(case in case_strategy()) {
@@ -386,6 +459,36 @@ fn atom_outside_non_periodic_face_is_lost() {
             assert!(result.is_ok(), "y = {y}: {result:?}");
         }
     }
+}
+
+/// An atom exactly on a non-periodic face is inside the box. Today it is reported lost
+/// when `to_fractional` rounds its coordinate to just outside [0, 1]; un-ignore once
+/// `wrap_and_check` tolerates round-off at non-periodic faces.
+#[test]
+fn atom_on_non_periodic_face_is_not_lost() {
+    // upper face of an orthorhombic box with a non-zero origin: s = 1.0000000000000002
+    let cell = Cell::orthorhombic(Vector3::new(8.1, 0.0, 0.0), Vector3::new(18.83, 5.0, 5.0))
+        .unwrap()
+        .with_periodicity([false, true, true]);
+    let mut system = System::new(cell, vec![Species::new("A", 1.0)]);
+    system.push_atom(0, Vector3::new(18.83, 2.5, 2.5));
+    let mut neighbors = Neighbors::new(NeighborSettings::with_skin(0.0), 1.0, ListKind::Half);
+    let upper = neighbors.rebuild(&mut system);
+    // lower face of a tilted box: s_x = -2.2e-19
+    let cell = Cell::triclinic_lammps(
+        Vector3::zeros(),
+        Vector3::new(3.0, 4.0, 5.0),
+        [0.1 / 7.0, 0.0, 0.0],
+    )
+    .unwrap()
+    .with_periodicity([false, true, true]);
+    let mut system = System::new(cell.clone(), vec![Species::new("A", 1.0)]);
+    system.push_atom(0, cell.to_cartesian(&Vector3::new(0.0, 0.35, 0.5)));
+    let lower = neighbors.rebuild(&mut system);
+    assert!(
+        upper.is_ok() && lower.is_ok(),
+        "upper face: {upper:?}; lower face: {lower:?}"
+    );
 }
 
 #[test]

@@ -7,13 +7,18 @@ use ferromd_core::io::xyz::parse_xyz;
 use ferromd_core::lattice::{CubicKind, Lattice};
 use ferromd_core::nalgebra::{Matrix3, Vector3};
 use ferromd_core::velocity::create_velocities;
-use ferromd_core::{IntegrationParameters, NeighborSettings, Potential, Species, System, UnitSystem};
+use ferromd_core::{
+    IntegrationParameters, NeighborSettings, Potential, Species, System, UnitSystem,
+};
 use ferromd_integrators::VelocityVerlet;
 use ferromd_potentials::{LjCutBuilder, Mixing};
 use toml::Spanned;
 
 use super::schema::*;
 use super::{Deck, DeckError};
+
+/// Most atoms a deck may create (neighbor lists index atoms and their ghosts with `u32`).
+const MAX_ATOMS: u128 = 1 << 30;
 
 /// Error helper bound to one deck file.
 struct Ctx<'a> {
@@ -33,13 +38,14 @@ impl Ctx<'_> {
 
 pub(super) fn assemble(spec: DeckSpec, text: &str, path: &Path) -> Result<Deck, DeckError> {
     let cx = Ctx { text, path };
-    let units: UnitSystem = spec
-        .units
-        .get_ref()
-        .parse()
-        .map_err(|e: ferromd_core::units::UnknownUnits| {
-            cx.at(&spec.units, e.to_string()).with_hint("write units = \"lj\", \"metal\" or \"real\"")
-        })?;
+    let units: UnitSystem =
+        spec.units
+            .get_ref()
+            .parse()
+            .map_err(|e: ferromd_core::units::UnknownUnits| {
+                cx.at(&spec.units, e.to_string())
+                    .with_hint("write units = \"lj\", \"metal\" or \"real\"")
+            })?;
     let constants = units.constants();
     let species = species(&cx, &spec.species)?;
     let mut system = match (&spec.lattice, &spec.structure) {
@@ -60,7 +66,10 @@ pub(super) fn assemble(spec: DeckSpec, text: &str, path: &Path) -> Result<Deck, 
         let t = *v.temperature.get_ref();
         if !(t.is_finite() && t >= 0.0) {
             return Err(cx
-                .at(&v.temperature, format!("temperature {t} must be zero or positive"))
+                .at(
+                    &v.temperature,
+                    format!("temperature {t} must be zero or positive"),
+                )
                 .with_key("velocity.temperature"));
         }
         create_velocities(&mut system, t, v.seed, &constants);
@@ -71,7 +80,10 @@ pub(super) fn assemble(spec: DeckSpec, text: &str, path: &Path) -> Result<Deck, 
         "nve" | "velocity-verlet" => Box::new(VelocityVerlet::new()),
         other => {
             return Err(cx
-                .at(&spec.integrator.style, format!("unknown integrator style `{other}`"))
+                .at(
+                    &spec.integrator.style,
+                    format!("unknown integrator style `{other}`"),
+                )
                 .with_key("integrator.style")
                 .with_hint("supported: \"nve\" (velocity Verlet)"));
         }
@@ -98,7 +110,9 @@ fn species(cx: &Ctx<'_>, specs: &[SpeciesSpec]) -> Result<Vec<Species>, DeckErro
     for s in specs {
         let name = s.name.get_ref();
         if out.iter().any(|o| &o.name == name) {
-            return Err(cx.at(&s.name, format!("species `{name}` is defined twice")).with_key("species.name"));
+            return Err(cx
+                .at(&s.name, format!("species `{name}` is defined twice"))
+                .with_key("species.name"));
         }
         let m = *s.mass.get_ref();
         if !(m.is_finite() && m > 0.0) {
@@ -111,7 +125,12 @@ fn species(cx: &Ctx<'_>, specs: &[SpeciesSpec]) -> Result<Vec<Species>, DeckErro
     Ok(out)
 }
 
-fn species_index(cx: &Ctx<'_>, species: &[Species], name: &Spanned<String>, key: &str) -> Result<u32, DeckError> {
+fn species_index(
+    cx: &Ctx<'_>,
+    species: &[Species],
+    name: &Spanned<String>,
+    key: &str,
+) -> Result<u32, DeckError> {
     species
         .iter()
         .position(|s| &s.name == name.get_ref())
@@ -120,11 +139,18 @@ fn species_index(cx: &Ctx<'_>, species: &[Species], name: &Spanned<String>, key:
             let known: Vec<&str> = species.iter().map(|s| s.name.as_str()).collect();
             cx.at(name, format!("unknown species `{}`", name.get_ref()))
                 .with_key(key)
-                .with_hint(format!("define it under [[species]]; known: {}", known.join(", ")))
+                .with_hint(format!(
+                    "define it under [[species]]; known: {}",
+                    known.join(", ")
+                ))
         })
 }
 
-fn lattice_system(cx: &Ctx<'_>, spec: &Spanned<LatticeSpec>, species: &[Species]) -> Result<System, DeckError> {
+fn lattice_system(
+    cx: &Ctx<'_>,
+    spec: &Spanned<LatticeSpec>,
+    species: &[Species],
+) -> Result<System, DeckError> {
     let l = spec.get_ref();
     let kind = l.kind.get_ref().as_str();
     let mut lattice = if kind == "custom" {
@@ -134,7 +160,9 @@ fn lattice_system(cx: &Ctx<'_>, spec: &Spanned<LatticeSpec>, species: &[Species]
                 .with_hint("add vectors = [[1,0,0],[0,1,0],[0,0,1]] and basis = [{ position = [0,0,0], species = \"A\" }]"));
         };
         if basis.is_empty() {
-            return Err(cx.at(&l.kind, "a custom lattice needs at least one basis atom").with_key("lattice.basis"));
+            return Err(cx
+                .at(&l.kind, "a custom lattice needs at least one basis atom")
+                .with_key("lattice.basis"));
         }
         let rows: Vec<Vector3<f64>> = vectors.iter().map(|r| Vector3::from(*r)).collect();
         let mut b = Vec::new();
@@ -166,21 +194,28 @@ fn lattice_system(cx: &Ctx<'_>, spec: &Spanned<LatticeSpec>, species: &[Species]
     };
     if lattice.vectors.determinant() <= 0.0 {
         return Err(cx
-            .at(&l.kind, "lattice vectors must be right-handed and independent")
+            .at(
+                &l.kind,
+                "lattice vectors must be right-handed and independent",
+            )
             .with_key("lattice.vectors"));
     }
     lattice.constant = match (&l.constant, &l.density) {
         (Some(a), None) => {
             let v = *a.get_ref();
             if !(v.is_finite() && v > 0.0) {
-                return Err(cx.at(a, format!("lattice constant {v} must be positive")).with_key("lattice.constant"));
+                return Err(cx
+                    .at(a, format!("lattice constant {v} must be positive"))
+                    .with_key("lattice.constant"));
             }
             v
         }
         (None, Some(rho)) => {
             let v = *rho.get_ref();
             if !(v.is_finite() && v > 0.0) {
-                return Err(cx.at(rho, format!("density {v} must be positive")).with_key("lattice.density"));
+                return Err(cx
+                    .at(rho, format!("density {v} must be positive"))
+                    .with_key("lattice.density"));
             }
             let n = lattice.basis.len() as f64;
             (n / (v * lattice.vectors.determinant())).cbrt()
@@ -198,47 +233,87 @@ fn lattice_system(cx: &Ctx<'_>, spec: &Spanned<LatticeSpec>, species: &[Species]
     };
     let repeat = *l.repeat.get_ref();
     if repeat.contains(&0) {
-        return Err(cx.at(&l.repeat, "every repeat count must be at least 1").with_key("lattice.repeat"));
+        return Err(cx
+            .at(&l.repeat, "every repeat count must be at least 1")
+            .with_key("lattice.repeat"));
+    }
+    let n_atoms = repeat.iter().map(|&r| r as u128).product::<u128>() * lattice.basis.len() as u128;
+    if n_atoms > MAX_ATOMS {
+        return Err(cx
+            .at(
+                &l.repeat,
+                format!(
+                    "this lattice would hold {n_atoms} atoms; ferromd handles at most {MAX_ATOMS}"
+                ),
+            )
+            .with_key("lattice.repeat"));
     }
     lattice
         .build(repeat.map(|r| r as usize), species.to_vec())
         .map_err(|e| cx.at(&l.kind, e.to_string()))
 }
 
-fn structure_system(cx: &Ctx<'_>, spec: &Spanned<StructureSpec>, species: &[Species]) -> Result<System, DeckError> {
+fn structure_system(
+    cx: &Ctx<'_>,
+    spec: &Spanned<StructureSpec>,
+    species: &[Species],
+) -> Result<System, DeckError> {
     let s = spec.get_ref();
-    let file = cx.path.parent().unwrap_or(Path::new(".")).join(s.file.get_ref());
+    let file = cx
+        .path
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(s.file.get_ref());
     let text = std::fs::read_to_string(&file).map_err(|e| {
-        cx.at(&s.file, format!("cannot read structure file {}: {e}", file.display()))
-            .with_key("structure.file")
+        cx.at(
+            &s.file,
+            format!("cannot read structure file {}: {e}", file.display()),
+        )
+        .with_key("structure.file")
     })?;
-    let frame = parse_xyz(&text).map_err(|e| {
-        DeckError::general(&file, e.message.clone()).with_location(e.line)
-    })?;
+    let frame = parse_xyz(&text)
+        .map_err(|e| DeckError::general(&file, e.message.clone()).with_location(e.line))?;
     let h = match (&s.cell, frame.lattice) {
         (Some(rows), _) => Matrix3::from_columns(&rows.map(Vector3::from)),
         (None, Some(h)) => h,
         (None, None) => {
             return Err(cx
-                .at(&s.file, "the structure file has no Lattice and the deck gives no `cell`")
+                .at(
+                    &s.file,
+                    "the structure file has no Lattice and the deck gives no `cell`",
+                )
                 .with_hint("add cell = [[ax,ay,az],[bx,by,bz],[cx,cy,cz]] to [structure]"));
         }
     };
     let periodic = s.periodic.or(frame.pbc).unwrap_or([true; 3]);
-    let cell = Cell::new(h, Vector3::zeros(), periodic).map_err(|e| cx.at(&s.file, e.to_string()))?;
+    let cell =
+        Cell::new(h, Vector3::zeros(), periodic).map_err(|e| cx.at(&s.file, e.to_string()))?;
     let mut system = System::new(cell, species.to_vec());
     for (k, (sym, x)) in frame.symbols.iter().zip(&frame.positions).enumerate() {
         let Some(t) = species.iter().position(|sp| &sp.name == sym) else {
-            return Err(DeckError::general(&file, format!("atom {} has species `{sym}`, which the deck does not define", k + 1))
-                .with_location(k + 3)
-                .with_hint(format!("add [[species]] name = \"{sym}\" to {}", cx.path.display())));
+            return Err(DeckError::general(
+                &file,
+                format!(
+                    "atom {} has species `{sym}`, which the deck does not define",
+                    k + 1
+                ),
+            )
+            .with_location(k + 3)
+            .with_hint(format!(
+                "add [[species]] name = \"{sym}\" to {}",
+                cx.path.display()
+            )));
         };
         system.push_atom(t as u32, *x);
     }
     Ok(system)
 }
 
-fn potential(cx: &Ctx<'_>, p: &PotentialSpec, species: &[Species]) -> Result<Box<dyn Potential>, DeckError> {
+fn potential(
+    cx: &Ctx<'_>,
+    p: &PotentialSpec,
+    species: &[Species],
+) -> Result<Box<dyn Potential>, DeckError> {
     match p.style.get_ref().as_str() {
         "lj/cut" => {}
         other => {
@@ -255,7 +330,9 @@ fn potential(cx: &Ctx<'_>, p: &PotentialSpec, species: &[Species]) -> Result<Box
     };
     let rc = *cut.get_ref();
     if !(rc.is_finite() && rc > 0.0) {
-        return Err(cx.at(cut, format!("cutoff {rc} must be positive")).with_key("potential.cutoff"));
+        return Err(cx
+            .at(cut, format!("cutoff {rc} must be positive"))
+            .with_key("potential.cutoff"));
     }
     let mut builder = LjCutBuilder::new(species.len(), rc);
     builder.shift(p.shift);
@@ -271,11 +348,15 @@ fn potential(cx: &Ctx<'_>, p: &PotentialSpec, species: &[Species]) -> Result<Box
         let pair = c.get_ref();
         let [a, b] = pair.species.get_ref();
         let find = |name: &String| -> Result<usize, DeckError> {
-            species.iter().position(|s| &s.name == name).map(|i| i + 1).ok_or_else(|| {
-                cx.at(&pair.species, format!("unknown species `{name}`"))
-                    .with_key("potential.coeff.species")
-                    .with_hint("name species defined under [[species]]")
-            })
+            species
+                .iter()
+                .position(|s| &s.name == name)
+                .map(|i| i + 1)
+                .ok_or_else(|| {
+                    cx.at(&pair.species, format!("unknown species `{name}`"))
+                        .with_key("potential.coeff.species")
+                        .with_hint("name species defined under [[species]]")
+                })
         };
         let (i, j) = (find(a)?, find(b)?);
         builder
@@ -289,12 +370,18 @@ fn potential(cx: &Ctx<'_>, p: &PotentialSpec, species: &[Species]) -> Result<Box
     Ok(Box::new(lj))
 }
 
-fn parameters(cx: &Ctx<'_>, spec: &DeckSpec, units: UnitSystem) -> Result<IntegrationParameters, DeckError> {
+fn parameters(
+    cx: &Ctx<'_>,
+    spec: &DeckSpec,
+    units: UnitSystem,
+) -> Result<IntegrationParameters, DeckError> {
     let mut params = IntegrationParameters::defaults_for(units);
     if let Some(dt) = &spec.integrator.timestep {
         let v = *dt.get_ref();
         if !(v.is_finite() && v > 0.0) {
-            return Err(cx.at(dt, format!("timestep {v} must be positive")).with_key("integrator.timestep"));
+            return Err(cx
+                .at(dt, format!("timestep {v} must be positive"))
+                .with_key("integrator.timestep"));
         }
         params.dt = v;
     }
@@ -303,13 +390,17 @@ fn parameters(cx: &Ctx<'_>, spec: &DeckSpec, units: UnitSystem) -> Result<Integr
     if let Some(skin) = &n.skin {
         let v = *skin.get_ref();
         if !(v.is_finite() && v >= 0.0) {
-            return Err(cx.at(skin, format!("skin {v} must be zero or positive")).with_key("neighbor.skin"));
+            return Err(cx
+                .at(skin, format!("skin {v} must be zero or positive"))
+                .with_key("neighbor.skin"));
         }
         nb.skin = v;
     }
     if let Some(every) = &n.every {
         if *every.get_ref() == 0 {
-            return Err(cx.at(every, "every must be at least 1").with_key("neighbor.every"));
+            return Err(cx
+                .at(every, "every must be at least 1")
+                .with_key("neighbor.every"));
         }
         nb.every = *every.get_ref();
     }

@@ -32,7 +32,12 @@ impl DeckError {
     }
 
     /// An error at a byte span of the deck text.
-    pub fn at(file: &Path, text: &str, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
+    pub fn at(
+        file: &Path,
+        text: &str,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+    ) -> Self {
         let location = span.as_ref().map(|s| line_col(text, s.start));
         let key = span.and_then(|s| key_at(text, s.start));
         DeckError {

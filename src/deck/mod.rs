@@ -1,7 +1,7 @@
 //! TOML input decks: parse, validate and turn into a ready-to-run [`Simulation`].
 //!
 //! Parsing ([`schema`]) is kept apart from assembling physics objects
-//! ([`build`]). Every error names the deck file, line, column and key.
+//! (`build.rs`). Every error names the deck file, line, column and key.
 //! See `inputs/lj-melt.toml` for a complete, commented deck.
 
 mod build;
@@ -10,7 +10,9 @@ pub mod schema;
 
 use std::path::{Path, PathBuf};
 
-use ferromd_core::{IntegrationParameters, Integrator, Potential, RunError, Simulation, System, UnitSystem};
+use ferromd_core::{
+    IntegrationParameters, Integrator, Potential, RunError, Simulation, System, UnitSystem,
+};
 
 pub use error::DeckError;
 
@@ -76,7 +78,13 @@ impl Deck {
             steps: self.steps,
             thermo_every: self.thermo_every,
         };
-        let sim = Simulation::new(self.system, self.units, self.params, self.potential, self.integrator)?;
+        let sim = Simulation::new(
+            self.system,
+            self.units,
+            self.params,
+            self.potential,
+            self.integrator,
+        )?;
         Ok((sim, plan))
     }
 }

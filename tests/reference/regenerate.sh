@@ -13,3 +13,10 @@ awk '/^Step/{getline; print "step atoms pe press pxx pyy pzz pxy pxz pyz vol"; p
     log.lj-step0 > lj-step0.ref
 rm -f log.lj-step0 log.lammps
 cat lj-step0.ref
+
+# A 1,000-step NVE trajectory (500 atoms, shifted LJ) from deterministic velocities.
+"$LMP" -in in.lj-nve -log log.lj-nve -screen none
+awk '/^ *Step/{on=1; print "step temp pe ke etotal press"; next} /^Loop/{on=0} on' \
+    log.lj-nve > lj-nve.ref
+rm -f log.lj-nve log.lammps
+head -3 lj-nve.ref

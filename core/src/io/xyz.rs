@@ -42,9 +42,7 @@ pub fn parse_xyz(text: &str) -> Result<XyzFrame, XyzError> {
             format!("expected the atom count, found `{}`", first.trim()),
         )
     })?;
-    let comment = lines
-        .next()
-        .ok_or_else(|| err(2, "missing comment line"))?;
+    let comment = lines.next().ok_or_else(|| err(2, "missing comment line"))?;
     let lattice = match comment_value(comment, "Lattice") {
         Some(v) => Some(parse_lattice(&v).map_err(|m| err(2, m))?),
         None => None,
@@ -72,7 +70,10 @@ pub fn parse_xyz(text: &str) -> Result<XyzFrame, XyzError> {
             let w = words.next().ok_or_else(|| {
                 err(
                     line_no,
-                    format!("atom line needs a symbol and 3 coordinates, found {}", c + 1),
+                    format!(
+                        "atom line needs a symbol and 3 coordinates, found {}",
+                        c + 1
+                    ),
                 )
             })?;
             *xc = w
@@ -116,7 +117,10 @@ fn comment_value(comment: &str, key: &str) -> Option<String> {
 fn parse_lattice(v: &str) -> Result<Matrix3<f64>, String> {
     let nums: Vec<f64> = v
         .split_whitespace()
-        .map(|w| w.parse::<f64>().map_err(|_| format!("bad Lattice entry `{w}`")))
+        .map(|w| {
+            w.parse::<f64>()
+                .map_err(|_| format!("bad Lattice entry `{w}`"))
+        })
         .collect::<Result<_, _>>()?;
     if nums.len() != 9 {
         return Err(format!("Lattice needs 9 numbers, found {}", nums.len()));

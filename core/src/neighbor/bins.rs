@@ -50,7 +50,9 @@ impl Bins {
         let cap = (n_local as f64 * 2.0).max(64.0);
         let mut size = target;
         loop {
-            let n: f64 = (0..3).map(|k| (planes[k] / size).floor().max(1.0)).product();
+            let n: f64 = (0..3)
+                .map(|k| (planes[k] / size).floor().max(1.0))
+                .product();
             if n <= cap {
                 break;
             }
@@ -89,7 +91,12 @@ impl Bins {
         ghost
             .par_iter_mut()
             .with_min_len(4096)
-            .zip(ghosts.ghost_owners().par_iter().zip(ghosts.ghost_images().par_iter()))
+            .zip(
+                ghosts
+                    .ghost_owners()
+                    .par_iter()
+                    .zip(ghosts.ghost_images().par_iter()),
+            )
             .for_each(|(c, (&o, n))| {
                 let oc = local[o as usize];
                 for k in 0..3 {
@@ -102,7 +109,8 @@ impl Bins {
         self.starts.clear();
         self.starts.resize(n_bins + 1, 0);
         let dims = self.dims;
-        let flat = |c: [i32; 3]| (c[2] as usize * dims[1] + c[1] as usize) * dims[0] + c[0] as usize;
+        let flat =
+            |c: [i32; 3]| (c[2] as usize * dims[1] + c[1] as usize) * dims[0] + c[0] as usize;
         for c in &self.coords {
             self.starts[flat(*c) + 1] += 1;
         }
@@ -148,10 +156,11 @@ impl Bins {
 
     #[inline]
     fn slots_at(&self, c: [i32; 3]) -> std::ops::Range<usize> {
-        for k in 0..3 {
-            if c[k] < 0 || c[k] as usize >= self.dims[k] {
-                return 0..0;
-            }
+        if c.iter()
+            .zip(&self.dims)
+            .any(|(&ck, &d)| ck < 0 || ck as usize >= d)
+        {
+            return 0..0;
         }
         let b = self.flat(c);
         self.starts[b] as usize..self.starts[b + 1] as usize

@@ -95,7 +95,8 @@ impl GhostAtoms {
     pub fn refresh(&mut self, cell: &Cell, positions: &[Vector3<f64>]) {
         let n = self.n_local;
         debug_assert_eq!(positions.len(), n);
-        self.positions.resize(n + self.owners.len(), Vector3::zeros());
+        self.positions
+            .resize(n + self.owners.len(), Vector3::zeros());
         let (local, ghost) = self.positions.split_at_mut(n);
         local.copy_from_slice(positions);
         let h = cell.matrix();

@@ -36,7 +36,9 @@ pub enum NeighborError {
         width: f64,
     },
     /// An atom left the box through a non-periodic face.
-    #[error("atom {id} was lost: it left the box through the non-periodic {axis} boundary at {position:?}")]
+    #[error(
+        "atom {id} was lost: it left the box through the non-periodic {axis} boundary at {position:?}"
+    )]
     AtomLost {
         /// Atom id.
         id: u64,
@@ -168,14 +170,14 @@ impl Neighbors {
     fn needs_rebuild(&mut self, system: &System) -> bool {
         let ago = self.steps_since_build + 1;
         let s = &self.settings;
-        if ago < s.delay || ago % s.every.max(1) != 0 {
+        if ago < s.delay || !ago.is_multiple_of(s.every.max(1)) {
             return false;
         }
         if !s.check {
             return true;
         }
         let moved = self.moved_beyond_half_skin(system);
-        if moved && ago == s.delay.max(1) {
+        if moved && ago == s.delay.max(s.every) {
             self.stats.dangerous += 1;
         }
         moved
@@ -221,6 +223,10 @@ impl Neighbors {
     }
 }
 
+/// How far (in fractional units) outside a non-periodic face an atom may sit before it is
+/// lost: atoms placed exactly on a face must survive the rounding of `to_fractional`.
+const FACE_TOLERANCE: f64 = 1e-10;
+
 /// Wraps positions into the cell along periodic axes and checks that no atom
 /// left through a non-periodic face or became non-finite.
 pub fn wrap_and_check(system: &mut System) -> Result<(), NeighborError> {
@@ -246,7 +252,9 @@ pub fn wrap_and_check(system: &mut System) -> Result<(), NeighborError> {
             }
             let s = cell.to_fractional(x);
             (0..3)
-                .find(|&k| !periodic[k] && !(0.0..=1.0).contains(&s[k]))
+                .find(|&k| {
+                    !periodic[k] && !(-FACE_TOLERANCE..=1.0 + FACE_TOLERANCE).contains(&s[k])
+                })
                 .map(|k| NeighborError::AtomLost {
                     id,
                     axis: AXES[k],

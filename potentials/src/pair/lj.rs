@@ -90,16 +90,41 @@ impl LjCutBuilder {
         }
         let cutoff = cutoff.unwrap_or(self.global_cutoff);
         let checks = [
-            ("epsilon", epsilon, epsilon.is_finite() && epsilon >= 0.0, "must be finite and not negative"),
-            ("sigma", sigma, sigma.is_finite() && sigma > 0.0, "must be positive"),
-            ("cutoff", cutoff, cutoff.is_finite() && cutoff > 0.0, "must be positive"),
+            (
+                "epsilon",
+                epsilon,
+                epsilon.is_finite() && epsilon >= 0.0,
+                "must be finite and not negative",
+            ),
+            (
+                "sigma",
+                sigma,
+                sigma.is_finite() && sigma > 0.0,
+                "must be positive",
+            ),
+            (
+                "cutoff",
+                cutoff,
+                cutoff.is_finite() && cutoff > 0.0,
+                "must be positive",
+            ),
         ];
         for (name, value, ok, reason) in checks {
             if !ok {
-                return Err(PairError::BadCoefficient { name, value, i, j, reason });
+                return Err(PairError::BadCoefficient {
+                    name,
+                    value,
+                    i,
+                    j,
+                    reason,
+                });
             }
         }
-        let c = Some(LjCoefficients { epsilon, sigma, cutoff });
+        let c = Some(LjCoefficients {
+            epsilon,
+            sigma,
+            cutoff,
+        });
         let n = self.n_types;
         self.coefficients[(i - 1) * n + (j - 1)] = c;
         self.coefficients[(j - 1) * n + (i - 1)] = c;
@@ -124,7 +149,11 @@ impl LjCutBuilder {
         let mut out = Vec::with_capacity(n * n);
         for i in 0..n {
             for j in 0..n {
-                let c = match (self.coefficients[i * n + j], self.coefficients[i * n + i], self.coefficients[j * n + j]) {
+                let c = match (
+                    self.coefficients[i * n + j],
+                    self.coefficients[i * n + i],
+                    self.coefficients[j * n + j],
+                ) {
                     (Some(c), _, _) => c,
                     (None, Some(a), Some(b)) => LjCoefficients {
                         epsilon: self.mixing.energy(a.epsilon, b.epsilon, a.sigma, b.sigma),
@@ -183,7 +212,10 @@ mod tests {
     fn missing_pair_is_an_error() {
         let mut b = LjCutBuilder::new(2, 2.5);
         b.pair(1, 1, 1.0, 1.0, None).unwrap();
-        assert!(matches!(b.build(), Err(PairError::MissingPair { i: 1, j: 2 })));
+        assert!(matches!(
+            b.build(),
+            Err(PairError::MissingPair { i: 1, j: 2 })
+        ));
         assert!(b.pair(3, 1, 1.0, 1.0, None).is_err());
         assert!(b.pair(1, 1, 1.0, -1.0, None).is_err());
     }

@@ -1,8 +1,8 @@
 //! The generic pair potential: a per-type-pair table of interactions and the half-list loop.
 
+use ferromd_core::nalgebra::Vector3;
 use ferromd_core::neighbor::ListKind;
 use ferromd_core::potential::{Accumulator, ForceInput, ForceOutput, Potential, PotentialError};
-use ferromd_core::nalgebra::Vector3;
 
 use super::PairInteraction;
 
@@ -84,7 +84,12 @@ impl<F: PairInteraction> PairPotential<F> {
             for &j in list.neighbors(i) {
                 let j = j as usize;
                 // SAFETY: j < n_total and types[j] < n, checked above.
-                let (xj, entry) = unsafe { (x.get_unchecked(j), row.get_unchecked(*types.get_unchecked(j) as usize)) };
+                let (xj, entry) = unsafe {
+                    (
+                        x.get_unchecked(j),
+                        row.get_unchecked(*types.get_unchecked(j) as usize),
+                    )
+                };
                 let d = xi - xj;
                 let rsq = d.norm_squared();
                 if rsq < entry.cutsq {
