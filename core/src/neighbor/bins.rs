@@ -32,6 +32,17 @@ pub struct Bins {
     sorted_positions: Vec<Vector3<f64>>,
 }
 
+/// A run of stencil bins at offsets `(dx.0..=dx.1, dy, dz)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StencilRow {
+    /// Offset along y.
+    pub dy: i32,
+    /// Offset along z.
+    pub dz: i32,
+    /// Inclusive range of offsets along x.
+    pub dx: (i32, i32),
+}
+
 /// Relative slack on stencil distances so rounding never drops a bin.
 const SLACK: f64 = 1e-9;
 
@@ -164,6 +175,44 @@ impl Bins {
         }
         let b = self.flat(c);
         self.starts[b] as usize..self.starts[b + 1] as usize
+    }
+
+    /// Atoms and positions of the bins `c + (dx, dy, dz)` for `dx` in `row.dx`, clipped to
+    /// the grid. Bins along x are adjacent in memory, so a whole row is one slice.
+    #[inline]
+    pub fn row_at(&self, c: [i32; 3], row: &StencilRow) -> (&[u32], &[Vector3<f64>]) {
+        let (y, z) = (c[1] + row.dy, c[2] + row.dz);
+        let x_lo = (c[0] + row.dx.0).max(0);
+        let x_hi = (c[0] + row.dx.1).min(self.dims[0] as i32 - 1);
+        if y < 0 || z < 0 || y as usize >= self.dims[1] || z as usize >= self.dims[2] || x_lo > x_hi
+        {
+            return (&[], &[]);
+        }
+        let start = self.starts[self.flat([x_lo, y, z])] as usize;
+        let end = self.starts[self.flat([x_hi, y, z]) + 1] as usize;
+        (&self.atoms[start..end], &self.sorted_positions[start..end])
+    }
+
+    /// The stencil of [`Bins::stencil`] grouped into rows of bins adjacent along x.
+    pub fn stencil_rows(&self, cutoff: f64, upper_half: bool) -> Vec<StencilRow> {
+        let mut rows: Vec<StencilRow> = Vec::new();
+        for d in self.stencil(cutoff, upper_half) {
+            // the centre bin is not part of the stencil: its row splits into two halves
+            let same_row = |r: &StencilRow| {
+                r.dy == d[1]
+                    && r.dz == d[2]
+                    && (d[1] != 0 || d[2] != 0 || (r.dx.0 > 0) == (d[0] > 0))
+            };
+            match rows.iter_mut().find(|r| same_row(r)) {
+                Some(r) => r.dx = (r.dx.0.min(d[0]), r.dx.1.max(d[0])),
+                None => rows.push(StencilRow {
+                    dy: d[1],
+                    dz: d[2],
+                    dx: (d[0], d[0]),
+                }),
+            }
+        }
+        rows
     }
 
     /// Grid dimensions, ghost padding included.

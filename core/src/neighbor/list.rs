@@ -3,7 +3,7 @@
 use nalgebra::Vector3;
 use rayon::prelude::*;
 
-use super::bins::Bins;
+use super::bins::{Bins, StencilRow};
 use super::ghosts::GhostAtoms;
 
 /// Which pairs a list holds.
@@ -96,7 +96,7 @@ impl NeighborList {
         self.n_extended = ghosts.n_total();
         let n_local = ghosts.n_local();
         let x = ghosts.positions();
-        let stencil = bins.stencil(cutoff, kind == ListKind::Half);
+        let stencil = bins.stencil_rows(cutoff, kind == ListKind::Half);
         let cut2 = cutoff * cutoff;
         let n_chunks = n_local.div_ceil(CHUNK);
         self.chunks.resize_with(n_chunks, Default::default);
@@ -136,7 +136,7 @@ fn collect_neighbors(
     i: usize,
     kind: ListKind,
     bins: &Bins,
-    stencil: &[[i32; 3]],
+    stencil: &[StencilRow],
     x: &[Vector3<f64>],
     cut2: f64,
     out: &mut Vec<u32>,
@@ -150,8 +150,8 @@ fn collect_neighbors(
             out.push(j);
         }
     }
-    for s in stencil {
-        let (atoms, xs) = bins.atoms_and_positions_at([c[0] + s[0], c[1] + s[1], c[2] + s[2]]);
+    for row in stencil {
+        let (atoms, xs) = bins.row_at(c, row);
         for (&j, xj) in atoms.iter().zip(xs) {
             if (xj - xi).norm_squared() < cut2 {
                 out.push(j);

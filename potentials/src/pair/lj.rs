@@ -26,6 +26,8 @@ impl LennardJones {
 }
 
 impl PairInteraction for LennardJones {
+    const BRANCH_FREE: bool = true;
+
     #[inline(always)]
     fn energy_and_force(&self, rsq: f64) -> (f64, f64) {
         let r2inv = 1.0 / rsq;

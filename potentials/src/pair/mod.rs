@@ -14,6 +14,11 @@ pub use shifted::Shifted;
 /// Implementations are small `Copy` values holding the precomputed coefficients of one
 /// type pair; they are evaluated in the innermost loop and must inline well.
 pub trait PairInteraction: Copy + Send + Sync {
+    /// True if the interaction is cheap and finite at every distance beyond its cutoff, so
+    /// the pair loop may evaluate it for all list pairs and discard those outside the
+    /// cutoff with a select instead of a branch. Leave `false` for tabulated or costly forms.
+    const BRANCH_FREE: bool = false;
+
     /// Energy and `F/r` (the force magnitude `-dE/dr` divided by `r`) at squared distance `rsq`.
     fn energy_and_force(&self, rsq: f64) -> (f64, f64);
 

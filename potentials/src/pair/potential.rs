@@ -92,19 +92,27 @@ impl<F: PairInteraction> PairPotential<F> {
                 };
                 let d = xi - xj;
                 let rsq = d.norm_squared();
-                if rsq < entry.cutsq {
+                let inside = rsq < entry.cutsq;
+                let (e, fpair) = if F::BRANCH_FREE {
+                    // A quarter of list pairs lie in the skin shell beyond the cutoff; for
+                    // cheap interactions a select beats a hard-to-predict branch.
                     let (e, fpair) = entry.interaction.energy_and_force(rsq);
-                    let f = d * fpair;
-                    fi += f;
-                    // SAFETY: j < n_total = acc.forces.len(), checked above.
-                    unsafe { *acc.forces.get_unchecked_mut(j) -= f };
-                    if ENERGY {
-                        energy += e;
-                    }
-                    if PER_ATOM {
-                        acc.per_atom_energy[i] += 0.5 * e;
-                        acc.per_atom_energy[j] += 0.5 * e;
-                    }
+                    if inside { (e, fpair) } else { (0.0, 0.0) }
+                } else if inside {
+                    entry.interaction.energy_and_force(rsq)
+                } else {
+                    continue;
+                };
+                let f = d * fpair;
+                fi += f;
+                // SAFETY: j < n_total = acc.forces.len(), checked above.
+                unsafe { *acc.forces.get_unchecked_mut(j) -= f };
+                if ENERGY {
+                    energy += e;
+                }
+                if PER_ATOM {
+                    acc.per_atom_energy[i] += 0.5 * e;
+                    acc.per_atom_energy[j] += 0.5 * e;
                 }
             }
             acc.forces[i] += fi;

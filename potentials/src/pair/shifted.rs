@@ -32,6 +32,8 @@ impl<F: PairInteraction> Shifted<F> {
 }
 
 impl<F: PairInteraction> PairInteraction for Shifted<F> {
+    const BRANCH_FREE: bool = F::BRANCH_FREE;
+
     #[inline(always)]
     fn energy_and_force(&self, rsq: f64) -> (f64, f64) {
         let (e, f) = self.inner.energy_and_force(rsq);
