@@ -127,13 +127,17 @@ impl Simulation {
     /// system was changed by hand, or to start a run).
     pub fn setup(&mut self) -> Result<(), RunError> {
         self.neighbors.invalidate();
+        self.update_neighbors()?;
+        self.compute_forces(ForceRequest::ALL)
+    }
+
+    fn update_neighbors(&mut self) -> Result<bool, RunError> {
         self.neighbors
             .update(&mut self.system)
             .map_err(|source| RunError::Neighbor {
                 step: self.step,
                 source,
-            })?;
-        self.compute_forces(ForceRequest::ALL)
+            })
     }
 
     fn compute_forces(&mut self, request: ForceRequest) -> Result<(), RunError> {
@@ -194,12 +198,7 @@ impl Simulation {
         };
         self.integrator.initial_integrate(&mut self.system, &ctx);
         self.step += 1;
-        self.neighbors
-            .update(&mut self.system)
-            .map_err(|source| RunError::Neighbor {
-                step: self.step,
-                source,
-            })?;
+        self.update_neighbors()?;
         self.compute_forces(request)?;
         self.integrator.final_integrate(&mut self.system, &ctx);
         Ok(())
@@ -209,12 +208,7 @@ impl Simulation {
     /// force call did not.
     pub fn thermo(&mut self) -> Result<ThermoSample, RunError> {
         if self.energy_at != Some(self.step) {
-            self.neighbors
-                .update(&mut self.system)
-                .map_err(|source| RunError::Neighbor {
-                    step: self.step,
-                    source,
-                })?;
+            self.update_neighbors()?;
             self.compute_forces(ForceRequest::ALL)?;
         }
         Ok(self.sample())
