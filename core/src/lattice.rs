@@ -81,7 +81,8 @@ impl Lattice {
     /// (LAMMPS's reduced-density form in `lj` units).
     pub fn cubic_with_density(kind: CubicKind, density: f64) -> Self {
         let n = kind.basis().len() as f64;
-        Self::cubic(kind, (n / density).cbrt())
+        // pow(x, 1/3) rather than cbrt, as LAMMPS computes it, so positions agree to the bit
+        Self::cubic(kind, (n / density).powf(1.0 / 3.0))
     }
 
     /// Number density of the lattice.

@@ -15,6 +15,7 @@ pub mod io;
 pub mod lattice;
 pub mod neighbor;
 pub mod potential;
+pub mod rng;
 pub mod simulation;
 pub mod system;
 pub mod thermo;

@@ -49,6 +49,19 @@ pub struct Silent;
 
 impl RunObserver for Silent {}
 
+/// Wall-clock time spent in each part of the loop (LAMMPS's timing breakdown).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct SectionTimes {
+    /// Force evaluation.
+    pub pair: Duration,
+    /// Neighbor-list builds and ghost refreshes.
+    pub neigh: Duration,
+    /// Integrators (LAMMPS's "Modify").
+    pub modify: Duration,
+    /// Observers: thermo and other output.
+    pub output: Duration,
+}
+
 /// What a completed run reports.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RunSummary {
@@ -60,6 +73,8 @@ pub struct RunSummary {
     pub neighbor: NeighborStats,
     /// Number of atoms.
     pub atoms: usize,
+    /// Time per section of the loop.
+    pub sections: SectionTimes,
 }
 
 impl RunSummary {
@@ -83,6 +98,7 @@ pub struct Simulation {
     forces: ForceOutput,
     step: u64,
     energy_at: Option<u64>,
+    times: SectionTimes,
 }
 
 impl std::fmt::Debug for Simulation {
@@ -118,6 +134,7 @@ impl Simulation {
             forces: ForceOutput::new(),
             step: 0,
             energy_at: None,
+            times: SectionTimes::default(),
         };
         sim.setup()?;
         Ok(sim)
@@ -196,11 +213,19 @@ impl Simulation {
             units: self.units.constants(),
             step: self.step + 1,
         };
+        let t0 = Instant::now();
         self.integrator.initial_integrate(&mut self.system, &ctx);
         self.step += 1;
+        let t1 = Instant::now();
         self.update_neighbors()?;
+        let t2 = Instant::now();
         self.compute_forces(request)?;
+        let t3 = Instant::now();
         self.integrator.final_integrate(&mut self.system, &ctx);
+        let t4 = Instant::now();
+        self.times.modify += (t1 - t0) + (t4 - t3);
+        self.times.neigh += t2 - t1;
+        self.times.pair += t3 - t2;
         Ok(())
     }
 
@@ -236,6 +261,7 @@ impl Simulation {
         let last = first + n_steps;
         let builds_before = self.neighbors.stats();
         observer.thermo(&self.thermo()?);
+        self.times = SectionTimes::default();
         let start = Instant::now();
         while self.step < last {
             let next = self.step + 1;
@@ -247,10 +273,13 @@ impl Simulation {
                 ForceRequest::FORCES
             };
             self.step(request)?;
+            let t_out = Instant::now();
             if thermo_now {
                 observer.thermo(&self.sample());
             }
-            if observer.step_done(self.step, &self.system).is_break() {
+            let stop = observer.step_done(self.step, &self.system).is_break();
+            self.times.output += t_out.elapsed();
+            if stop {
                 return Err(RunError::Interrupted { step: self.step });
             }
         }
@@ -263,6 +292,7 @@ impl Simulation {
                 dangerous: after.dangerous - builds_before.dangerous,
             },
             atoms: self.system.len(),
+            sections: self.times,
         })
     }
 }
