@@ -32,7 +32,7 @@ pub use potential::{
 pub use simulation::{IntegrationParameters, RunObserver, RunSummary, Simulation};
 pub use system::{Species, System};
 pub use thermo::ThermoSample;
-pub use units::UnitSystem;
+pub use units::{UnitConstants, UnitSystem};
 
 /// Re-export of the linear-algebra crate used in the public API.
 pub use nalgebra;
