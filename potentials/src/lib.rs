@@ -8,7 +8,11 @@
 //! such as [`pair::Shifted`], and the generic [`pair::PairPotential`] that owns
 //! the per-type-pair table and the neighbor loop.
 
+pub mod eam;
+pub mod files;
 pub mod pair;
 
+pub use eam::{Eam, EamError, EamStyle};
+pub use files::{PotentialFileError, find_potential_file};
 pub use pair::lj::{LennardJones, LjCut, LjCutBuilder};
 pub use pair::{Mixing, PairError, PairInteraction, PairPotential, Shifted};

@@ -1,3 +1,4 @@
 //! Reading and writing structure files.
 
+pub mod lammps_data;
 pub mod xyz;

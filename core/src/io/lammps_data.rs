@@ -1,0 +1,328 @@
+//! LAMMPS data files (`read_data` / `write_data` format): header, `Masses`, `Atoms`
+//! (atom style `atomic`) and `Velocities`.
+//!
+//! Header keywords read: `atoms`, `atom types`, `xlo xhi`, `ylo yhi`, `zlo zhi` and
+//! `xy xz yz`; other header lines (bond counts and the like) are ignored. Sections other
+//! than the three above are skipped. Errors name the 1-based line.
+
+use nalgebra::Vector3;
+
+use crate::cell::{Cell, CellError};
+use crate::system::{Species, System};
+
+/// A parse error at a 1-based line of a data file.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct LammpsDataError {
+    /// 1-based line number (0 when the error concerns the file as a whole).
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+fn err(line: usize, message: impl Into<String>) -> LammpsDataError {
+    LammpsDataError {
+        line,
+        message: message.into(),
+    }
+}
+
+/// One line of the `Atoms` section.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DataAtom {
+    /// Atom id.
+    pub id: u64,
+    /// 1-based atom type.
+    pub type_index: usize,
+    /// Position.
+    pub position: Vector3<f64>,
+    /// Image flags (zero when the file gives none).
+    pub image: [i32; 3],
+}
+
+/// The contents of a LAMMPS data file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LammpsData {
+    /// Number of atom types.
+    pub n_types: usize,
+    /// Lower box bounds.
+    pub lo: Vector3<f64>,
+    /// Upper box bounds.
+    pub hi: Vector3<f64>,
+    /// Tilt factors `[xy, xz, yz]` (zero for an orthogonal box).
+    pub tilt: [f64; 3],
+    /// Mass of each type (index `type - 1`), if the file gives it.
+    pub masses: Vec<Option<f64>>,
+    /// Atoms in file order.
+    pub atoms: Vec<DataAtom>,
+    /// Velocities by atom id, in file order.
+    pub velocities: Vec<(u64, Vector3<f64>)>,
+}
+
+const SECTIONS: [&str; 3] = ["Masses", "Atoms", "Velocities"];
+
+/// Every section keyword LAMMPS writes; used to find the end of sections that are skipped.
+const OTHER_SECTIONS: [&str; 18] = [
+    "Pair Coeffs",
+    "PairIJ Coeffs",
+    "Bond Coeffs",
+    "Angle Coeffs",
+    "Dihedral Coeffs",
+    "Improper Coeffs",
+    "Bonds",
+    "Angles",
+    "Dihedrals",
+    "Impropers",
+    "Ellipsoids",
+    "Lines",
+    "Triangles",
+    "Bodies",
+    "BondBond Coeffs",
+    "BondAngle Coeffs",
+    "MiddleBondTorsion Coeffs",
+    "EndBondTorsion Coeffs",
+];
+
+fn section_name(line: &str) -> Option<&str> {
+    let head = line.split('#').next().unwrap_or("").trim();
+    SECTIONS
+        .iter()
+        .chain(OTHER_SECTIONS.iter())
+        .find(|s| **s == head)
+        .copied()
+}
+
+fn num<T: std::str::FromStr>(tok: &str, line: usize, what: &str) -> Result<T, LammpsDataError> {
+    tok.parse()
+        .map_err(|_| err(line, format!("expected {what}, found `{tok}`")))
+}
+
+/// Parses the text of a LAMMPS data file.
+pub fn parse_lammps_data(text: &str) -> Result<LammpsData, LammpsDataError> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut n_atoms = None;
+    let mut n_types = None;
+    let mut lo = Vector3::zeros();
+    let mut hi = Vector3::repeat(1.0);
+    let mut tilt = [0.0; 3];
+    let mut k = 1; // the first line is a comment
+    // header
+    while k < lines.len() && section_name(lines[k]).is_none() {
+        let no = k + 1;
+        let words: Vec<&str> = lines[k]
+            .split('#')
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .collect();
+        k += 1;
+        match words.as_slice() {
+            [] => {}
+            [n, "atoms"] => n_atoms = Some(num::<usize>(n, no, "the atom count")?),
+            [n, "atom", "types"] => n_types = Some(num::<usize>(n, no, "the type count")?),
+            [a, b, lo_kw, _] if lo_kw.len() == 3 && lo_kw.ends_with("lo") => {
+                let axis = match *lo_kw {
+                    "xlo" => 0,
+                    "ylo" => 1,
+                    "zlo" => 2,
+                    _ => return Err(err(no, format!("unknown header line `{}`", lines[no - 1]))),
+                };
+                lo[axis] = num(a, no, "a box bound")?;
+                hi[axis] = num(b, no, "a box bound")?;
+            }
+            [a, b, c, "xy", "xz", "yz"] => {
+                tilt = [
+                    num(a, no, "a tilt factor")?,
+                    num(b, no, "a tilt factor")?,
+                    num(c, no, "a tilt factor")?,
+                ];
+            }
+            _ => {} // counts of bonds, extra keywords: not needed here
+        }
+    }
+    let n_atoms = n_atoms.ok_or_else(|| err(0, "the header gives no `N atoms` line"))?;
+    let n_types = n_types.ok_or_else(|| err(0, "the header gives no `N atom types` line"))?;
+    let mut data = LammpsData {
+        n_types,
+        lo,
+        hi,
+        tilt,
+        masses: vec![None; n_types],
+        atoms: Vec::with_capacity(n_atoms),
+        velocities: Vec::new(),
+    };
+    while k < lines.len() {
+        let Some(section) = section_name(lines[k]) else {
+            if lines[k].trim().is_empty() {
+                k += 1;
+                continue;
+            }
+            return Err(err(
+                k + 1,
+                format!("expected a section name, found `{}`", lines[k]),
+            ));
+        };
+        k += 1;
+        // body: after one blank line, until a blank line followed by a section or EOF
+        while k < lines.len() && lines[k].trim().is_empty() {
+            k += 1;
+        }
+        while k < lines.len() && section_name(lines[k]).is_none() {
+            let no = k + 1;
+            let words: Vec<&str> = lines[k]
+                .split('#')
+                .next()
+                .unwrap_or("")
+                .split_whitespace()
+                .collect();
+            k += 1;
+            if words.is_empty() {
+                continue;
+            }
+            match section {
+                "Masses" => {
+                    let t: usize = num(words[0], no, "a type")?;
+                    if t == 0 || t > n_types || words.len() < 2 {
+                        return Err(err(no, format!("bad Masses line for {n_types} types")));
+                    }
+                    data.masses[t - 1] = Some(num(words[1], no, "a mass")?);
+                }
+                "Atoms" => {
+                    if words.len() != 5 && words.len() != 8 {
+                        return Err(err(
+                            no,
+                            format!(
+                                "expected `id type x y z [ix iy iz]` (atom style atomic), found {} fields",
+                                words.len()
+                            ),
+                        ));
+                    }
+                    let type_index: usize = num(words[1], no, "a type")?;
+                    if type_index == 0 || type_index > n_types {
+                        return Err(err(
+                            no,
+                            format!("type {type_index} is not in 1..={n_types}"),
+                        ));
+                    }
+                    let mut image = [0; 3];
+                    if words.len() == 8 {
+                        for d in 0..3 {
+                            image[d] = num(words[5 + d], no, "an image flag")?;
+                        }
+                    }
+                    data.atoms.push(DataAtom {
+                        id: num(words[0], no, "an atom id")?,
+                        type_index,
+                        position: Vector3::new(
+                            num(words[2], no, "a coordinate")?,
+                            num(words[3], no, "a coordinate")?,
+                            num(words[4], no, "a coordinate")?,
+                        ),
+                        image,
+                    });
+                }
+                "Velocities" => {
+                    if words.len() < 4 {
+                        return Err(err(no, "expected `id vx vy vz`"));
+                    }
+                    data.velocities.push((
+                        num(words[0], no, "an atom id")?,
+                        Vector3::new(
+                            num(words[1], no, "a velocity")?,
+                            num(words[2], no, "a velocity")?,
+                            num(words[3], no, "a velocity")?,
+                        ),
+                    ));
+                }
+                _ => {}
+            }
+        }
+    }
+    if data.atoms.len() != n_atoms {
+        return Err(err(
+            0,
+            format!(
+                "the header announces {n_atoms} atoms but the Atoms section has {}",
+                data.atoms.len()
+            ),
+        ));
+    }
+    Ok(data)
+}
+
+impl LammpsData {
+    /// The periodic cell of the box.
+    pub fn cell(&self) -> Result<Cell, CellError> {
+        Cell::triclinic_lammps(self.lo, self.hi, self.tilt)
+    }
+
+    /// A system with species named `"1"`, `"2"`, ... (masses from the file, 1 where it gives
+    /// none), atoms in file order with their ids, image flags and velocities.
+    pub fn to_system(&self) -> Result<System, CellError> {
+        let species = self
+            .masses
+            .iter()
+            .enumerate()
+            .map(|(t, m)| Species::new((t + 1).to_string(), m.unwrap_or(1.0)))
+            .collect();
+        let mut system = System::new(self.cell()?, species);
+        for a in &self.atoms {
+            let k = system.push_atom((a.type_index - 1) as u32, a.position);
+            system.ids[k] = a.id;
+            system.images[k] = a.image;
+        }
+        if !self.velocities.is_empty() {
+            let index: std::collections::HashMap<u64, usize> = system
+                .ids
+                .iter()
+                .enumerate()
+                .map(|(k, &id)| (id, k))
+                .collect();
+            for (id, v) in &self.velocities {
+                if let Some(&k) = index.get(id) {
+                    system.velocities[k] = *v;
+                }
+            }
+        }
+        Ok(system)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = "LAMMPS data file\n\n3 atoms\n2 atom types\n\n0 10 xlo xhi\n-1 9 ylo yhi\n0 8 zlo zhi\n1 -0.5 0.25 xy xz yz\n\nMasses\n\n1 63.5\n2 27\n\nAtoms # atomic\n\n1 1 0 0 0 0 0 0\n3 2 1 2 3 1 -1 0\n2 1 4.5 5 6\n\nVelocities\n\n3 0.1 0.2 0.3\n";
+
+    #[test]
+    fn reads_box_masses_atoms_velocities() {
+        let d = parse_lammps_data(SAMPLE).unwrap();
+        assert_eq!(d.n_types, 2);
+        assert_eq!(d.tilt, [1.0, -0.5, 0.25]);
+        assert_eq!(d.lo, Vector3::new(0.0, -1.0, 0.0));
+        assert_eq!(d.masses, vec![Some(63.5), Some(27.0)]);
+        assert_eq!(d.atoms[1].image, [1, -1, 0]);
+        let s = d.to_system().unwrap();
+        assert_eq!(s.ids, vec![1, 3, 2]);
+        assert_eq!(s.types, vec![0, 1, 0]);
+        assert_eq!(s.velocities[1], Vector3::new(0.1, 0.2, 0.3));
+        assert_eq!(s.masses[1], 27.0);
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let bad = SAMPLE.replace("3 2 1 2 3 1 -1 0", "3 7 1 2 3 1 -1 0");
+        assert_eq!(parse_lammps_data(&bad).unwrap_err().line, 19);
+        let bad = SAMPLE.replace("4.5 5 6", "4.5 five 6");
+        let e = parse_lammps_data(&bad).unwrap_err();
+        assert_eq!(e.line, 20);
+        assert!(e.message.contains("`five`"), "{e}");
+        let short = SAMPLE.replace("3 atoms", "4 atoms");
+        assert!(
+            parse_lammps_data(&short)
+                .unwrap_err()
+                .message
+                .contains("announces 4")
+        );
+    }
+}

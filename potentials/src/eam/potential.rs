@@ -1,0 +1,443 @@
+//! The EAM [`Potential`]: a density pass and a force pass over a half neighbor list.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use ferromd_core::nalgebra::Vector3;
+use ferromd_core::neighbor::ListKind;
+use ferromd_core::potential::{Accumulator, ForceInput, ForceOutput, Potential, PotentialError};
+use rayon::prelude::*;
+
+use super::funcfl::read_funcfl;
+use super::setfl::read_setfl;
+use super::spline::{SplineTable, derivative, value};
+use super::tables::EamTables;
+use crate::files::{PotentialFileError, find_potential_file};
+
+/// Which EAM file format (and LAMMPS pair style) a potential comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EamStyle {
+    /// `eam`: DYNAMO funcfl files, one element each.
+    Funcfl,
+    /// `eam/alloy`: a DYNAMO setfl file with one density function per element.
+    Alloy,
+    /// `eam/fs`: a Finnis-Sinclair setfl file with a density function per element pair.
+    FinnisSinclair,
+}
+
+impl EamStyle {
+    /// The style for a LAMMPS pair-style name (`eam`, `eam/alloy`, `eam/fs`).
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "eam" => Some(EamStyle::Funcfl),
+            "eam/alloy" => Some(EamStyle::Alloy),
+            "eam/fs" => Some(EamStyle::FinnisSinclair),
+            _ => None,
+        }
+    }
+
+    /// The LAMMPS pair-style name.
+    pub fn name(self) -> &'static str {
+        match self {
+            EamStyle::Funcfl => "eam",
+            EamStyle::Alloy => "eam/alloy",
+            EamStyle::FinnisSinclair => "eam/fs",
+        }
+    }
+}
+
+/// Error raised while setting up an EAM potential.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum EamError {
+    /// A file could not be found, read or parsed.
+    #[error(transparent)]
+    File(#[from] PotentialFileError),
+    /// An element of the type map is not in the file.
+    #[error("element `{element}` is not in {} (it has {})", path.display(), available.join(", "))]
+    UnknownElement {
+        /// The element asked for.
+        element: String,
+        /// The file.
+        path: PathBuf,
+        /// The elements the file defines.
+        available: Vec<String>,
+    },
+    /// No atom types were mapped.
+    #[error("an EAM potential needs at least one atom type")]
+    NoTypes,
+}
+
+/// Per-evaluation buffers kept between steps.
+#[derive(Debug, Default)]
+struct Scratch {
+    rho: Vec<f64>,
+    fp: Vec<f64>,
+    thread_rho: Vec<Vec<f64>>,
+}
+
+/// An embedded-atom potential built from LAMMPS/DYNAMO tables.
+///
+/// Forces, energy, virial and per-atom energies reproduce LAMMPS's `eam`, `eam/alloy`
+/// and `eam/fs` (same splines, same table look-ups, same linear continuation of `F`
+/// beyond the largest tabulated density).
+#[derive(Debug)]
+pub struct Eam {
+    style: EamStyle,
+    tables: EamTables,
+    masses: Vec<f64>,
+    cutsq: f64,
+    scratch: Mutex<Scratch>,
+}
+
+impl Eam {
+    /// Reads `path` (resolved by [`find_potential_file`]) as `style`, mapping atom type `t`
+    /// (0-based) to element `element_map[t]`, as `pair_coeff * * file El1 El2 ...` does.
+    ///
+    /// For [`EamStyle::Funcfl`] the single file serves every type; `element_map` then only
+    /// gives the number of types (use [`Eam::from_funcfl_files`] for one file per type).
+    pub fn from_file(
+        path: impl AsRef<Path>,
+        style: EamStyle,
+        element_map: &[&str],
+    ) -> Result<Self, EamError> {
+        if element_map.is_empty() {
+            return Err(EamError::NoTypes);
+        }
+        let path = find_potential_file(path)?;
+        if style == EamStyle::Funcfl {
+            return Self::from_funcfl_files(&vec![path; element_map.len()]);
+        }
+        let file = read_setfl(&path, style == EamStyle::FinnisSinclair)?;
+        let map = element_map
+            .iter()
+            .map(|el| {
+                file.elements
+                    .iter()
+                    .position(|e| e == el)
+                    .ok_or_else(|| EamError::UnknownElement {
+                        element: (*el).to_owned(),
+                        path: path.clone(),
+                        available: file.elements.clone(),
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let masses = map.iter().map(|&e| file.masses[e]).collect();
+        Ok(Self::assemble(
+            style,
+            EamTables::from_setfl(&file, &map),
+            masses,
+        ))
+    }
+
+    /// A funcfl (`eam`) potential with one file per atom type (`pair_coeff i i file`).
+    /// Types naming the same file share its tables.
+    pub fn from_funcfl_files<P: AsRef<Path>>(paths: &[P]) -> Result<Self, EamError> {
+        if paths.is_empty() {
+            return Err(EamError::NoTypes);
+        }
+        let mut resolved: Vec<PathBuf> = Vec::new();
+        let mut files = Vec::new();
+        let mut map = Vec::with_capacity(paths.len());
+        for p in paths {
+            let path = find_potential_file(p)?;
+            let k = match resolved.iter().position(|q| *q == path) {
+                Some(k) => k,
+                None => {
+                    files.push(read_funcfl(&path)?);
+                    resolved.push(path);
+                    files.len() - 1
+                }
+            };
+            map.push(k);
+        }
+        let masses = map.iter().map(|&k| files[k].mass).collect();
+        Ok(Self::assemble(
+            EamStyle::Funcfl,
+            EamTables::from_funcfl(&files, &map),
+            masses,
+        ))
+    }
+
+    fn assemble(style: EamStyle, tables: EamTables, masses: Vec<f64>) -> Self {
+        Eam {
+            style,
+            cutsq: tables.cutoff * tables.cutoff,
+            tables,
+            masses,
+            scratch: Mutex::new(Scratch::default()),
+        }
+    }
+
+    /// The file format this potential was read from.
+    pub fn style(&self) -> EamStyle {
+        self.style
+    }
+
+    /// Atomic masses of the types, from the file(s).
+    pub fn masses(&self) -> &[f64] {
+        &self.masses
+    }
+
+    /// Number of atom types.
+    pub fn n_types(&self) -> usize {
+        self.tables.n_types
+    }
+
+    /// The spline tables.
+    pub fn tables(&self) -> &EamTables {
+        &self.tables
+    }
+
+    /// Grid knot and local coordinate of distance `r`.
+    #[inline(always)]
+    fn r_knot(&self, r: f64) -> (usize, f64) {
+        let p = r * self.tables.rdr + 1.0;
+        let m = (p as usize).min(self.tables.nr - 1);
+        (m, (p - m as f64).min(1.0))
+    }
+
+    /// Embedding energy and its derivative for an atom of type `t` at density `rho`.
+    #[inline]
+    fn embed(&self, t: usize, rho: f64) -> (f64, f64) {
+        let tb = &self.tables;
+        let p = rho * tb.rdrho + 1.0;
+        // truncation toward zero, then clamped: densities below zero use the first cubic
+        let m = (p as i64).clamp(1, tb.nrho as i64 - 1) as usize;
+        let p = (p - m as f64).min(1.0);
+        let c = tb.frho[tb.type2frho[t]].knot(m);
+        let fp = derivative(c, p);
+        let mut f = value(c, p);
+        if rho > tb.rhomax {
+            f += fp * (rho - tb.rhomax);
+        }
+        (f, fp)
+    }
+
+    /// Adds the density contributions of the pairs of `range` into `rho` (extended atoms).
+    fn density(&self, input: &ForceInput<'_>, range: Range<usize>, rho: &mut [f64]) {
+        let x = input.positions();
+        let types = input.types();
+        let list = input.list;
+        let tb = &self.tables;
+        let n = tb.n_types;
+        assert!(rho.len() == x.len() && types.len() == x.len());
+        for i in range {
+            let xi = x[i];
+            let ti = types[i] as usize;
+            let mut rho_i = 0.0;
+            for &j in list.neighbors(i) {
+                let j = j as usize;
+                let d = xi - x[j];
+                let rsq = d.norm_squared();
+                if rsq < self.cutsq {
+                    let tj = types[j] as usize;
+                    let (m, p) = self.r_knot(rsq.sqrt());
+                    rho_i += value(tb.rhor[tb.type2rhor[tj * n + ti]].knot(m), p);
+                    rho[j] += value(tb.rhor[tb.type2rhor[ti * n + tj]].knot(m), p);
+                }
+            }
+            rho[i] += rho_i;
+        }
+    }
+
+    /// Pair forces (and pair energies) of the pairs of `range`, given `fp = F'(rho)` on
+    /// extended atoms.
+    fn forces<const ENERGY: bool, const PER_ATOM: bool>(
+        &self,
+        input: &ForceInput<'_>,
+        fp: &[f64],
+        range: Range<usize>,
+        acc: &mut Accumulator<'_>,
+    ) {
+        let x = input.positions();
+        let types = input.types();
+        let list = input.list;
+        let tb = &self.tables;
+        let n = tb.n_types;
+        assert!(fp.len() == x.len() && acc.forces.len() == x.len());
+        let mut energy = 0.0;
+        for i in range {
+            let xi = x[i];
+            let ti = types[i] as usize;
+            let mut fi = Vector3::zeros();
+            for &j in list.neighbors(i) {
+                let j = j as usize;
+                let d = xi - x[j];
+                let rsq = d.norm_squared();
+                if rsq >= self.cutsq {
+                    continue;
+                }
+                let tj = types[j] as usize;
+                let r = rsq.sqrt();
+                let (m, p) = self.r_knot(r);
+                // d(density at j from i)/dr and d(density at i from j)/dr
+                let rho_ip = derivative(rhor(tb, tb.type2rhor[ti * n + tj]).knot(m), p);
+                let rho_jp = derivative(rhor(tb, tb.type2rhor[tj * n + ti]).knot(m), p);
+                let cz = tb.z2r[tb.type2z2r[ti * n + tj]].knot(m);
+                let z2p = derivative(cz, p);
+                let z2 = value(cz, p);
+                let recip = 1.0 / r;
+                let phi = z2 * recip;
+                let phip = z2p * recip - phi * recip;
+                let psip = fp[i] * rho_jp + fp[j] * rho_ip + phip;
+                let fpair = -psip * recip;
+                let f = d * fpair;
+                fi += f;
+                acc.forces[j] -= f;
+                if ENERGY {
+                    energy += phi;
+                }
+                if PER_ATOM {
+                    acc.per_atom_energy[i] += 0.5 * phi;
+                    acc.per_atom_energy[j] += 0.5 * phi;
+                }
+            }
+            acc.forces[i] += fi;
+        }
+        acc.energy += energy;
+    }
+}
+
+#[inline(always)]
+fn rhor(tb: &EamTables, k: usize) -> &SplineTable {
+    &tb.rhor[k]
+}
+
+/// Splits rows `0..n` of a CSR list into `parts` contiguous ranges with similar entry counts.
+fn balanced_ranges(offsets: &[usize], parts: usize) -> Vec<Range<usize>> {
+    let n = offsets.len() - 1;
+    let total = offsets[n];
+    let mut start = 0;
+    (1..=parts)
+        .map(|p| {
+            let end = if p == parts {
+                n
+            } else {
+                offsets
+                    .partition_point(|&o| o < total * p / parts)
+                    .clamp(start, n)
+            };
+            let r = start..end;
+            start = end;
+            r
+        })
+        .collect()
+}
+
+impl Potential for Eam {
+    fn cutoff(&self) -> f64 {
+        self.tables.cutoff
+    }
+
+    fn list_kind(&self) -> ListKind {
+        ListKind::Half
+    }
+
+    fn compute(&self, input: &ForceInput<'_>, out: &mut ForceOutput) -> Result<(), PotentialError> {
+        let n_local = input.n_local();
+        let n_total = input.n_total();
+        let list = input.list;
+        if list.n_atoms() != n_local || list.n_extended() != n_total {
+            return Err(PotentialError::Other(
+                "eam: the neighbor list does not match the atoms".into(),
+            ));
+        }
+        if input
+            .types()
+            .iter()
+            .any(|&t| t as usize >= self.tables.n_types)
+        {
+            return Err(PotentialError::Other(format!(
+                "eam: an atom type is not mapped (the potential covers {} types)",
+                self.tables.n_types
+            )));
+        }
+        let mut guard = self.scratch.lock().unwrap_or_else(|e| e.into_inner());
+        let scratch = &mut *guard;
+        // pass 1: densities on locals and ghosts, ghosts folded onto their owners
+        scratch.rho.clear();
+        scratch.rho.resize(n_total, 0.0);
+        let threads = rayon::current_num_threads()
+            .min(n_local.div_ceil(256))
+            .max(1);
+        if threads == 1 {
+            self.density(input, 0..n_local, &mut scratch.rho);
+        } else {
+            let ranges = balanced_ranges(list.offsets(), threads);
+            scratch.thread_rho.resize_with(threads, Vec::new);
+            scratch
+                .thread_rho
+                .par_iter_mut()
+                .zip(ranges)
+                .for_each(|(buf, r)| {
+                    buf.clear();
+                    buf.resize(n_total, 0.0);
+                    self.density(input, r, buf);
+                });
+            let parts = &scratch.thread_rho;
+            scratch
+                .rho
+                .par_chunks_mut(4096)
+                .enumerate()
+                .for_each(|(b, chunk)| {
+                    let base = b * 4096;
+                    for buf in parts {
+                        for (k, v) in chunk.iter_mut().enumerate() {
+                            *v += buf[base + k];
+                        }
+                    }
+                });
+        }
+        input.atoms.fold_ghosts_into_owners(&mut scratch.rho);
+        // embedding energies and F'(rho) on locals, copied to ghosts
+        let types = input.types();
+        scratch.fp.clear();
+        scratch.fp.resize(n_total, 0.0);
+        let req = input.request;
+        let want_energy = req.energy || req.per_atom_energy;
+        let (fp_local, fp_ghost) = scratch.fp.split_at_mut(n_local);
+        let embed_energy: f64 = fp_local
+            .par_iter_mut()
+            .with_min_len(4096)
+            .enumerate()
+            .map(|(i, fp)| {
+                let (f, d) = self.embed(types[i] as usize, scratch.rho[i]);
+                *fp = d;
+                f
+            })
+            .sum();
+        let owners = input.atoms.ghost_owners();
+        for (g, &o) in fp_ghost.iter_mut().zip(owners) {
+            *g = fp_local[o as usize];
+        }
+        // pass 2: pair forces
+        let fp = &scratch.fp;
+        match (want_energy, req.per_atom_energy) {
+            (false, _) => out.accumulate_parallel(list, |r, acc| {
+                self.forces::<false, false>(input, fp, r, acc)
+            }),
+            (true, false) => out
+                .accumulate_parallel(list, |r, acc| self.forces::<true, false>(input, fp, r, acc)),
+            (true, true) => {
+                out.accumulate_parallel(list, |r, acc| self.forces::<true, true>(input, fp, r, acc))
+            }
+        }
+        if want_energy {
+            out.energy += embed_energy;
+        }
+        if req.per_atom_energy {
+            for i in 0..n_local {
+                out.per_atom_energy[i] += self.embed(types[i] as usize, scratch.rho[i]).0;
+            }
+        }
+        if req.virial {
+            out.set_virial_from_positions(input.positions());
+        }
+        Ok(())
+    }
+
+    fn name(&self) -> &str {
+        self.style.name()
+    }
+}

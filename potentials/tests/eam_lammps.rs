@@ -1,0 +1,245 @@
+//! EAM (`eam`, `eam/alloy`, `eam/fs`) against LAMMPS 29Sep2021 and against calculus.
+//!
+//! Reference data: `tests/reference/eam/` (configurations written by LAMMPS's
+//! `write_data`, per-atom forces and energies from `dump custom`, energy and pressure
+//! tensor from `thermo`, all printed with `%.17g`; see `regenerate.sh` there). The
+//! potential files are the committed copies in `tests/reference/eam/potentials/`.
+//!
+//! Tolerance: 1e-10 relative. Energies are compared relative to the total energy, forces
+//! relative to the largest reference force component, per-atom energies relative to
+//! the largest per-atom energy, and the virial relative to its largest component. Both
+//! codes evaluate the same splines with the same operation order; what differs is only
+//! the order in which pair contributions are summed (neighbor order), so the expected
+//! differences are a few ulps times the number of terms (observed ~1e-14).
+
+use std::path::{Path, PathBuf};
+
+use ferromd_core::evaluation::evaluate_forces;
+use ferromd_core::io::lammps_data::parse_lammps_data;
+use ferromd_core::nalgebra::Vector3;
+use ferromd_core::neighbor::{NeighborSettings, Neighbors};
+use ferromd_core::potential::{ForceOutput, ForceRequest, Potential};
+use ferromd_core::system::System;
+use ferromd_core::units::UnitSystem;
+use ferromd_potentials::{Eam, EamStyle};
+
+const TOLERANCE: f64 = 1e-10;
+
+fn reference_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/reference/eam")
+}
+
+fn potential_file(name: &str) -> PathBuf {
+    reference_dir().join("potentials").join(name)
+}
+
+/// One LAMMPS case: the potential as `pair_coeff` set it up, and the output prefix.
+struct Case {
+    name: &'static str,
+    style: EamStyle,
+    /// funcfl: one file per type; setfl/fs: the file.
+    files: &'static [&'static str],
+    /// setfl/fs: element of each type.
+    elements: &'static [&'static str],
+}
+
+const CASES: &[Case] = &[
+    Case {
+        name: "cu_u3_crystal",
+        style: EamStyle::Funcfl,
+        files: &["Cu_u3.eam"],
+        elements: &[],
+    },
+    Case {
+        name: "cu_u3_prism",
+        style: EamStyle::Funcfl,
+        files: &["Cu_u3.eam"],
+        elements: &[],
+    },
+    Case {
+        name: "cuni_u3_prism",
+        style: EamStyle::Funcfl,
+        files: &["Cu_u3.eam", "Ni_u3.eam"],
+        elements: &[],
+    },
+    Case {
+        name: "cu_mishin_crystal",
+        style: EamStyle::Alloy,
+        files: &["Cu_mishin1.eam.alloy"],
+        elements: &["Cu"],
+    },
+    Case {
+        name: "alcu_prism",
+        style: EamStyle::Alloy,
+        files: &["AlCu.eam.alloy"],
+        elements: &["Al", "Cu"],
+    },
+    Case {
+        name: "alcu_crystal",
+        style: EamStyle::Alloy,
+        files: &["AlCu.eam.alloy"],
+        elements: &["Cu", "Al"],
+    },
+    Case {
+        name: "nialh_alloy_prism",
+        style: EamStyle::Alloy,
+        files: &["NiAlH_jea.eam.alloy"],
+        elements: &["Ni", "Al", "H"],
+    },
+    Case {
+        name: "nialh_fs_crystal",
+        style: EamStyle::FinnisSinclair,
+        files: &["NiAlH_jea.eam.fs"],
+        elements: &["Ni", "Al", "H"],
+    },
+    Case {
+        name: "nialh_fs_prism",
+        style: EamStyle::FinnisSinclair,
+        files: &["NiAlH_jea.eam.fs"],
+        elements: &["Ni", "Al", "H"],
+    },
+    Case {
+        name: "fe_fs_prism",
+        style: EamStyle::FinnisSinclair,
+        files: &["Fe_mm.eam.fs"],
+        elements: &["Fe"],
+    },
+];
+
+impl Case {
+    fn potential(&self) -> Eam {
+        match self.style {
+            EamStyle::Funcfl => {
+                let paths: Vec<PathBuf> = self.files.iter().map(|f| potential_file(f)).collect();
+                Eam::from_funcfl_files(&paths).unwrap()
+            }
+            style => Eam::from_file(potential_file(self.files[0]), style, self.elements).unwrap(),
+        }
+    }
+
+    fn read(&self, ext: &str) -> String {
+        let path = reference_dir().join(format!("{}.{ext}", self.name));
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    fn system(&self) -> System {
+        parse_lammps_data(&self.read("data"))
+            .unwrap_or_else(|e| panic!("{}.data: {e}", self.name))
+            .to_system()
+            .unwrap()
+    }
+
+    /// `(pe, [pxx, pyy, pzz, pxy, pxz, pyz], volume)` from the thermo line.
+    fn thermo(&self) -> (f64, [f64; 6], f64) {
+        let text = self.read("ref");
+        let v: Vec<f64> = text
+            .lines()
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .map(|t| t.parse().unwrap())
+            .collect();
+        (v[2], [v[4], v[5], v[6], v[7], v[8], v[9]], v[10])
+    }
+
+    /// Per-atom `(id, force, energy)` from the dump.
+    fn per_atom(&self) -> Vec<(u64, Vector3<f64>, f64)> {
+        let text = self.read("forces");
+        let mut lines = text.lines().skip_while(|l| !l.starts_with("ITEM: ATOMS"));
+        lines.next();
+        lines
+            .map(|l| {
+                let v: Vec<f64> = l.split_whitespace().map(|t| t.parse().unwrap()).collect();
+                (v[0] as u64, Vector3::new(v[5], v[6], v[7]), v[8])
+            })
+            .collect()
+    }
+}
+
+const ALL: ForceRequest = ForceRequest {
+    energy: true,
+    virial: true,
+    per_atom_energy: true,
+};
+
+fn evaluate(
+    system: &System,
+    potential: &Eam,
+    request: ForceRequest,
+    skin: f64,
+) -> (ForceOutput, System) {
+    let mut system = system.clone();
+    let mut neighbors = Neighbors::new(
+        NeighborSettings::with_skin(skin),
+        potential.cutoff(),
+        potential.list_kind(),
+    );
+    neighbors.rebuild(&mut system).unwrap();
+    let mut out = ForceOutput::new();
+    evaluate_forces(&mut system, &neighbors, potential, request, &mut out, 0).unwrap();
+    (out, system)
+}
+
+fn max_abs(v: impl IntoIterator<Item = f64>) -> f64 {
+    v.into_iter().fold(0.0, |m, x| m.max(x.abs()))
+}
+
+#[test]
+fn eam_styles_match_lammps() {
+    let nktv2p = UnitSystem::Metal.constants().nktv2p;
+    let mut failures = Vec::new();
+    for case in CASES {
+        let potential = case.potential();
+        let system = case.system();
+        // with a skin, so that the list holds pairs beyond the cutoff, as LAMMPS's does
+        let (out, system) = evaluate(&system, &potential, ALL, 1.0);
+        let (pe, pressure, volume) = case.thermo();
+        assert!(
+            (system.volume() - volume).abs() < 1e-12 * volume,
+            "{}: volume",
+            case.name
+        );
+        let e_err = (out.energy - pe).abs() / pe.abs();
+        let reference = case.per_atom();
+        assert_eq!(reference.len(), system.len(), "{}: atom count", case.name);
+        let index: std::collections::HashMap<u64, usize> = system
+            .ids
+            .iter()
+            .enumerate()
+            .map(|(k, &id)| (id, k))
+            .collect();
+        let f_scale = max_abs(
+            reference
+                .iter()
+                .flat_map(|r| r.1.iter().copied().collect::<Vec<_>>()),
+        );
+        let e_scale = max_abs(reference.iter().map(|r| r.2));
+        let (mut f_err, mut pe_err) = (0.0f64, 0.0f64);
+        for (id, f, e) in &reference {
+            let k = index[id];
+            f_err = f_err.max((system.forces[k] - f).amax() / f_scale);
+            pe_err = pe_err.max((out.per_atom_energy[k] - e).abs() / e_scale);
+        }
+        let w_ref: Vec<f64> = pressure.iter().map(|p| p * volume / nktv2p).collect();
+        let w_scale = max_abs(w_ref.iter().copied());
+        let w_err = max_abs((0..6).map(|c| out.virial[c] - w_ref[c])) / w_scale;
+        eprintln!(
+            "{:18} {:9} {} atoms: energy {e_err:.1e}, forces {f_err:.1e} (max |F| {f_scale:.2}), \
+             per-atom energy {pe_err:.1e}, virial {w_err:.1e}",
+            case.name,
+            potential.name(),
+            system.len()
+        );
+        for (what, err) in [
+            ("energy", e_err),
+            ("forces", f_err),
+            ("per-atom energy", pe_err),
+            ("virial", w_err),
+        ] {
+            if !(err < TOLERANCE) {
+                failures.push(format!("{}: {what} differs by {err:e} relative", case.name));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
