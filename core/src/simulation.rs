@@ -37,6 +37,14 @@ pub trait RunObserver {
     /// Called with the thermodynamic state at every thermo step (and at the first and last step).
     fn thermo(&mut self, _sample: &ThermoSample) {}
 
+    /// Like [`RunObserver::thermo`], with the atoms at hand; by default forwards to `thermo`.
+    fn thermo_with_system(&mut self, sample: &ThermoSample, _system: &System) {
+        self.thermo(sample);
+    }
+
+    /// Called once before the first step, with the initial state (e.g. for step-0 dumps).
+    fn run_started(&mut self, _step: u64, _system: &System) {}
+
     /// Called after every completed step; return `Break` to stop the run cleanly.
     fn step_done(&mut self, _step: u64, _system: &System) -> ControlFlow<()> {
         ControlFlow::Continue(())
@@ -170,6 +178,11 @@ impl Simulation {
         Ok(())
     }
 
+    /// Ends the simulation and hands back its atoms.
+    pub fn into_system(self) -> System {
+        self.system
+    }
+
     /// The current step number.
     pub fn current_step(&self) -> u64 {
         self.step
@@ -260,7 +273,9 @@ impl Simulation {
         let first = self.step;
         let last = first + n_steps;
         let builds_before = self.neighbors.stats();
-        observer.thermo(&self.thermo()?);
+        let initial = self.thermo()?;
+        observer.thermo_with_system(&initial, &self.system);
+        observer.run_started(self.step, &self.system);
         self.times = SectionTimes::default();
         let start = Instant::now();
         while self.step < last {
@@ -275,7 +290,7 @@ impl Simulation {
             self.step(request)?;
             let t_out = Instant::now();
             if thermo_now {
-                observer.thermo(&self.sample());
+                observer.thermo_with_system(&self.sample(), &self.system);
             }
             let stop = observer.step_done(self.step, &self.system).is_break();
             self.times.output += t_out.elapsed();
