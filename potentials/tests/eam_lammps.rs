@@ -243,3 +243,121 @@ fn eam_styles_match_lammps() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+const ENERGY_ONLY: ForceRequest = ForceRequest {
+    energy: true,
+    virial: false,
+    per_atom_energy: false,
+};
+
+/// Forces are minus the central-difference gradient of the total energy (step 1e-5 Å).
+///
+/// The splines are C¹ with a piecewise-constant third derivative, so the central
+/// difference has an O(h²) truncation error of ~1e-10 relative plus roundoff
+/// ~eps·|E|/h ~ 1e-9 eV/Å; the bound is 1e-6 relative to the largest force.
+#[test]
+fn eam_forces_are_the_energy_gradient() {
+    let h = 1e-5;
+    for case in CASES {
+        let potential = case.potential();
+        let system = case.system();
+        let (_, with_forces) = evaluate(&system, &potential, ALL, 0.0);
+        let scale = max_abs(with_forces.forces.iter().map(|f| f.amax()));
+        let mut worst = 0.0f64;
+        for atom in [0, system.len() / 3, system.len() - 1] {
+            for k in 0..3 {
+                let mut plus = system.clone();
+                plus.positions[atom][k] += h;
+                let mut minus = system.clone();
+                minus.positions[atom][k] -= h;
+                let ep = evaluate(&plus, &potential, ENERGY_ONLY, 0.0).0.energy;
+                let em = evaluate(&minus, &potential, ENERGY_ONLY, 0.0).0.energy;
+                let fd = -(ep - em) / (2.0 * h);
+                worst = worst.max((fd - with_forces.forces[atom][k]).abs() / scale);
+            }
+        }
+        eprintln!(
+            "{:18} finite-difference force error {worst:.1e} of max |F| {scale:.2}",
+            case.name
+        );
+        assert!(worst < 1e-6, "{}: FD error {worst:e}", case.name);
+    }
+}
+
+/// The virial is minus the derivative of the energy under a homogeneous strain of cell and
+/// atoms: `W_ab = -dE/de_ab` (central difference, strain step 1e-6).
+#[test]
+fn eam_virial_is_the_strain_derivative() {
+    let case = CASES.iter().find(|c| c.name == "nialh_fs_prism").unwrap();
+    let potential = case.potential();
+    let system = case.system();
+    let (out, _) = evaluate(&system, &potential, ALL, 0.0);
+    let e = 1e-6;
+    let pairs = [(0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2)];
+    let scale = max_abs(out.virial);
+    for (c, &(a, b)) in pairs.iter().enumerate() {
+        let strained = |s: f64| {
+            let mut m = ferromd_core::nalgebra::Matrix3::identity();
+            m[(a, b)] += s;
+            let mut sys = system.clone();
+            let h = m * sys.cell.matrix();
+            let origin = m * sys.cell.origin();
+            sys.cell = ferromd_core::cell::Cell::new(h, origin, [true; 3]).unwrap();
+            for x in &mut sys.positions {
+                *x = m * *x;
+            }
+            evaluate(&sys, &potential, ENERGY_ONLY, 0.0).0.energy
+        };
+        let fd = -(strained(e) - strained(-e)) / (2.0 * e);
+        let err = (fd - out.virial[c]).abs() / scale;
+        assert!(
+            err < 1e-6,
+            "virial component {c}: {} vs FD {fd} ({err:e})",
+            out.virial[c]
+        );
+    }
+}
+
+#[test]
+fn element_map_errors_name_the_file() {
+    let e = Eam::from_file(
+        potential_file("AlCu.eam.alloy"),
+        EamStyle::Alloy,
+        &["Al", "Zr"],
+    )
+    .unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        msg.contains("Zr") && msg.contains("AlCu.eam.alloy") && msg.contains("Al, Cu"),
+        "{msg}"
+    );
+    let e = Eam::from_file("no-such-file.eam.alloy", EamStyle::Alloy, &["Cu"]).unwrap_err();
+    assert!(e.to_string().contains("not found"), "{e}");
+    // a setfl file read as funcfl fails with a line number
+    let e = Eam::from_file(potential_file("AlCu.eam.alloy"), EamStyle::Funcfl, &["x"]).unwrap_err();
+    assert!(e.to_string().contains("AlCu.eam.alloy:"), "{e}");
+}
+
+/// Per-atom energies sum to the total; 1 and 3 threads give the same forces.
+#[test]
+fn per_atom_energies_and_threads() {
+    let case = CASES.iter().find(|c| c.name == "alcu_prism").unwrap();
+    let potential = case.potential();
+    let system = case.system();
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let three = rayon::ThreadPoolBuilder::new()
+        .num_threads(3)
+        .build()
+        .unwrap();
+    let (a, sa) = one.install(|| evaluate(&system, &potential, ALL, 0.5));
+    let (b, sb) = three.install(|| evaluate(&system, &potential, ALL, 0.5));
+    let sum: f64 = a.per_atom_energy.iter().sum();
+    assert!((sum - a.energy).abs() < 1e-10 * a.energy.abs());
+    assert!((a.energy - b.energy).abs() < 1e-12 * a.energy.abs());
+    for (fa, fb) in sa.forces.iter().zip(&sb.forces) {
+        assert!((fa - fb).amax() < 1e-12);
+    }
+}
