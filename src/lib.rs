@@ -25,6 +25,7 @@
 
 pub mod deck;
 pub mod driver;
+pub mod lammps;
 
 pub use ferromd_core as core;
 pub use ferromd_integrators as integrators;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use ferromd::deck::Deck;
 use ferromd::driver::{DriverError, DriverOptions, run_deck};
+use ferromd::lammps::{Echo, ScriptOptions, run_script};
 
 /// ferromd: molecular dynamics with classical and machine-learned potentials.
 #[derive(Debug, Parser)]
@@ -37,7 +38,16 @@ enum Command {
     },
 }
 
+/// LAMMPS command-line switches that select the script interface.
+const LAMMPS_SWITCHES: &[&str] = &[
+    "-in", "-i", "-var", "-v", "-log", "-l", "-screen", "-sc", "-echo", "-e", "-sf", "-suffix", "-pk", "-package",
+];
+
 fn main() -> ExitCode {
+    let raw: Vec<String> = std::env::args().collect();
+    if raw.iter().skip(1).any(|a| LAMMPS_SWITCHES.contains(&a.as_str())) {
+        return run_lammps_cli(&raw[1..]);
+    }
     let cli = Cli::parse();
     if let Some(n) = cli.threads {
         if n == 0 {
@@ -56,6 +66,7 @@ fn main() -> ExitCode {
         progress: !cli.no_progress,
     };
     match (cli.command, cli.deck) {
+        (None, Some(deck)) if !is_toml(&deck) => run_script_file(&deck, ScriptOptions { screen: true, log: Some("log.lammps".into()), ..Default::default() }),
         (Some(Command::Run { deck }), _) | (None, Some(deck)) => run(&deck, options),
         (Some(Command::CheckDeck { deck }), _) => check(&deck),
         (None, None) => {
@@ -102,4 +113,127 @@ fn check(deck: &std::path::Path) -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn is_toml(path: &std::path::Path) -> bool {
+    path.extension().is_some_and(|e| e == "toml")
+}
+
+fn run_script_file(path: &std::path::Path, options: ScriptOptions) -> ExitCode {
+    match run_script(path, &options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // LAMMPS prints errors on the screen and in the log
+            eprintln!("{e}");
+            if options.screen {
+                println!("{e}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Parses LAMMPS-style switches: `-in FILE`, `-var NAME V...`, `-log FILE|none`,
+/// `-screen none`, `-echo STYLE`, `-sf/-pk` (accelerator switches), `--threads N`.
+fn run_lammps_cli(args: &[String]) -> ExitCode {
+    let mut options = ScriptOptions {
+        screen: true,
+        log: Some("log.lammps".into()),
+        ..Default::default()
+    };
+    let mut input: Option<PathBuf> = None;
+    let mut threads: Option<usize> = None;
+    let mut k = 0;
+    let usage = |msg: &str| -> ExitCode {
+        eprintln!("ERROR: {msg} (command line)");
+        ExitCode::from(2)
+    };
+    let value = |k: usize| args.get(k + 1).cloned();
+    while k < args.len() {
+        let a = args[k].as_str();
+        match a {
+            "-in" | "-i" => {
+                let Some(v) = value(k) else { return usage("-in needs a file name") };
+                input = Some(PathBuf::from(v));
+                k += 2;
+            }
+            "-var" | "-v" => {
+                let Some(name) = value(k) else { return usage("-var needs a name and values") };
+                let mut vals = Vec::new();
+                k += 2;
+                while k < args.len() && !args[k].starts_with('-') {
+                    vals.push(args[k].clone());
+                    k += 1;
+                }
+                if vals.is_empty() {
+                    return usage(&format!("-var {name} needs at least one value"));
+                }
+                options.variables.push((name, vals));
+            }
+            "-log" | "-l" => {
+                let Some(v) = value(k) else { return usage("-log needs a file name or none") };
+                options.log = (v != "none").then(|| PathBuf::from(v));
+                k += 2;
+            }
+            "-screen" | "-sc" => {
+                match value(k).as_deref() {
+                    Some("none") => options.screen = false,
+                    Some(other) => return usage(&format!("-screen {other} is not supported by ferromd (only none)")),
+                    None => return usage("-screen needs none"),
+                }
+                k += 2;
+            }
+            "-echo" | "-e" => {
+                options.echo = match value(k).as_deref() {
+                    Some("none") => Echo::default(),
+                    Some("screen") => Echo { screen: true, log: false },
+                    Some("log") => Echo { screen: false, log: true },
+                    Some("both") => Echo { screen: true, log: true },
+                    _ => return usage("-echo needs none, screen, log or both"),
+                };
+                k += 2;
+            }
+            "-sf" | "-suffix" => {
+                match value(k).as_deref() {
+                    Some("omp" | "opt" | "intel") => {}
+                    Some(other) => return usage(&format!("-sf {other} is not supported by ferromd")),
+                    None => return usage("-sf needs a suffix"),
+                }
+                k += 2;
+            }
+            "-pk" | "-package" => {
+                match (value(k).as_deref(), args.get(k + 2)) {
+                    (Some("omp"), Some(n)) => match n.parse::<usize>() {
+                        Ok(n) if n > 0 => threads = Some(n),
+                        _ => return usage(&format!("-pk omp {n}: thread count must be a positive integer")),
+                    },
+                    (Some(other), _) => return usage(&format!("-pk {other} is not supported by ferromd")),
+                    (None, _) => return usage("-pk needs a package name"),
+                }
+                k += 3;
+            }
+            "--threads" => {
+                match value(k).and_then(|v| v.parse::<usize>().ok()).filter(|n| *n > 0) {
+                    Some(n) => threads = Some(n),
+                    None => return usage("--threads needs a positive integer"),
+                }
+                k += 2;
+            }
+            other if !other.starts_with('-') && input.is_none() => {
+                input = Some(PathBuf::from(other));
+                k += 1;
+            }
+            other => return usage(&format!("invalid command-line argument `{other}`")),
+        }
+    }
+    if let Some(n) = threads
+        && let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n).build_global()
+    {
+        eprintln!("ERROR: cannot start {n} threads: {e}");
+        return ExitCode::from(2);
+    }
+    let Some(input) = input else {
+        return usage("no input script: reading from standard input is not supported by ferromd; use -in FILE");
+    };
+    run_script_file(&input, options)
 }

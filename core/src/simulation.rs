@@ -190,8 +190,10 @@ impl Simulation {
 
     /// Sets the step counter (LAMMPS `reset_timestep`).
     pub fn reset_step(&mut self, step: u64) {
+        if self.energy_at == Some(self.step) {
+            self.energy_at = Some(step);
+        }
         self.step = step;
-        self.energy_at = None;
     }
 
     /// The potential.
@@ -246,7 +248,8 @@ impl Simulation {
     /// force call did not.
     pub fn thermo(&mut self) -> Result<ThermoSample, RunError> {
         if self.energy_at != Some(self.step) {
-            self.update_neighbors()?;
+            // neighbors are current for the current positions: re-evaluating must not
+            // advance the rebuild schedule
             self.compute_forces(ForceRequest::ALL)?;
         }
         Ok(self.sample())

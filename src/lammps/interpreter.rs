@@ -1,0 +1,1167 @@
+//! The command interpreter: state of a LAMMPS-style session and one handler per command.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use ferromd_core::cell::Cell;
+use ferromd_core::nalgebra::{Matrix3, Vector3};
+use ferromd_core::simulation::RunObserver;
+use ferromd_core::thermo::format_g;
+use ferromd_core::{
+    IntegrationParameters, Integrator, NeighborSettings, Potential, Simulation, Species, StepContext, System,
+    ThermoSample, UnitSystem,
+};
+use ferromd_integrators::VelocityVerlet;
+use ferromd_potentials::{LjCutBuilder, Mixing};
+
+use super::cformat::cformat;
+use super::dump::Dump;
+use super::error::{ScriptError, ScriptResult, fail};
+use super::formula::FormulaContext;
+use super::geometry::{LammpsLattice, Region};
+use super::input::{Reference, logical_lines, split_words, strip_comment, substitute};
+use super::output::Output;
+use super::thermo::{Keyword, ThermoState, ThermoStyle, is_extensive, keyword_value};
+use super::variables::Variables;
+use super::velocity::velocity_command;
+use super::words::{float, integer, type_range, word, yes_no};
+
+/// Where echoed commands go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Echo {
+    /// Echo to the screen.
+    pub screen: bool,
+    /// Echo to the log file.
+    pub log: bool,
+}
+
+/// Pair style settings collected from `pair_style`, `pair_coeff` and `pair_modify`.
+#[derive(Debug, Clone, Default)]
+struct PairSettings {
+    style: String,
+    args: Vec<String>,
+    coeffs: Vec<Vec<String>>,
+    shift: bool,
+    mixing: Mixing,
+}
+
+/// A fix: ID, style and arguments.
+#[derive(Debug, Clone)]
+struct FixSpec {
+    id: String,
+    style: String,
+}
+
+/// What a command asks of the file loop.
+enum Flow {
+    Next,
+    Jump { file: Option<PathBuf>, label: Option<String> },
+}
+
+/// A LAMMPS-style session.
+pub struct Interpreter {
+    out: Output,
+    echo: Echo,
+    vars: Variables,
+    units: UnitSystem,
+    dimension: usize,
+    boundary: [String; 3],
+    lattice: LammpsLattice,
+    regions: HashMap<String, Region>,
+    system: Option<System>,
+    masses_set: Vec<bool>,
+    pair: Option<PairSettings>,
+    neighbor: NeighborSettings,
+    skin_set: bool,
+    timestep: Option<f64>,
+    fixes: Vec<FixSpec>,
+    dumps: Vec<Dump>,
+    thermo_every: u64,
+    thermo_style: ThermoStyle,
+    step: u64,
+    time: f64,
+    last_sample: Option<ThermoSample>,
+    skip_next_jump: bool,
+    threads: usize,
+}
+
+impl Interpreter {
+    /// A fresh session writing to `out`, with `-var` definitions applied first.
+    pub fn new(out: Output, echo: Echo, variables: &[(String, Vec<String>)]) -> Self {
+        let mut vars = Variables::new();
+        for (name, values) in variables {
+            vars.define_index(name, values.clone());
+        }
+        Interpreter {
+            out,
+            echo,
+            vars,
+            units: UnitSystem::Lj,
+            dimension: 3,
+            boundary: ["pp".into(), "pp".into(), "pp".into()],
+            lattice: LammpsLattice::none(),
+            regions: HashMap::new(),
+            system: None,
+            masses_set: Vec::new(),
+            pair: None,
+            neighbor: NeighborSettings::with_skin(UnitSystem::Lj.constants().default_skin),
+            skin_set: false,
+            timestep: None,
+            fixes: Vec::new(),
+            dumps: Vec::new(),
+            thermo_every: 0,
+            thermo_style: ThermoStyle::one(),
+            step: 0,
+            time: 0.0,
+            last_sample: None,
+            skip_next_jump: false,
+            threads: rayon::current_num_threads(),
+        }
+    }
+
+    /// The output (for captured runs).
+    pub fn output(&self) -> &Output {
+        &self.out
+    }
+
+    /// The current atoms, once a box exists.
+    pub fn system(&self) -> Option<&System> {
+        self.system.as_ref()
+    }
+
+    /// The thermodynamic state at the end of the last run.
+    pub fn last_sample(&self) -> Option<&ThermoSample> {
+        self.last_sample.as_ref()
+    }
+
+    fn say(&mut self, text: &str) -> ScriptResult<()> {
+        self.out
+            .line(text)
+            .map_err(|e| ScriptError::new(format!("cannot write output: {e}")))
+    }
+
+    /// Runs a script file, following `include` and `jump`.
+    pub fn run_file(&mut self, path: &Path) -> ScriptResult<()> {
+        let mut file = path.to_path_buf();
+        let mut label: Option<String> = None;
+        loop {
+            match self.run_one_file(&file, label.take())? {
+                Flow::Next => return Ok(()),
+                Flow::Jump { file: f, label: l } => {
+                    if let Some(f) = f {
+                        file = f;
+                    }
+                    label = l;
+                }
+            }
+        }
+    }
+
+    fn run_one_file(&mut self, path: &Path, mut seek_label: Option<String>) -> ScriptResult<Flow> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ScriptError::new(format!("cannot open input script {name}: {e}")))?;
+        for line in logical_lines(&text) {
+            let stripped = strip_comment(&line.text).trim().to_string();
+            if let Some(l) = &seek_label {
+                let words = split_words(&stripped).unwrap_or_default();
+                if words.len() >= 2 && words[0] == "label" && &words[1] == l {
+                    seek_label = None;
+                }
+                continue;
+            }
+            match self.execute(&stripped).map_err(|e| e.at(&name, line.line))? {
+                Flow::Next => {}
+                jump @ Flow::Jump { .. } => return Ok(jump),
+            }
+        }
+        if let Some(l) = seek_label {
+            return fail(format!("label {l} not found in {name}"));
+        }
+        Ok(Flow::Next)
+    }
+
+    /// Executes one command line (comment already removed).
+    fn execute(&mut self, text: &str) -> ScriptResult<Flow> {
+        if text.is_empty() {
+            return Ok(Flow::Next);
+        }
+        let substituted = {
+            let normalize = self.normalize();
+            let state_sample = self.last_sample;
+            let vars = &self.vars;
+            let mut resolve = |r: &Reference| -> ScriptResult<String> {
+                let mut ctx = FormulaContext {
+                    vars,
+                    state: None,
+                    normalize,
+                    depth: 0,
+                };
+                let bounds;
+                if let Some(s) = state_sample.as_ref() {
+                    bounds = Default::default();
+                    ctx.state = Some(simple_state(s, bounds));
+                }
+                match r {
+                    Reference::Variable(n) => ctx.substitute_variable(n),
+                    Reference::Immediate { expression, format } => {
+                        let v = ctx.evaluate(expression)?;
+                        match format {
+                            Some(f) => cformat(f, v).ok_or_else(|| ScriptError::new(format!("invalid format `{f}` in immediate variable"))),
+                            None => Ok(format_g(v, 20)),
+                        }
+                    }
+                }
+            };
+            substitute(text, &mut resolve)?
+        };
+        if self.echo.screen {
+            let _ = self.out.screen_only(&substituted);
+        }
+        if self.echo.log {
+            let _ = self.out.log_only(&substituted);
+        }
+        let words = split_words(&substituted)?;
+        let Some((command, args)) = words.split_first() else {
+            return Ok(Flow::Next);
+        };
+        self.command(command, args)
+    }
+
+    fn normalize(&self) -> bool {
+        self.thermo_style.norm.unwrap_or(self.units == UnitSystem::Lj)
+    }
+
+    fn command(&mut self, command: &str, args: &[String]) -> ScriptResult<Flow> {
+        match command {
+            "units" => self.units_command(args)?,
+            "dimension" => {
+                self.require_no_box("dimension")?;
+                self.dimension = match word(args, 0, "dimension")? {
+                    "2" => 2,
+                    "3" => 3,
+                    other => return fail(format!("dimension `{other}` must be 2 or 3")),
+                };
+            }
+            "boundary" => self.boundary_command(args)?,
+            "atom_style" => match word(args, 0, "atom style")? {
+                "atomic" => {}
+                other => return Err(ScriptError::unsupported("atom_style", other)),
+            },
+            "atom_modify" => {
+                let mut k = 0;
+                while k < args.len() {
+                    match args[k].as_str() {
+                        "map" | "sort" if args.len() > k + 1 => {}
+                        other => return Err(ScriptError::unsupported("atom_modify", other)),
+                    }
+                    k += if args[k] == "sort" { 3 } else { 2 };
+                }
+            }
+            "newton" => {
+                if args.iter().any(|a| a != "on") {
+                    return Err(ScriptError::unsupported("newton", "off"));
+                }
+            }
+            "processors" => {
+                if args.iter().take(3).any(|a| a != "*" && a != "1") {
+                    return Err(ScriptError::unsupported("processors", &args.join(" ")));
+                }
+            }
+            "lattice" => {
+                self.lattice = LammpsLattice::parse(args, self.units == UnitSystem::Lj, self.dimension)?;
+                let s = self.lattice.spacing;
+                if self.lattice.style != "none" {
+                    self.say(&format!("Lattice spacing in x,y,z = {} {} {}", format_g(s.x, 8), format_g(s.y, 8), format_g(s.z, 8)))?;
+                }
+            }
+            "region" => {
+                let id = word(args, 0, "region ID")?.to_string();
+                let bounds = self.system.as_ref().and_then(|s| s.cell.lammps_bounds()).map(|(lo, hi, _)| (lo, hi));
+                let region = Region::parse(&args[1..], &self.lattice, bounds)?;
+                self.regions.insert(id, region);
+            }
+            "create_box" => self.create_box(args)?,
+            "create_atoms" => self.create_atoms(args)?,
+            "mass" => self.mass_command(args)?,
+            "velocity" => {
+                self.require_group(args.first())?;
+                let spacing = self.lattice.spacing;
+                let units = self.units.constants();
+                let system = self.system_mut("velocity")?;
+                velocity_command(&args[1..], system, &units, spacing)?;
+            }
+            "displace_atoms" => self.displace_atoms(args)?,
+            "pair_style" => {
+                let style = word(args, 0, "pair style")?;
+                match style {
+                    "lj/cut" => {
+                        float(args, 1, "lj/cut cutoff")?;
+                    }
+                    other => return Err(ScriptError::unsupported("pair_style", other)),
+                }
+                self.pair = Some(PairSettings {
+                    style: style.to_string(),
+                    args: args[1..].to_vec(),
+                    ..Default::default()
+                });
+            }
+            "pair_coeff" => {
+                let n_types = self.system_ref("pair_coeff")?.n_types();
+                let Some(pair) = self.pair.as_mut() else {
+                    return fail("pair_coeff command before pair_style is defined");
+                };
+                if args.len() < 2 {
+                    return fail("pair_coeff needs two type ranges and coefficients");
+                }
+                type_range(&args[0], n_types)?;
+                type_range(&args[1], n_types)?;
+                pair.coeffs.push(args.to_vec());
+            }
+            "pair_modify" => {
+                let Some(pair) = self.pair.as_mut() else {
+                    return fail("pair_modify command before pair_style is defined");
+                };
+                let mut k = 0;
+                while k < args.len() {
+                    match args[k].as_str() {
+                        "shift" => pair.shift = yes_no(args, k + 1, "pair_modify shift")?,
+                        "mix" => {
+                            let m = word(args, k + 1, "pair_modify mix")?;
+                            pair.mixing = Mixing::from_name(m).ok_or_else(|| ScriptError::new(format!("pair_modify mix `{m}` must be geometric, arithmetic or sixthpower")))?;
+                        }
+                        "tail" if args.get(k + 1).map(String::as_str) == Some("no") => {}
+                        other => return Err(ScriptError::unsupported("pair_modify", other)),
+                    }
+                    k += 2;
+                }
+            }
+            "neighbor" => {
+                let skin = float(args, 0, "neighbor skin")?;
+                if skin < 0.0 {
+                    return fail(format!("neighbor skin {skin} must not be negative"));
+                }
+                match word(args, 1, "neighbor style")? {
+                    "bin" | "nsq" => {}
+                    other => return Err(ScriptError::unsupported("neighbor", other)),
+                }
+                self.neighbor.skin = skin;
+                self.skin_set = true;
+            }
+            "neigh_modify" => self.neigh_modify(args)?,
+            "timestep" => {
+                let dt = float(args, 0, "timestep")?;
+                if dt <= 0.0 {
+                    return fail(format!("timestep {dt} must be positive"));
+                }
+                self.timestep = Some(dt);
+            }
+            "fix" => self.fix_command(args)?,
+            "unfix" => {
+                let id = word(args, 0, "fix ID")?;
+                let before = self.fixes.len();
+                self.fixes.retain(|f| f.id != id);
+                if self.fixes.len() == before {
+                    return fail(format!("could not find fix ID {id} to delete"));
+                }
+            }
+            "thermo" => {
+                let n = integer(args, 0, "thermo interval")?;
+                if n < 0 {
+                    return fail("thermo interval must not be negative");
+                }
+                self.thermo_every = n as u64;
+            }
+            "thermo_style" => {
+                let norm = self.thermo_style.norm;
+                self.thermo_style = match word(args, 0, "thermo style")? {
+                    "one" => ThermoStyle::one(),
+                    "custom" => ThermoStyle::custom(&args[1..])?,
+                    other => return Err(ScriptError::unsupported("thermo_style", other)),
+                };
+                self.thermo_style.norm = norm;
+            }
+            "thermo_modify" => self.thermo_style.modify(args)?,
+            "dump" => {
+                let d = Dump::parse(args)?;
+                if self.dumps.iter().any(|x| x.id == d.id) {
+                    return fail(format!("reuse of dump ID {}", d.id));
+                }
+                self.dumps.push(d);
+            }
+            "dump_modify" => {
+                let id = word(args, 0, "dump ID")?;
+                let Some(d) = self.dumps.iter_mut().find(|d| d.id == id) else {
+                    return fail(format!("could not find dump_modify ID {id}"));
+                };
+                d.modify(&args[1..])?;
+            }
+            "undump" => {
+                let id = word(args, 0, "dump ID")?;
+                let before = self.dumps.len();
+                self.dumps.retain(|d| d.id != id);
+                if before == self.dumps.len() {
+                    return fail(format!("could not find undump ID {id}"));
+                }
+            }
+            "run" => self.run_command(args)?,
+            "reset_timestep" => {
+                let n = integer(args, 0, "reset_timestep step")?;
+                if n < 0 {
+                    return fail("reset_timestep step must not be negative");
+                }
+                self.step = n as u64;
+                self.time = self.step as f64 * self.dt();
+            }
+            "variable" => self.vars.command(args)?,
+            "next" => {
+                if self.vars.next(args)? {
+                    self.skip_next_jump = true;
+                }
+            }
+            "print" => self.print_command(args)?,
+            "echo" => {
+                self.echo = match word(args, 0, "echo style")? {
+                    "none" => Echo::default(),
+                    "screen" => Echo { screen: true, log: false },
+                    "log" => Echo { screen: false, log: true },
+                    "both" => Echo { screen: true, log: true },
+                    other => return fail(format!("echo `{other}` must be none, screen, log or both")),
+                };
+            }
+            "log" => {
+                let file = word(args, 0, "log file")?;
+                let append = args.get(1).map(String::as_str) == Some("append");
+                let path = (file != "none").then(|| PathBuf::from(file));
+                self.out
+                    .set_log(path.as_deref(), append)
+                    .map_err(|e| ScriptError::new(format!("cannot open log file {file}: {e}")))?;
+            }
+            "include" => {
+                let file = PathBuf::from(word(args, 0, "include file")?);
+                self.run_file(&file)?;
+            }
+            "label" => {
+                word(args, 0, "label name")?;
+            }
+            "jump" => {
+                let file = word(args, 0, "jump file")?;
+                if self.skip_next_jump {
+                    self.skip_next_jump = false;
+                    return Ok(Flow::Next);
+                }
+                let label = args.get(1).cloned();
+                let file = (file != "SELF").then(|| PathBuf::from(file));
+                return Ok(Flow::Jump { file, label });
+            }
+            "clear" => return Err(ScriptError::unsupported("clear", "")),
+            other => return Err(ScriptError::new(format!("{other} is not supported by ferromd (unknown command or not yet implemented)"))),
+        }
+        Ok(Flow::Next)
+    }
+
+    fn dt(&self) -> f64 {
+        self.timestep.unwrap_or(self.units.constants().default_timestep)
+    }
+
+    fn require_no_box(&self, what: &str) -> ScriptResult<()> {
+        if self.system.is_some() {
+            return fail(format!("{what} command after simulation box is defined"));
+        }
+        Ok(())
+    }
+
+    fn require_group(&self, group: Option<&String>) -> ScriptResult<()> {
+        match group.map(String::as_str) {
+            Some("all") => Ok(()),
+            Some(g) => Err(ScriptError::new(format!("group {g} is not supported by ferromd (only the group all exists)"))),
+            None => fail("missing group ID"),
+        }
+    }
+
+    fn system_ref(&self, what: &str) -> ScriptResult<&System> {
+        self.system
+            .as_ref()
+            .ok_or_else(|| ScriptError::new(format!("{what} command before simulation box is defined")))
+    }
+
+    fn system_mut(&mut self, what: &str) -> ScriptResult<&mut System> {
+        self.system
+            .as_mut()
+            .ok_or_else(|| ScriptError::new(format!("{what} command before simulation box is defined")))
+    }
+
+    fn units_command(&mut self, args: &[String]) -> ScriptResult<()> {
+        self.require_no_box("units")?;
+        let name = word(args, 0, "units style")?;
+        self.units = name.parse().map_err(|_| {
+            if ["si", "cgs", "electron", "micro", "nano"].contains(&name) {
+                ScriptError::unsupported("units", name)
+            } else {
+                ScriptError::new(format!("units `{name}` is not a LAMMPS unit style"))
+            }
+        })?;
+        if !self.skin_set {
+            self.neighbor.skin = self.units.constants().default_skin;
+        }
+        self.lattice = LammpsLattice::none();
+        Ok(())
+    }
+
+    fn boundary_command(&mut self, args: &[String]) -> ScriptResult<()> {
+        self.require_no_box("boundary")?;
+        if args.len() != 3 {
+            return fail("boundary needs 3 styles, one per axis");
+        }
+        for (a, w) in args.iter().enumerate() {
+            let w = if w.len() == 1 { format!("{w}{w}") } else { w.clone() };
+            let ok = matches!(w.as_str(), "pp" | "ff");
+            if !ok {
+                if w.contains('p') {
+                    return fail(format!("boundary `{w}`: both sides must be periodic or neither"));
+                }
+                return Err(ScriptError::unsupported("boundary", &w));
+            }
+            self.boundary[a] = w;
+        }
+        Ok(())
+    }
+
+    fn periodic(&self) -> [bool; 3] {
+        let mut p = [0, 1, 2].map(|a| self.boundary[a] == "pp");
+        if self.dimension == 2 {
+            // 2-d: no images along z
+            p[2] = false;
+        }
+        p
+    }
+
+    fn boundary_string(&self) -> String {
+        self.boundary.join(" ")
+    }
+
+    fn create_box(&mut self, args: &[String]) -> ScriptResult<()> {
+        self.require_no_box("create_box")?;
+        let n = integer(args, 0, "number of atom types")?;
+        if n < 1 {
+            return fail(format!("create_box needs at least 1 atom type, got {n}"));
+        }
+        let id = word(args, 1, "region ID")?;
+        let region = self
+            .regions
+            .get(id)
+            .ok_or_else(|| ScriptError::new(format!("create_box region {id} does not exist")))?
+            .clone();
+        if args.len() > 2 {
+            return Err(ScriptError::unsupported("create_box", &args[2]));
+        }
+        if self.dimension == 2 && (region.lo.z > 0.0 || region.hi.z < 0.0) {
+            return fail("2-d simulation box must span z = 0");
+        }
+        if self.dimension == 2 && (region.tilt[1] != 0.0 || region.tilt[2] != 0.0) {
+            return fail("2-d simulation box cannot have xz or yz tilt");
+        }
+        if region.lo.iter().chain(region.hi.iter()).any(|v| v.abs() >= 1e19) {
+            return fail("create_box region must be finite (no INF bounds)");
+        }
+        let cell = Cell::triclinic_lammps(region.lo, region.hi, region.tilt)
+            .map_err(|e| ScriptError::new(format!("create_box: {e}")))?
+            .with_periodicity(self.periodic());
+        let species = (1..=n).map(|t| Species::new(t.to_string(), 1.0)).collect();
+        let mut system = System::new(cell, species);
+        system.dimension = self.dimension;
+        self.masses_set = vec![false; n as usize];
+        self.system = Some(system);
+        let (lo, hi, _) = (region.lo, region.hi, ());
+        let kind = if region.prism { "triclinic" } else { "orthogonal" };
+        self.say(&format!(
+            "Created {kind} box = ({} {} {}) to ({} {} {})",
+            format_g(lo.x, 8),
+            format_g(lo.y, 8),
+            format_g(lo.z, 8),
+            format_g(hi.x, 8),
+            format_g(hi.y, 8),
+            format_g(hi.z, 8)
+        ))
+    }
+
+    fn create_atoms(&mut self, args: &[String]) -> ScriptResult<()> {
+        let n_types = self.system_ref("create_atoms")?.n_types();
+        let t = integer(args, 0, "atom type")?;
+        if t < 1 || t as usize > n_types {
+            return fail(format!("create_atoms type {t} is outside 1..{n_types}"));
+        }
+        let style = word(args, 1, "create_atoms style")?;
+        let (region, mut k) = match style {
+            "box" => (None, 2),
+            "region" => {
+                let id = word(args, 2, "region ID")?;
+                let r = self.regions.get(id).ok_or_else(|| ScriptError::new(format!("create_atoms region {id} does not exist")))?;
+                (Some(r.clone()), 3)
+            }
+            "single" | "random" => return Err(ScriptError::unsupported("create_atoms", style)),
+            other => return fail(format!("create_atoms style `{other}` must be box, region, single or random")),
+        };
+        if self.lattice.basis.is_empty() {
+            return fail("cannot create atoms with undefined lattice");
+        }
+        let mut basis_types = vec![(t - 1) as u32; self.lattice.basis.len()];
+        while k < args.len() {
+            match args[k].as_str() {
+                "basis" => {
+                    let m = integer(args, k + 1, "basis index")?;
+                    let bt = integer(args, k + 2, "basis type")?;
+                    if m < 1 || m as usize > basis_types.len() || bt < 1 || bt as usize > n_types {
+                        return fail(format!("create_atoms basis {m} {bt} is out of range"));
+                    }
+                    basis_types[m as usize - 1] = (bt - 1) as u32;
+                    k += 3;
+                }
+                other => return Err(ScriptError::unsupported("create_atoms", other)),
+            }
+        }
+        let lattice = self.lattice.clone();
+        let periodic = self.periodic();
+        let dimension = self.dimension;
+        let system = self.system.as_mut().expect("checked above");
+        let cell = system.cell.clone();
+        // limits in fractional coordinates, as LAMMPS: drop points on the upper periodic
+        // face, keep points on non-periodic faces
+        const EPS: f64 = 1e-6;
+        let mut lo = [0.0; 3];
+        let mut hi = [1.0; 3];
+        for a in 0..3 {
+            if periodic[a] {
+                hi[a] -= 2.0 * EPS;
+            } else {
+                lo[a] -= EPS;
+                hi[a] += EPS;
+            }
+        }
+        // lattice-index bounds from the box corners
+        let mut lmin = Vector3::repeat(f64::INFINITY);
+        let mut lmax = Vector3::repeat(f64::NEG_INFINITY);
+        for c in 0..8 {
+            let s = Vector3::new((c & 1) as f64, ((c >> 1) & 1) as f64, ((c >> 2) & 1) as f64);
+            let l = lattice.to_lattice(cell.to_cartesian(&s));
+            lmin = lmin.inf(&l);
+            lmax = lmax.sup(&l);
+        }
+        let range = |a: usize| (lmin[a].floor() as i64 - 1)..=(lmax[a].ceil() as i64 + 1);
+        let total = range(0).count() * range(1).count() * range(2).count() * lattice.basis.len();
+        if total > 2_000_000_000 {
+            return fail("create_atoms would place more than 2e9 lattice points");
+        }
+        let before = system.len();
+        let mut next_id = system.ids.iter().max().copied().unwrap_or(0);
+        for kk in range(2) {
+            for jj in range(1) {
+                for ii in range(0) {
+                    for (m, b) in lattice.basis.iter().enumerate() {
+                        let x = lattice.to_box(Vector3::new(ii as f64 + b.x, jj as f64 + b.y, kk as f64 + b.z));
+                        if dimension == 2 && x.z != 0.0 {
+                            continue;
+                        }
+                        let s = cell.to_fractional(&x);
+                        if (0..3).any(|a| s[a] < lo[a] || s[a] >= hi[a]) {
+                            continue;
+                        }
+                        if let Some(r) = &region
+                            && !r.contains(&x)
+                        {
+                            continue;
+                        }
+                        let ty = basis_types[m];
+                        next_id += 1;
+                        system.positions.push(x);
+                        system.velocities.push(Vector3::zeros());
+                        system.forces.push(Vector3::zeros());
+                        system.masses.push(system.species[ty as usize].mass);
+                        system.types.push(ty);
+                        system.ids.push(next_id);
+                        system.images.push([0; 3]);
+                    }
+                }
+            }
+        }
+        let created = system.len() - before;
+        self.say(&format!("Created {created} atoms"))
+    }
+
+    fn mass_command(&mut self, args: &[String]) -> ScriptResult<()> {
+        let n_types = self.system_ref("mass")?.n_types();
+        let range = type_range(word(args, 0, "mass type")?, n_types)?;
+        let m = float(args, 1, "mass value")?;
+        if m <= 0.0 {
+            return fail(format!("invalid mass value {m}: masses must be positive"));
+        }
+        let system = self.system.as_mut().expect("checked");
+        for t in range {
+            system.species[t - 1].mass = m;
+            self.masses_set[t - 1] = true;
+        }
+        system.refresh_masses();
+        Ok(())
+    }
+
+    fn displace_atoms(&mut self, args: &[String]) -> ScriptResult<()> {
+        self.require_group(args.first())?;
+        let spacing = self.lattice.spacing;
+        let style = word(args, 1, "displace_atoms style")?.to_string();
+        let n_args = match style.as_str() {
+            "move" => 3,
+            "random" => 4,
+            other => return Err(ScriptError::unsupported("displace_atoms", other)),
+        };
+        let mut lattice_units = true;
+        let mut k = 2 + n_args;
+        while k < args.len() {
+            match args[k].as_str() {
+                "units" => {
+                    lattice_units = match word(args, k + 1, "units")? {
+                        "lattice" => true,
+                        "box" => false,
+                        other => return fail(format!("displace_atoms units `{other}` must be box or lattice")),
+                    };
+                    k += 2;
+                }
+                other => return Err(ScriptError::unsupported("displace_atoms", other)),
+            }
+        }
+        let scale = if lattice_units { spacing } else { Vector3::repeat(1.0) };
+        let d = Vector3::new(float(args, 2, "dx")?, float(args, 3, "dy")?, float(args, 4, "dz")?).component_mul(&scale);
+        let dimension = self.dimension;
+        let system = self.system_mut("displace_atoms")?;
+        if style == "move" {
+            for x in &mut system.positions {
+                *x += d;
+            }
+        } else {
+            let seed = integer(args, 5, "seed")?;
+            let seed = i32::try_from(seed).ok().filter(|s| *s > 0).ok_or_else(|| ScriptError::new("displace_atoms random seed must be a positive 32-bit integer"))?;
+            // LAMMPS: one RanPark stream, reseeded per atom from its position
+            let mut rng = ferromd_core::rng::RanPark::new(seed).expect("positive");
+            for x in &mut system.positions {
+                rng.reset_from_position(seed, [x.x, x.y, x.z]);
+                let r = Vector3::new(
+                    d.x * 2.0 * (rng.uniform() - 0.5),
+                    d.y * 2.0 * (rng.uniform() - 0.5),
+                    if dimension == 3 { d.z * 2.0 * (rng.uniform() - 0.5) } else { 0.0 },
+                );
+                *x += r;
+            }
+        }
+        Ok(())
+    }
+
+    fn neigh_modify(&mut self, args: &[String]) -> ScriptResult<()> {
+        let mut k = 0;
+        while k < args.len() {
+            match args[k].as_str() {
+                "every" => {
+                    let n = integer(args, k + 1, "neigh_modify every")?;
+                    if n < 1 {
+                        return fail("neigh_modify every must be at least 1");
+                    }
+                    self.neighbor.every = n as u64;
+                }
+                "delay" => {
+                    let n = integer(args, k + 1, "neigh_modify delay")?;
+                    if n < 0 {
+                        return fail("neigh_modify delay must not be negative");
+                    }
+                    self.neighbor.delay = n as u64;
+                }
+                "check" => self.neighbor.check = yes_no(args, k + 1, "neigh_modify check")?,
+                // capacity settings of LAMMPS's fixed-size pages: ferromd's lists grow as needed
+                "one" | "page" => {
+                    integer(args, k + 1, &args[k])?;
+                }
+                "binsize" => {
+                    float(args, k + 1, "neigh_modify binsize")?;
+                }
+                other => return Err(ScriptError::unsupported("neigh_modify", other)),
+            }
+            k += 2;
+        }
+        Ok(())
+    }
+
+    fn fix_command(&mut self, args: &[String]) -> ScriptResult<()> {
+        let id = word(args, 0, "fix ID")?.to_string();
+        self.require_group(args.get(1))?;
+        let style = word(args, 2, "fix style")?.to_string();
+        match style.as_str() {
+            "nve" => {
+                if args.len() > 3 {
+                    return fail("fix nve takes no arguments");
+                }
+            }
+            "enforce2d" => {
+                if self.dimension != 2 {
+                    return fail("fix enforce2d is for 2-d simulations");
+                }
+            }
+            other => return Err(ScriptError::unsupported("fix", other)),
+        }
+        self.fixes.retain(|f| f.id != id);
+        self.fixes.push(FixSpec { id, style });
+        Ok(())
+    }
+
+    fn print_command(&mut self, args: &[String]) -> ScriptResult<()> {
+        let text = word(args, 0, "print text")?.to_string();
+        let mut k = 1;
+        let mut screen = true;
+        let mut file: Option<(String, bool)> = None;
+        while k < args.len() {
+            match args[k].as_str() {
+                "screen" => screen = yes_no(args, k + 1, "print screen")?,
+                "file" => file = Some((word(args, k + 1, "print file")?.to_string(), false)),
+                "append" => file = Some((word(args, k + 1, "print append")?.to_string(), true)),
+                "universe" => {
+                    yes_no(args, k + 1, "print universe")?;
+                }
+                other => return fail(format!("print: unknown keyword `{other}`")),
+            }
+            k += 2;
+        }
+        if let Some((path, append)) = file {
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .write(true)
+                .append(append)
+                .truncate(!append)
+                .open(&path)
+                .map_err(|e| ScriptError::new(format!("cannot open print file {path}: {e}")))?;
+            writeln!(f, "{text}").map_err(|e| ScriptError::new(format!("cannot write print file {path}: {e}")))?;
+        }
+        if screen {
+            self.say(&text)?;
+        } else {
+            let _ = self.out.log_only(&text);
+        }
+        Ok(())
+    }
+
+    fn build_potential(&self, n_types: usize) -> ScriptResult<Box<dyn Potential>> {
+        let Some(pair) = &self.pair else {
+            return fail("run needs a pair style (pair_style and pair_coeff)");
+        };
+        match pair.style.as_str() {
+            "lj/cut" => {
+                let rc = float(&pair.args, 0, "lj/cut cutoff")?;
+                if rc <= 0.0 {
+                    return fail(format!("lj/cut cutoff {rc} must be positive"));
+                }
+                let mut b = LjCutBuilder::new(n_types, rc);
+                b.shift(pair.shift).mixing(pair.mixing);
+                for c in &pair.coeffs {
+                    if c.len() < 4 || c.len() > 5 {
+                        return fail(format!("pair_coeff {}: lj/cut needs I J epsilon sigma [cutoff]", c.join(" ")));
+                    }
+                    let eps = float(c, 2, "epsilon")?;
+                    let sig = float(c, 3, "sigma")?;
+                    let cut = if c.len() == 5 { Some(float(c, 4, "cutoff")?) } else { None };
+                    let ri = type_range(&c[0], n_types)?;
+                    let rj = type_range(&c[1], n_types)?;
+                    for i in ri {
+                        for j in rj.clone() {
+                            if i <= j {
+                                b.pair(i, j, eps, sig, cut).map_err(|e| ScriptError::new(format!("pair_coeff: {e}")))?;
+                            }
+                        }
+                    }
+                }
+                let lj = b.build().map_err(|e| ScriptError::new(format!("all pair coeffs are not set: {e}")))?;
+                Ok(Box::new(lj))
+            }
+            other => Err(ScriptError::unsupported("pair_style", other)),
+        }
+    }
+
+    fn build_integrator(&self) -> ScriptResult<Box<dyn Integrator>> {
+        let integrating: Vec<&FixSpec> = self.fixes.iter().filter(|f| f.style != "enforce2d").collect();
+        match integrating.as_slice() {
+            [] => Ok(Box::new(NoIntegration)),
+            [f] if f.style == "nve" => Ok(Box::new(VelocityVerlet::new())),
+            [f] => Err(ScriptError::unsupported("fix", &f.style)),
+            _ => Err(ScriptError::new("more than one fix integrates the same atoms; ferromd supports one")),
+        }
+    }
+
+    fn run_command(&mut self, args: &[String]) -> ScriptResult<()> {
+        let n = integer(args, 0, "number of steps")?;
+        if n < 0 {
+            return fail(format!("run {n}: the number of steps must not be negative"));
+        }
+        let mut n = n as u64;
+        let mut post = true;
+        let mut k = 1;
+        while k < args.len() {
+            match args[k].as_str() {
+                "upto" => {
+                    if n < self.step {
+                        return fail(format!("run upto {n} is before the current step {}", self.step));
+                    }
+                    n -= self.step;
+                    k += 1;
+                }
+                "pre" => {
+                    yes_no(args, k + 1, "run pre")?;
+                    k += 2;
+                }
+                "post" => {
+                    post = yes_no(args, k + 1, "run post")?;
+                    k += 2;
+                }
+                "start" | "stop" => {
+                    integer(args, k + 1, &args[k])?;
+                    k += 2;
+                }
+                other => return Err(ScriptError::unsupported("run", other)),
+            }
+        }
+        let system = self.system_ref("run")?;
+        if system.is_empty() {
+            return fail("run with no atoms");
+        }
+        if let Some(t) = self.masses_set.iter().position(|s| !s) {
+            return fail(format!("all masses are not set (type {} has none)", t + 1));
+        }
+        let n_types = system.n_types();
+        let potential = self.build_potential(n_types)?;
+        let integrator = self.build_integrator()?;
+        let params = IntegrationParameters {
+            dt: self.dt(),
+            neighbor: self.neighbor,
+        };
+        let system = self.system.take().expect("checked");
+        let start_step = self.step;
+        let mut sim = Simulation::new(system, self.units, params, potential, integrator).map_err(|e| ScriptError::new(e.to_string()))?;
+        sim.reset_step(start_step);
+        self.say(&self.thermo_style.header())?;
+        let normalize = self.normalize();
+        let boundary = self.boundary_string();
+        let units = self.units.constants();
+        let mut observer = ScriptObserver {
+            style: &self.thermo_style,
+            vars: &self.vars,
+            out: &mut self.out,
+            dumps: &mut self.dumps,
+            boundary: &boundary,
+            normalize,
+            run_start_step: start_step,
+            dt: params.dt,
+            time_at_start: self.time,
+            started: Instant::now(),
+            last_line: (Instant::now(), start_step),
+            units,
+            error: None,
+            last: None,
+        };
+        let result = sim.run(n, self.thermo_every, &mut observer);
+        let error = observer.error.take();
+        let last = observer.last;
+        self.step = sim.current_step();
+        self.time += (self.step - start_step) as f64 * params.dt;
+        self.last_sample = last;
+        let summary = result.map_err(|e| ScriptError::new(e.to_string()));
+        self.system = Some(sim.into_system());
+        if let Some(e) = error {
+            return Err(e);
+        }
+        let summary = summary?;
+        if post {
+            self.run_summary(&summary, params.dt)?;
+        }
+        Ok(())
+    }
+
+    fn run_summary(&mut self, s: &ferromd_core::RunSummary, dt: f64) -> ScriptResult<()> {
+        let total = s.elapsed.as_secs_f64();
+        self.say(&format!(
+            "Loop time of {} on {} procs for {} steps with {} atoms\n",
+            format_g(total, 6),
+            self.threads,
+            s.steps,
+            s.atoms
+        ))?;
+        let secs = total.max(1e-12);
+        let steps_per_s = s.steps as f64 / secs;
+        let c = self.units.constants();
+        let perf = if self.units == UnitSystem::Lj {
+            format!("{:.3} tau/day", steps_per_s * dt * 86400.0)
+        } else {
+            let ns_day = steps_per_s * dt * c.time_to_fs * 1e-6 * 86400.0;
+            format!("{:.3} ns/day, {:.3} hours/ns", ns_day, 24.0 / ns_day)
+        };
+        self.say(&format!(
+            "Performance: {perf}, {:.3} timesteps/s, {:.3} katom-step/s",
+            steps_per_s,
+            s.atom_steps_per_second() / 1000.0
+        ))?;
+        self.say(&format!("100.0% CPU use with 1 MPI tasks x {} OpenMP threads\n", self.threads))?;
+        self.say("MPI task timing breakdown:")?;
+        self.say("Section |  min time  |  avg time  |  max time  |%varavg| %total")?;
+        self.say("---------------------------------------------------------------")?;
+        let sec = &s.sections;
+        let other = (total - sec.pair.as_secs_f64() - sec.neigh.as_secs_f64() - sec.modify.as_secs_f64() - sec.output.as_secs_f64()).max(0.0);
+        let rows = [
+            ("Pair", sec.pair.as_secs_f64()),
+            ("Neigh", sec.neigh.as_secs_f64()),
+            ("Comm", 0.0),
+            ("Output", sec.output.as_secs_f64()),
+            ("Modify", sec.modify.as_secs_f64()),
+        ];
+        for (name, t) in rows {
+            self.say(&format!(
+                "{name:<8}| {t:<10.5} | {t:<10.5} | {t:<10.5} |   0.0 | {:6.2}",
+                100.0 * t / secs
+            ))?;
+        }
+        self.say(&format!("Other   |            | {other:<10.5} |            |       | {:6.2}\n", 100.0 * other / secs))?;
+        self.say(&format!("Total # of neighbors = {}", self.neighbor_count()))?;
+        self.say(&format!("Neighbor list builds = {}", s.neighbor.builds))?;
+        self.say(&format!("Dangerous builds = {}\n", s.neighbor.dangerous))
+    }
+
+    fn neighbor_count(&self) -> String {
+        "n/a".into()
+    }
+}
+
+/// Integrator used when no fix integrates: atoms stay put (as a LAMMPS run without `fix nve`).
+struct NoIntegration;
+
+impl Integrator for NoIntegration {
+    fn initial_integrate(&mut self, _system: &mut System, _ctx: &StepContext) {}
+    fn final_integrate(&mut self, _system: &mut System, _ctx: &StepContext) {}
+    fn name(&self) -> &str {
+        "none"
+    }
+}
+
+/// A thermo state with default extras (for formulas evaluated between runs).
+fn simple_state(s: &ThermoSample, bounds: (Vector3<f64>, Vector3<f64>, [f64; 3])) -> ThermoState<'_> {
+    ThermoState {
+        sample: s,
+        run_start_step: s.step,
+        dt: 0.0,
+        time: 0.0,
+        cpu: 0.0,
+        rates: (0.0, 0.0),
+        bounds,
+        forces: (0.0, 0.0),
+        mass_density: (0.0, 0.0),
+        nktv2p: 1.0,
+    }
+}
+
+/// Prints thermo lines and writes dumps during a run.
+struct ScriptObserver<'a> {
+    style: &'a ThermoStyle,
+    vars: &'a Variables,
+    out: &'a mut Output,
+    dumps: &'a mut Vec<Dump>,
+    boundary: &'a str,
+    normalize: bool,
+    run_start_step: u64,
+    dt: f64,
+    time_at_start: f64,
+    started: Instant,
+    last_line: (Instant, u64),
+    units: ferromd_core::UnitConstants,
+    error: Option<ScriptError>,
+    last: Option<ThermoSample>,
+}
+
+impl ScriptObserver<'_> {
+    fn thermo_line(&mut self, sample: &ThermoSample, system: &System) -> ScriptResult<String> {
+        let (lo, hi, tilt) = system.cell.lammps_bounds().unwrap_or_default();
+        let fmax = system.forces.iter().flat_map(|f| f.iter().map(|c| c.abs())).fold(0.0, f64::max);
+        let fnorm = system.forces.iter().map(|f| f.norm_squared()).sum::<f64>().sqrt();
+        let now = Instant::now();
+        let cpu_since = (now - self.last_line.0).as_secs_f64().max(1e-12);
+        let steps_since = (sample.step - self.last_line.1) as f64;
+        self.last_line = (now, sample.step);
+        let mv2d = if self.units.nktv2p == 1.0 { 1.0 } else { 1.0 / 0.602214129 };
+        let state = ThermoState {
+            sample,
+            run_start_step: self.run_start_step,
+            dt: self.dt,
+            time: self.time_at_start + (sample.step - self.run_start_step) as f64 * self.dt,
+            cpu: self.started.elapsed().as_secs_f64(),
+            rates: (steps_since * self.dt / cpu_since, steps_since / cpu_since),
+            bounds: (lo, hi, tilt),
+            forces: (fmax, fnorm),
+            mass_density: (system.total_mass(), mv2d),
+            nktv2p: self.units.nktv2p,
+        };
+        let n = sample.atoms.max(1) as f64;
+        let mut values = Vec::with_capacity(self.style.keywords.len());
+        for k in &self.style.keywords {
+            let v = match k {
+                Keyword::Builtin(name) => {
+                    let v = keyword_value(name, &state).unwrap_or(0.0);
+                    if self.normalize && is_extensive(name) { v / n } else { v }
+                }
+                Keyword::Variable(name) => {
+                    let mut ctx = FormulaContext {
+                        vars: self.vars,
+                        state: Some(state),
+                        normalize: self.normalize,
+                        depth: 0,
+                    };
+                    ctx.variable(name)?
+                }
+            };
+            values.push(v);
+        }
+        self.style.line(&values)
+    }
+}
+
+use super::expression::ExpressionContext;
+
+impl RunObserver for ScriptObserver<'_> {
+    fn thermo_with_system(&mut self, sample: &ThermoSample, system: &System) {
+        self.last = Some(*sample);
+        if self.error.is_some() {
+            return;
+        }
+        match self.thermo_line(sample, system) {
+            Ok(line) => {
+                if let Err(e) = self.out.line(&line) {
+                    self.error = Some(ScriptError::new(format!("cannot write output: {e}")));
+                }
+            }
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    fn run_started(&mut self, step: u64, system: &System) {
+        for d in self.dumps.iter_mut() {
+            if let Err(e) = d.maybe_write(step, system, self.boundary, false) {
+                self.error.get_or_insert(e);
+            }
+        }
+    }
+
+    fn step_done(&mut self, step: u64, system: &System) -> std::ops::ControlFlow<()> {
+        for d in self.dumps.iter_mut() {
+            if let Err(e) = d.maybe_write(step, system, self.boundary, false) {
+                self.error.get_or_insert(e);
+            }
+        }
+        if self.error.is_some() {
+            std::ops::ControlFlow::Break(())
+        } else {
+            std::ops::ControlFlow::Continue(())
+        }
+    }
+}
+
+#[allow(dead_code)]
+fn unused(_: Matrix3<f64>) {}

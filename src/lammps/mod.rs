@@ -1,0 +1,49 @@
+//! LAMMPS-style input scripts: run users' `in.*` files unchanged.
+//!
+//! The interpreter reads a script line by line as LAMMPS does (comments, `&`
+//! continuation, quotes, `$x`/`${name}`/`$(expr)` substitution), keeps the session
+//! state (units, lattice, regions, box, pair style, fixes, thermo settings), and turns
+//! `run N` into a [`ferromd_core::Simulation`]. Commands or keywords ferromd does not
+//! implement stop the script with `ERROR: <command> <keyword> is not supported by
+//! ferromd (file:line)`; nothing is ignored silently.
+
+mod cformat;
+mod dump;
+mod error;
+mod expression;
+mod formula;
+mod geometry;
+mod input;
+mod interpreter;
+mod output;
+mod thermo;
+mod variables;
+mod velocity;
+mod words;
+
+pub use error::ScriptError;
+pub use interpreter::{Echo, Interpreter};
+pub use output::Output;
+
+use std::path::Path;
+
+/// Command-line options of a script run (`-var`, `-log`, `-screen`, `-echo`).
+#[derive(Debug, Clone, Default)]
+pub struct ScriptOptions {
+    /// `-var NAME VALUE...` definitions, applied before the script.
+    pub variables: Vec<(String, Vec<String>)>,
+    /// Log file (`None`: no log).
+    pub log: Option<std::path::PathBuf>,
+    /// Write to the screen.
+    pub screen: bool,
+    /// Echo commands.
+    pub echo: Echo,
+}
+
+/// Runs the script at `path` with `options`.
+pub fn run_script(path: &Path, options: &ScriptOptions) -> Result<(), ScriptError> {
+    let out = Output::new(options.screen, options.log.as_deref())
+        .map_err(|e| ScriptError::new(format!("cannot open log file: {e}")))?;
+    let mut interp = Interpreter::new(out, options.echo, &options.variables);
+    interp.run_file(path)
+}
