@@ -1,0 +1,106 @@
+//! Canonical sampling through velocity rescaling (Bussi, Donadio & Parrinello 2007), as
+//! LAMMPS `fix temp/csvr` combined with `fix nve`.
+
+use ferromd_core::integrator::{Integrator, StepContext};
+use ferromd_core::system::System;
+use rand::SeedableRng;
+use rand_distr::{ChiSquared, Distribution, StandardNormal};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+use crate::common::{drift, kick, kinetic_energy, scale_velocities};
+
+/// Velocity Verlet followed, at the end of every step, by the Bussi stochastic velocity
+/// rescaling: the kinetic energy `K` is replaced by an exact draw from the
+/// Ornstein-Uhlenbeck process for `K` over one step towards the canonical distribution
+/// (appendix of Bussi et al. 2007):
+///
+/// `K' = c K + (1 - c) K_t / Nf (R_1^2 + S) + 2 R_1 sqrt(c (1 - c) K K_t / Nf)`,
+///
+/// with `c = exp(-dt/damping)`, `K_t = Nf kT / 2`, `R_1` standard normal and `S` a
+/// chi-squared variate with `Nf - 1` degrees of freedom (the sum of `Nf - 1` squared
+/// Gaussians, drawn as one gamma variate). `Nf = dim N - dim`.
+///
+/// Only two random numbers are drawn per step, from one seeded generator, so the
+/// trajectory does not depend on the number of threads. [`Integrator::reservoir_energy`]
+/// is the total kinetic energy removed by the rescaling (LAMMPS's `ecouple`), so
+/// `etotal + reservoir` is conserved up to the integration error.
+#[derive(Debug, Clone)]
+pub struct Csvr {
+    temperature: f64,
+    damping: f64,
+    rng: Xoshiro256PlusPlus,
+    reservoir: f64,
+}
+
+impl Csvr {
+    /// A CSVR thermostat at `temperature` with relaxation time `damping` and a seed.
+    ///
+    /// # Panics
+    /// If `temperature` is negative or `damping` is not positive.
+    pub fn new(temperature: f64, damping: f64, seed: u64) -> Self {
+        assert!(
+            temperature >= 0.0 && temperature.is_finite(),
+            "CSVR temperature must be >= 0, got {temperature}"
+        );
+        assert!(
+            damping > 0.0 && damping.is_finite(),
+            "CSVR damping time must be > 0, got {damping}"
+        );
+        Csvr {
+            temperature,
+            damping,
+            rng: Xoshiro256PlusPlus::seed_from_u64(seed),
+            reservoir: 0.0,
+        }
+    }
+
+    /// The target temperature.
+    pub fn temperature(&self) -> f64 {
+        self.temperature
+    }
+
+    /// The factor `alpha` with `K' = alpha^2 K` for a kinetic energy `ke`, target
+    /// `ke_target` and `dof` degrees of freedom.
+    fn resample(&mut self, ke: f64, ke_target: f64, dof: f64, dt: f64) -> f64 {
+        let c = (-dt / self.damping).exp();
+        let c2 = (1.0 - c) * ke_target / (ke * dof);
+        let r1: f64 = StandardNormal.sample(&mut self.rng);
+        let s = if dof > 1.0 {
+            ChiSquared::new(dof - 1.0)
+                .expect("positive degrees of freedom")
+                .sample(&mut self.rng)
+        } else {
+            0.0
+        };
+        let alpha2 = c + c2 * (r1 * r1 + s) + 2.0 * r1 * (c * c2).sqrt();
+        alpha2.max(0.0).sqrt()
+    }
+}
+
+impl Integrator for Csvr {
+    fn initial_integrate(&mut self, system: &mut System, ctx: &StepContext) {
+        kick(system, 0.5 * ctx.dt * ctx.units.ftm2v);
+        drift(system, ctx.dt);
+    }
+
+    fn final_integrate(&mut self, system: &mut System, ctx: &StepContext) {
+        kick(system, 0.5 * ctx.dt * ctx.units.ftm2v);
+        let dof = system.degrees_of_freedom();
+        let ke = kinetic_energy(system, ctx.units.mvv2e);
+        if dof <= 0.0 || ke <= 0.0 {
+            return;
+        }
+        let ke_target = 0.5 * dof * ctx.units.boltz * self.temperature;
+        let alpha = self.resample(ke, ke_target, dof, ctx.dt);
+        scale_velocities(system, alpha);
+        self.reservoir += ke * (1.0 - alpha * alpha);
+    }
+
+    fn reservoir_energy(&self) -> f64 {
+        self.reservoir
+    }
+
+    fn name(&self) -> &str {
+        "csvr"
+    }
+}
