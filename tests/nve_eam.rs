@@ -117,3 +117,35 @@ fn nve_energy_drift_cu_eam() {
     assert!(fit < 1e-5, "fitted drift/N = {fit:e} eV");
     assert!(rec.max_dp < 1e-9, "momentum changed by {:e}", rec.max_dp);
 }
+
+/// The bench deck builds an `eam` potential from its file; a wrong element is a deck error
+/// that names the key and the file's elements.
+#[test]
+fn eam_decks_load_and_report_bad_elements() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let deck = ferromd::deck::Deck::load(&root.join("inputs/cu-eam-bench.toml")).unwrap();
+    assert_eq!(deck.potential.name(), "eam");
+    assert!((deck.potential.cutoff() - 4.95).abs() < 1e-9);
+    assert_eq!(deck.system.len(), 32000);
+    let text = std::fs::read_to_string(root.join("inputs/cu-eam-bench.toml"))
+        .unwrap()
+        .replace(
+            "style = \"eam\"",
+            "style = \"eam/alloy\"\nelements = [\"Zr\"]",
+        )
+        .replace("Cu_u3.eam", "AlCu.eam.alloy");
+    let dir = std::env::temp_dir().join(format!("ferromd-eam-deck-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("inputs")).unwrap();
+    let bad = dir.join("inputs/bad.toml");
+    std::fs::write(
+        &bad,
+        text.replace("../tests", &root.join("tests").display().to_string()),
+    )
+    .unwrap();
+    let err = ferromd::deck::Deck::load(&bad).unwrap_err().to_string();
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(
+        err.contains("potential.file") && err.contains("`Zr`") && err.contains("Al, Cu"),
+        "{err}"
+    );
+}

@@ -11,7 +11,7 @@ use ferromd_core::{
     IntegrationParameters, NeighborSettings, Potential, Species, System, UnitSystem,
 };
 use ferromd_integrators::VelocityVerlet;
-use ferromd_potentials::{LjCutBuilder, Mixing};
+use ferromd_potentials::{Eam, EamStyle, LjCutBuilder, Mixing};
 use toml::Spanned;
 
 use super::schema::*;
@@ -316,11 +316,14 @@ fn potential(
 ) -> Result<Box<dyn Potential>, DeckError> {
     match p.style.get_ref().as_str() {
         "lj/cut" => {}
-        other => {
+        name => {
+            if let Some(style) = EamStyle::from_name(name) {
+                return eam(cx, p, style, species);
+            }
             return Err(cx
-                .at(&p.style, format!("unknown potential style `{other}`"))
+                .at(&p.style, format!("unknown potential style `{name}`"))
                 .with_key("potential.style")
-                .with_hint("supported styles: lj/cut"));
+                .with_hint("supported styles: lj/cut, eam, eam/alloy, eam/fs"));
         }
     }
     let Some(cut) = &p.cutoff else {
@@ -368,6 +371,54 @@ fn potential(
             .with_hint("add a [[potential.coeff]] for each species pair that cannot be mixed")
     })?;
     Ok(Box::new(lj))
+}
+
+/// `eam`, `eam/alloy`, `eam/fs`: one file; for setfl styles, an element per species.
+fn eam(
+    cx: &Ctx<'_>,
+    p: &PotentialSpec,
+    style: EamStyle,
+    species: &[Species],
+) -> Result<Box<dyn Potential>, DeckError> {
+    let Some(file) = &p.file else {
+        return Err(cx
+            .at(
+                &p.style,
+                format!("{} needs a potential `file`", style.name()),
+            )
+            .with_key("potential.file")
+            .with_hint("add file = \"Cu_u3.eam\" (or a setfl file for eam/alloy, eam/fs)"));
+    };
+    let names: Vec<String> = match &p.elements {
+        Some(e) if e.get_ref().len() != species.len() => {
+            return Err(cx
+                .at(
+                    e,
+                    format!(
+                        "{} elements for {} species",
+                        e.get_ref().len(),
+                        species.len()
+                    ),
+                )
+                .with_key("potential.elements")
+                .with_hint("give one element of the file per [[species]], in order"));
+        }
+        Some(e) => e.get_ref().clone(),
+        None => species.iter().map(|s| s.name.clone()).collect(),
+    };
+    let map: Vec<&str> = names.iter().map(String::as_str).collect();
+    // a path relative to the deck wins; otherwise the potential-file search applies
+    let beside_deck = cx.path.parent().map(|d| d.join(file.get_ref()));
+    let path = match beside_deck {
+        Some(q) if q.is_file() => q,
+        _ => std::path::PathBuf::from(file.get_ref()),
+    };
+    let eam = Eam::from_file(&path, style, &map).map_err(|e| {
+        cx.at(file, e.to_string())
+            .with_key("potential.file")
+            .with_hint("check the file name, its format and the element names")
+    })?;
+    Ok(Box::new(eam))
 }
 
 fn parameters(

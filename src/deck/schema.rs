@@ -97,9 +97,9 @@ pub struct VelocitySpec {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PotentialSpec {
-    /// Style name, e.g. `lj/cut`.
+    /// Style name: `lj/cut`, `eam`, `eam/alloy` or `eam/fs`.
     pub style: Spanned<String>,
-    /// Global cutoff.
+    /// Global cutoff (`lj/cut`).
     pub cutoff: Option<Spanned<f64>>,
     /// Shift energies to zero at the cutoff.
     #[serde(default)]
@@ -109,6 +109,12 @@ pub struct PotentialSpec {
     /// Per-pair coefficients.
     #[serde(default)]
     pub coeff: Vec<Spanned<PairCoeffSpec>>,
+    /// EAM styles: the potential file (relative to the deck, the working directory,
+    /// `$FERROMD_POTENTIALS` or `./potentials/`).
+    pub file: Option<Spanned<String>>,
+    /// EAM styles `eam/alloy` and `eam/fs`: the file's element for each species, in
+    /// species order (default: the species names).
+    pub elements: Option<Spanned<Vec<String>>>,
 }
 
 /// Coefficients of one species pair.

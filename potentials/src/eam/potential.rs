@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use super::funcfl::read_funcfl;
 use super::setfl::read_setfl;
-use super::spline::{SplineTable, derivative, value};
+use super::spline::{derivative, value};
 use super::tables::EamTables;
 use crate::files::{PotentialFileError, find_potential_file};
 
@@ -214,27 +214,65 @@ impl Eam {
         (f, fp)
     }
 
+    /// The knots of every table, as slices, for ordered type pair `(a, b)`:
+    /// (density `a` contributes at `b`, density `b` contributes at `a`, `r·phi`).
+    fn pair_tables(&self, a: usize, b: usize) -> [&[[f64; 7]]; 3] {
+        let tb = &self.tables;
+        let n = tb.n_types;
+        [
+            tb.rhor[tb.type2rhor[a * n + b]].knots(),
+            tb.rhor[tb.type2rhor[b * n + a]].knots(),
+            tb.z2r[tb.type2z2r[a * n + b]].knots(),
+        ]
+    }
+
+    /// Checks the invariants that make the unchecked accesses of the pair loops valid.
+    fn check_invariants(&self, input: &ForceInput<'_>, range: &Range<usize>, len: usize) {
+        let tb = &self.tables;
+        let n_total = input.n_total();
+        // every table has knots 1..=nr and `r_knot` returns m <= nr - 1
+        assert!(tb.rhor.iter().chain(&tb.z2r).all(|t| t.len() == tb.nr));
+        // list entries are below n_extended (an invariant of NeighborList::build)
+        assert!(input.list.n_extended() == n_total && range.end <= input.list.n_atoms());
+        assert!(input.types().len() == n_total && input.positions().len() == n_total);
+        assert!(len == n_total);
+        assert!(input.types().iter().all(|&t| (t as usize) < tb.n_types));
+    }
+
     /// Adds the density contributions of the pairs of `range` into `rho` (extended atoms).
     fn density(&self, input: &ForceInput<'_>, range: Range<usize>, rho: &mut [f64]) {
+        self.check_invariants(input, &range, rho.len());
         let x = input.positions();
         let types = input.types();
         let list = input.list;
-        let tb = &self.tables;
-        let n = tb.n_types;
-        assert!(rho.len() == x.len() && types.len() == x.len());
+        let n = self.tables.n_types;
+        let tables: Vec<[&[[f64; 7]]; 3]> =
+            (0..n * n).map(|k| self.pair_tables(k / n, k % n)).collect();
         for i in range {
             let xi = x[i];
-            let ti = types[i] as usize;
+            let row = &tables[types[i] as usize * n..][..n];
             let mut rho_i = 0.0;
             for &j in list.neighbors(i) {
                 let j = j as usize;
-                let d = xi - x[j];
+                // SAFETY: j < n_total (list invariant), checked in check_invariants.
+                let xj = unsafe { x.get_unchecked(j) };
+                let d = xi - xj;
                 let rsq = d.norm_squared();
                 if rsq < self.cutsq {
-                    let tj = types[j] as usize;
+                    // SAFETY: types[j] < n_types, checked.
+                    let [to_j, to_i, _] =
+                        unsafe { row.get_unchecked(*types.get_unchecked(j) as usize) };
                     let (m, p) = self.r_knot(rsq.sqrt());
-                    rho_i += value(tb.rhor[tb.type2rhor[tj * n + ti]].knot(m), p);
-                    rho[j] += value(tb.rhor[tb.type2rhor[ti * n + tj]].knot(m), p);
+                    // SAFETY: m <= nr - 1 < knots.len(), checked.
+                    let at_i = value(unsafe { to_i.get_unchecked(m) }, p);
+                    let at_j = if std::ptr::eq(*to_i, *to_j) {
+                        at_i
+                    } else {
+                        value(unsafe { to_j.get_unchecked(m) }, p)
+                    };
+                    rho_i += at_i;
+                    // SAFETY: j < n_total = rho.len(), checked.
+                    unsafe { *rho.get_unchecked_mut(j) += at_j };
                 }
             }
             rho[i] += rho_i;
@@ -250,41 +288,62 @@ impl Eam {
         range: Range<usize>,
         acc: &mut Accumulator<'_>,
     ) {
+        self.check_invariants(input, &range, fp.len());
+        assert!(acc.forces.len() == fp.len());
+        assert!(!PER_ATOM || acc.per_atom_energy.len() == fp.len());
         let x = input.positions();
         let types = input.types();
         let list = input.list;
-        let tb = &self.tables;
-        let n = tb.n_types;
-        assert!(fp.len() == x.len() && acc.forces.len() == x.len());
+        let n = self.tables.n_types;
+        let tables: Vec<[&[[f64; 7]]; 3]> =
+            (0..n * n).map(|k| self.pair_tables(k / n, k % n)).collect();
         let mut energy = 0.0;
         for i in range {
             let xi = x[i];
-            let ti = types[i] as usize;
+            let fp_i = fp[i];
+            let row = &tables[types[i] as usize * n..][..n];
             let mut fi = Vector3::zeros();
             for &j in list.neighbors(i) {
                 let j = j as usize;
-                let d = xi - x[j];
+                // SAFETY: j < n_total (list invariant), checked in check_invariants.
+                let xj = unsafe { x.get_unchecked(j) };
+                let d = xi - xj;
                 let rsq = d.norm_squared();
                 if rsq >= self.cutsq {
                     continue;
                 }
-                let tj = types[j] as usize;
+                // SAFETY: types[j] < n_types; m <= nr - 1 < knots.len(); j < fp.len(): checked.
+                let (to_j, to_i, z2r, fp_j) = unsafe {
+                    let [a, b, c] = row.get_unchecked(*types.get_unchecked(j) as usize);
+                    (*a, *b, *c, *fp.get_unchecked(j))
+                };
                 let r = rsq.sqrt();
                 let (m, p) = self.r_knot(r);
+                let (ci, cj, cz) = unsafe {
+                    (
+                        to_j.get_unchecked(m),
+                        to_i.get_unchecked(m),
+                        z2r.get_unchecked(m),
+                    )
+                };
                 // d(density at j from i)/dr and d(density at i from j)/dr
-                let rho_ip = derivative(rhor(tb, tb.type2rhor[ti * n + tj]).knot(m), p);
-                let rho_jp = derivative(rhor(tb, tb.type2rhor[tj * n + ti]).knot(m), p);
-                let cz = tb.z2r[tb.type2z2r[ti * n + tj]].knot(m);
+                let rho_ip = derivative(ci, p);
+                let rho_jp = if std::ptr::eq(to_i, to_j) {
+                    rho_ip
+                } else {
+                    derivative(cj, p)
+                };
                 let z2p = derivative(cz, p);
                 let z2 = value(cz, p);
                 let recip = 1.0 / r;
                 let phi = z2 * recip;
                 let phip = z2p * recip - phi * recip;
-                let psip = fp[i] * rho_jp + fp[j] * rho_ip + phip;
+                let psip = fp_i * rho_jp + fp_j * rho_ip + phip;
                 let fpair = -psip * recip;
                 let f = d * fpair;
                 fi += f;
-                acc.forces[j] -= f;
+                // SAFETY: j < n_total = acc.forces.len(), checked.
+                unsafe { *acc.forces.get_unchecked_mut(j) -= f };
                 if ENERGY {
                     energy += phi;
                 }
@@ -297,11 +356,6 @@ impl Eam {
         }
         acc.energy += energy;
     }
-}
-
-#[inline(always)]
-fn rhor(tb: &EamTables, k: usize) -> &SplineTable {
-    &tb.rhor[k]
 }
 
 /// Splits rows `0..n` of a CSR list into `parts` contiguous ranges with similar entry counts.
@@ -427,8 +481,9 @@ impl Potential for Eam {
             out.energy += embed_energy;
         }
         if req.per_atom_energy {
-            for i in 0..n_local {
-                out.per_atom_energy[i] += self.embed(types[i] as usize, scratch.rho[i]).0;
+            let locals = types.iter().zip(&scratch.rho).take(n_local);
+            for (e, (&t, &rho)) in out.per_atom_energy.iter_mut().zip(locals) {
+                *e += self.embed(t as usize, rho).0;
             }
         }
         if req.virial {

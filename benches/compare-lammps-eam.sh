@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Times the bench/in.eam workload (32,000 Cu atoms, eam with Cu_u3.eam, 100 NVE steps)
+# with ferromd and, if `lmp` is on PATH, with LAMMPS, back to back in one run, and prints
+# atom-steps/s and ratios. Each configuration runs REPEATS times (default 3); the best
+# loop time counts.
+#
+#   benches/compare-lammps-eam.sh
+#   REPEATS=5 STEPS=500 benches/compare-lammps-eam.sh
+#
+# ferromd runs inputs/cu-eam-bench.toml; LAMMPS runs the equivalent bench/in.eam script
+# (written to a temporary directory). Both read tests/reference/eam/potentials/Cu_u3.eam.
+# Only the loop time ("Loop time of ...") is compared, so set-up costs do not count.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPEATS=${REPEATS:-3}
+STEPS=${STEPS:-100}
+ATOMS=32000
+POTENTIALS=$PWD/tests/reference/eam/potentials
+
+cargo build --release --quiet --bin ferromd
+FERROMD=$PWD/target/release/ferromd
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+sed "s/^steps = 100$/steps = $STEPS/" inputs/cu-eam-bench.toml > "$work/cu-eam-bench.toml"
+cat > "$work/in.eam" <<LMP
+units		metal
+atom_style	atomic
+lattice		fcc 3.615
+region		box block 0 20 0 20 0 20
+create_box	1 box
+create_atoms	1 box
+pair_style	eam
+pair_coeff	1 1 $POTENTIALS/Cu_u3.eam
+velocity	all create 1600.0 376847 loop geom
+neighbor	1.0 bin
+neigh_modify    every 1 delay 5 check yes
+fix		1 all nve
+timestep	0.005
+thermo		50
+run		$STEPS
+LMP
+
+best() { sort -g | head -n 1; }
+loop_time() { awk '/^Loop time of/ {print $4; exit}'; }
+
+time_ferromd() { # threads
+    for _ in $(seq "$REPEATS"); do
+        FERROMD_POTENTIALS=$POTENTIALS "$FERROMD" run "$work/cu-eam-bench.toml" --threads "$1" --no-progress | loop_time
+    done | best
+}
+time_lammps() { # extra args
+    for _ in $(seq "$REPEATS"); do
+        (cd "$work" && OMP_NUM_THREADS=1 lmp -in in.eam -log none -screen none "$@" -log log.run >/dev/null && loop_time < log.run)
+    done | best
+}
+rate() { awk -v t="$1" -v n="$ATOMS" -v s="$STEPS" 'BEGIN { printf "%.4g", n * s / t }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b / a }'; }
+
+echo "workload: bench/in.eam, $ATOMS atoms, $STEPS steps, best of $REPEATS; $(nproc) cores: $(lscpu 2>/dev/null | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; exit}')"
+f1=$(time_ferromd 1); f2=$(time_ferromd 2)
+printf '%-28s %10s s  %12s atom-steps/s\n' "ferromd, 1 thread" "$f1" "$(rate "$f1")"
+printf '%-28s %10s s  %12s atom-steps/s\n' "ferromd, 2 threads" "$f2" "$(rate "$f2")"
+if command -v lmp >/dev/null 2>&1; then
+    l0=$(time_lammps); lo=$(time_lammps -sf opt)
+    printf '%-28s %10s s  %12s atom-steps/s\n' "LAMMPS serial" "$l0" "$(rate "$l0")"
+    printf '%-28s %10s s  %12s atom-steps/s\n' "LAMMPS -sf opt serial" "$lo" "$(rate "$lo")"
+    echo "ratio ferromd 1 thread / LAMMPS serial:         $(ratio "$f1" "$l0")"
+    echo "ratio ferromd 1 thread / LAMMPS -sf opt serial: $(ratio "$f1" "$lo")"
+    echo "ratio ferromd 2 threads / LAMMPS serial:        $(ratio "$f2" "$l0")  (goal >= 1.5)"
+else
+    echo "lmp not on PATH: LAMMPS not timed (Debian: apt-get install lammps)"
+fi
