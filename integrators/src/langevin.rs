@@ -136,3 +136,75 @@ impl Integrator for Langevin {
         "langevin"
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ferromd_core::UnitSystem;
+    use ferromd_core::cell::Cell;
+    use ferromd_core::system::Species;
+
+    /// Enough atoms for several rayon tasks, with random forces and velocities.
+    fn gas(n: usize) -> System {
+        let mut s = System::new(
+            Cell::cubic(10.0).unwrap(),
+            vec![Species::new("A", 1.0), Species::new("B", 3.0)],
+        );
+        let noise = CounterNoise::new(1, 2, 3);
+        for i in 0..n {
+            let k = s.push_atom((i % 2) as u32, noise.gaussian3(i as u64));
+            s.velocities[k] = noise.gaussian3((n + i) as u64);
+            s.forces[k] = noise.gaussian3((2 * n + i) as u64);
+        }
+        s
+    }
+
+    fn steps(threads: usize) -> (System, f64) {
+        let mut system = gas(3 * MIN_CHUNK + 5);
+        let mut lv = Langevin::new(1.2, 0.3, 42).zero_momentum(true);
+        let units = UnitSystem::Lj.constants();
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| {
+                for step in 1..=3 {
+                    let ctx = StepContext {
+                        dt: 0.005,
+                        units,
+                        step,
+                    };
+                    lv.initial_integrate(&mut system, &ctx);
+                    lv.final_integrate(&mut system, &ctx);
+                }
+            });
+        (system, lv.reservoir_energy())
+    }
+
+    #[test]
+    fn trajectory_does_not_depend_on_thread_count() {
+        let (a, ea) = steps(1);
+        let (b, eb) = steps(4);
+        assert_eq!(a.positions, b.positions);
+        assert_eq!(a.velocities, b.velocities);
+        assert_eq!(ea.to_bits(), eb.to_bits());
+    }
+
+    #[test]
+    fn zero_momentum_kicks_keep_the_momentum_decaying() {
+        // with zero net noise the O step multiplies the total momentum by c1 exactly
+        let mut system = gas(1000);
+        let units = UnitSystem::Lj.constants();
+        let p0 = system.total_momentum();
+        let mut lv = Langevin::new(1.0, 0.1, 7).zero_momentum(true);
+        let ctx = StepContext {
+            dt: 0.01,
+            units,
+            step: 1,
+        };
+        system.forces.iter_mut().for_each(|f| *f = Vector3::zeros());
+        lv.ornstein_uhlenbeck(&mut system, &ctx);
+        let c1 = (-0.01f64 / 0.1).exp();
+        assert!((system.total_momentum() - p0 * c1).norm() < 1e-9 * p0.norm().max(1.0));
+    }
+}
