@@ -40,12 +40,17 @@ enum Command {
 
 /// LAMMPS command-line switches that select the script interface.
 const LAMMPS_SWITCHES: &[&str] = &[
-    "-in", "-i", "-var", "-v", "-log", "-l", "-screen", "-sc", "-echo", "-e", "-sf", "-suffix", "-pk", "-package",
+    "-in", "-i", "-var", "-v", "-log", "-l", "-screen", "-sc", "-echo", "-e", "-sf", "-suffix",
+    "-pk", "-package",
 ];
 
 fn main() -> ExitCode {
     let raw: Vec<String> = std::env::args().collect();
-    if raw.iter().skip(1).any(|a| LAMMPS_SWITCHES.contains(&a.as_str())) {
+    if raw
+        .iter()
+        .skip(1)
+        .any(|a| LAMMPS_SWITCHES.contains(&a.as_str()))
+    {
         return run_lammps_cli(&raw[1..]);
     }
     let cli = Cli::parse();
@@ -66,7 +71,14 @@ fn main() -> ExitCode {
         progress: !cli.no_progress,
     };
     match (cli.command, cli.deck) {
-        (None, Some(deck)) if !is_toml(&deck) => run_script_file(&deck, ScriptOptions { screen: true, log: Some("log.lammps".into()), ..Default::default() }),
+        (None, Some(deck)) if !is_toml(&deck) => run_script_file(
+            &deck,
+            ScriptOptions {
+                screen: true,
+                log: Some("log.lammps".into()),
+                ..Default::default()
+            },
+        ),
         (Some(Command::Run { deck }), _) | (None, Some(deck)) => run(&deck, options),
         (Some(Command::CheckDeck { deck }), _) => check(&deck),
         (None, None) => {
@@ -153,12 +165,16 @@ fn run_lammps_cli(args: &[String]) -> ExitCode {
         let a = args[k].as_str();
         match a {
             "-in" | "-i" => {
-                let Some(v) = value(k) else { return usage("-in needs a file name") };
+                let Some(v) = value(k) else {
+                    return usage("-in needs a file name");
+                };
                 input = Some(PathBuf::from(v));
                 k += 2;
             }
             "-var" | "-v" => {
-                let Some(name) = value(k) else { return usage("-var needs a name and values") };
+                let Some(name) = value(k) else {
+                    return usage("-var needs a name and values");
+                };
                 let mut vals = Vec::new();
                 k += 2;
                 while k < args.len() && !args[k].starts_with('-') {
@@ -171,14 +187,20 @@ fn run_lammps_cli(args: &[String]) -> ExitCode {
                 options.variables.push((name, vals));
             }
             "-log" | "-l" => {
-                let Some(v) = value(k) else { return usage("-log needs a file name or none") };
+                let Some(v) = value(k) else {
+                    return usage("-log needs a file name or none");
+                };
                 options.log = (v != "none").then(|| PathBuf::from(v));
                 k += 2;
             }
             "-screen" | "-sc" => {
                 match value(k).as_deref() {
                     Some("none") => options.screen = false,
-                    Some(other) => return usage(&format!("-screen {other} is not supported by ferromd (only none)")),
+                    Some(other) => {
+                        return usage(&format!(
+                            "-screen {other} is not supported by ferromd (only none)"
+                        ));
+                    }
                     None => return usage("-screen needs none"),
                 }
                 k += 2;
@@ -186,9 +208,18 @@ fn run_lammps_cli(args: &[String]) -> ExitCode {
             "-echo" | "-e" => {
                 options.echo = match value(k).as_deref() {
                     Some("none") => Echo::default(),
-                    Some("screen") => Echo { screen: true, log: false },
-                    Some("log") => Echo { screen: false, log: true },
-                    Some("both") => Echo { screen: true, log: true },
+                    Some("screen") => Echo {
+                        screen: true,
+                        log: false,
+                    },
+                    Some("log") => Echo {
+                        screen: false,
+                        log: true,
+                    },
+                    Some("both") => Echo {
+                        screen: true,
+                        log: true,
+                    },
                     _ => return usage("-echo needs none, screen, log or both"),
                 };
                 k += 2;
@@ -196,7 +227,9 @@ fn run_lammps_cli(args: &[String]) -> ExitCode {
             "-sf" | "-suffix" => {
                 match value(k).as_deref() {
                     Some("omp" | "opt" | "intel") => {}
-                    Some(other) => return usage(&format!("-sf {other} is not supported by ferromd")),
+                    Some(other) => {
+                        return usage(&format!("-sf {other} is not supported by ferromd"));
+                    }
                     None => return usage("-sf needs a suffix"),
                 }
                 k += 2;
@@ -205,15 +238,24 @@ fn run_lammps_cli(args: &[String]) -> ExitCode {
                 match (value(k).as_deref(), args.get(k + 2)) {
                     (Some("omp"), Some(n)) => match n.parse::<usize>() {
                         Ok(n) if n > 0 => threads = Some(n),
-                        _ => return usage(&format!("-pk omp {n}: thread count must be a positive integer")),
+                        _ => {
+                            return usage(&format!(
+                                "-pk omp {n}: thread count must be a positive integer"
+                            ));
+                        }
                     },
-                    (Some(other), _) => return usage(&format!("-pk {other} is not supported by ferromd")),
+                    (Some(other), _) => {
+                        return usage(&format!("-pk {other} is not supported by ferromd"));
+                    }
                     (None, _) => return usage("-pk needs a package name"),
                 }
                 k += 3;
             }
             "--threads" => {
-                match value(k).and_then(|v| v.parse::<usize>().ok()).filter(|n| *n > 0) {
+                match value(k)
+                    .and_then(|v| v.parse::<usize>().ok())
+                    .filter(|n| *n > 0)
+                {
                     Some(n) => threads = Some(n),
                     None => return usage("--threads needs a positive integer"),
                 }
@@ -227,13 +269,17 @@ fn run_lammps_cli(args: &[String]) -> ExitCode {
         }
     }
     if let Some(n) = threads
-        && let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n).build_global()
+        && let Err(e) = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
     {
         eprintln!("ERROR: cannot start {n} threads: {e}");
         return ExitCode::from(2);
     }
     let Some(input) = input else {
-        return usage("no input script: reading from standard input is not supported by ferromd; use -in FILE");
+        return usage(
+            "no input script: reading from standard input is not supported by ferromd; use -in FILE",
+        );
     };
     run_script_file(&input, options)
 }

@@ -93,7 +93,12 @@ pub fn cformat(fmt: &str, value: f64) -> Option<String> {
     } else {
         format!("{body:>w$}")
     };
-    Some(format!("{}{}{}", &fmt[..start], padded, after.replace("%%", "%")))
+    Some(format!(
+        "{}{}{}",
+        &fmt[..start],
+        padded,
+        after.replace("%%", "%")
+    ))
 }
 
 /// C's `%.{p}e`: mantissa, `e`, sign and at least two exponent digits.
@@ -115,7 +120,7 @@ mod tests {
     fn matches_c_printf() {
         assert_eq!(cformat("%8d", 250.0).unwrap(), "     250");
         assert_eq!(cformat("%12.8g", -6.7733681).unwrap(), "  -6.7733681");
-        assert_eq!(cformat("%-10.3f|", 3.14159).unwrap(), "3.142     |");
+        assert_eq!(cformat("%-10.3f|", 1.23456).unwrap(), "1.235     |");
         assert_eq!(cformat("%.3e", 12345.678).unwrap(), "1.235e+04");
         assert_eq!(cformat("%08.2f", -3.5).unwrap(), "-0003.50");
         assert_eq!(cformat("T = %g K", 300.0).unwrap(), "T = 300 K");

@@ -27,7 +27,8 @@ pub struct Dump {
 }
 
 const CUSTOM_COLUMNS: &[&str] = &[
-    "id", "type", "element", "mass", "x", "y", "z", "xs", "ys", "zs", "xu", "yu", "zu", "ix", "iy", "iz", "vx", "vy", "vz", "fx", "fy", "fz",
+    "id", "type", "element", "mass", "x", "y", "z", "xs", "ys", "zs", "xu", "yu", "zu", "ix", "iy",
+    "iz", "vx", "vy", "vz", "fx", "fy", "fz",
 ];
 
 impl Dump {
@@ -108,19 +109,22 @@ impl Dump {
                     self.elements = args[k + 1..].to_vec();
                     k = args.len();
                 }
-                "format" => {
-                    match word(args, k + 1, "dump_modify format")? {
-                        "line" => {
-                            self.formats = Some(word(args, k + 2, "dump_modify format line")?.split_whitespace().map(String::from).collect());
-                            k += 3;
-                        }
-                        "none" => {
-                            self.formats = None;
-                            k += 2;
-                        }
-                        other => return Err(ScriptError::unsupported("dump_modify format", other)),
+                "format" => match word(args, k + 1, "dump_modify format")? {
+                    "line" => {
+                        self.formats = Some(
+                            word(args, k + 2, "dump_modify format line")?
+                                .split_whitespace()
+                                .map(String::from)
+                                .collect(),
+                        );
+                        k += 3;
                     }
-                }
+                    "none" => {
+                        self.formats = None;
+                        k += 2;
+                    }
+                    other => return Err(ScriptError::unsupported("dump_modify format", other)),
+                },
                 other => return Err(ScriptError::unsupported("dump_modify", other)),
             }
         }
@@ -128,7 +132,13 @@ impl Dump {
     }
 
     /// Writes a snapshot if `step` is due (or `force`).
-    pub fn maybe_write(&mut self, step: u64, system: &System, boundary: &str, force: bool) -> ScriptResult<()> {
+    pub fn maybe_write(
+        &mut self,
+        step: u64,
+        system: &System,
+        boundary: &str,
+        force: bool,
+    ) -> ScriptResult<()> {
         if !(force || step.is_multiple_of(self.every)) || self.last_written == Some(step) {
             return Ok(());
         }
@@ -188,7 +198,11 @@ impl Dump {
                     "type" => ((system.types[i] + 1) as f64, true),
                     "element" => {
                         let t = system.types[i] as usize;
-                        let name = self.elements.get(t).cloned().unwrap_or_else(|| (t + 1).to_string());
+                        let name = self
+                            .elements
+                            .get(t)
+                            .cloned()
+                            .unwrap_or_else(|| (t + 1).to_string());
                         line.push_str(&name);
                         continue;
                     }

@@ -22,7 +22,10 @@ pub fn evaluate(text: &str, ctx: &mut dyn ExpressionContext) -> ScriptResult<f64
     let v = p.or()?;
     p.skip_ws();
     if p.pos != p.s.len() {
-        return fail(format!("invalid syntax in formula `{text}` at `{}`", &text[p.pos..]));
+        return fail(format!(
+            "invalid syntax in formula `{text}` at `{}`",
+            &text[p.pos..]
+        ));
     }
     Ok(v)
 }
@@ -183,7 +186,9 @@ impl Parser<'_, '_> {
             return self.number(start);
         }
         if c.is_ascii_alphabetic() || c == b'_' {
-            while self.pos < self.s.len() && (self.s[self.pos].is_ascii_alphanumeric() || self.s[self.pos] == b'_') {
+            while self.pos < self.s.len()
+                && (self.s[self.pos].is_ascii_alphanumeric() || self.s[self.pos] == b'_')
+            {
                 self.pos += 1;
             }
             let name = &self.text[start..self.pos];
@@ -196,7 +201,10 @@ impl Parser<'_, '_> {
                             break;
                         }
                         if !self.eat(",") {
-                            return fail(format!("expected `,` or `)` in call to {name}() in `{}`", self.text));
+                            return fail(format!(
+                                "expected `,` or `)` in call to {name}() in `{}`",
+                                self.text
+                            ));
                         }
                     }
                 }
@@ -206,21 +214,32 @@ impl Parser<'_, '_> {
                 return self.ctx.variable(var);
             }
             if name.starts_with("c_") || name.starts_with("f_") {
-                return fail(format!("{name}: computes and fixes in formulas are not supported by ferromd"));
+                return fail(format!(
+                    "{name}: computes and fixes in formulas are not supported by ferromd"
+                ));
             }
             if name == "PI" {
                 return Ok(std::f64::consts::PI);
             }
             return match self.ctx.keyword(name) {
                 Some(v) => v,
-                None => fail(format!("invalid thermo keyword `{name}` in variable formula `{}`", self.text)),
+                None => fail(format!(
+                    "invalid thermo keyword `{name}` in variable formula `{}`",
+                    self.text
+                )),
             };
         }
-        fail(format!("invalid syntax in formula `{}` at `{}`", self.text, &self.text[start..]))
+        fail(format!(
+            "invalid syntax in formula `{}` at `{}`",
+            self.text,
+            &self.text[start..]
+        ))
     }
 
     fn number(&mut self, start: usize) -> ScriptResult<f64> {
-        while self.pos < self.s.len() && (self.s[self.pos].is_ascii_digit() || self.s[self.pos] == b'.') {
+        while self.pos < self.s.len()
+            && (self.s[self.pos].is_ascii_digit() || self.s[self.pos] == b'.')
+        {
             self.pos += 1;
         }
         if self.pos < self.s.len() && (self.s[self.pos] == b'e' || self.s[self.pos] == b'E') {
@@ -238,7 +257,8 @@ impl Parser<'_, '_> {
             }
         }
         let t = &self.text[start..self.pos];
-        t.parse().or_else(|_| fail(format!("invalid number `{t}` in formula `{}`", self.text)))
+        t.parse()
+            .or_else(|_| fail(format!("invalid number `{t}` in formula `{}`", self.text)))
     }
 }
 
@@ -268,7 +288,11 @@ fn call(name: &str, a: &[f64]) -> ScriptResult<f64> {
             if a[0] <= 0.0 {
                 return fail(format!("{name} of non-positive value in variable formula"));
             }
-            Ok(if name == "ln" { a[0].ln() } else { a[0].log10() })
+            Ok(if name == "ln" {
+                a[0].ln()
+            } else {
+                a[0].log10()
+            })
         }
         "abs" => one(f64::abs),
         "sin" => one(f64::sin),
@@ -291,7 +315,9 @@ fn call(name: &str, a: &[f64]) -> ScriptResult<f64> {
             arity(3)?;
             Ok(if a[0] != 0.0 { a[1] } else { a[2] })
         }
-        _ => fail(format!("function {name}() in variable formula is not supported by ferromd")),
+        _ => fail(format!(
+            "function {name}() in variable formula is not supported by ferromd"
+        )),
     }
 }
 
@@ -305,7 +331,11 @@ mod tests {
             (name == "step").then_some(Ok(100.0))
         }
         fn variable(&mut self, name: &str) -> ScriptResult<f64> {
-            if name == "a" { Ok(2.0) } else { fail(format!("variable {name} not defined")) }
+            if name == "a" {
+                Ok(2.0)
+            } else {
+                fail(format!("variable {name} not defined"))
+            }
         }
     }
 

@@ -75,7 +75,11 @@ impl ExpressionContext for FormulaContext<'_> {
             Some(s) => {
                 let v = keyword_value(name, s).unwrap_or(0.0);
                 let n = s.sample.atoms.max(1) as f64;
-                Ok(if self.normalize && is_extensive(name) { v / n } else { v })
+                Ok(if self.normalize && is_extensive(name) {
+                    v / n
+                } else {
+                    v
+                })
             }
             None => fail(format!(
                 "variable formula uses thermo keyword `{name}` before a run has computed it (run 0 first)"

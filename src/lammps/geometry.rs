@@ -55,7 +55,12 @@ impl LammpsLattice {
         let s3 = 3f64.sqrt();
         let (a1, a2, a3, basis): ([f64; 3], [f64; 3], [f64; 3], Vec<[f64; 3]>) = match style {
             "sc" => ([1., 0., 0.], [0., 1., 0.], [0., 0., 1.], vec![[0., 0., 0.]]),
-            "bcc" => ([1., 0., 0.], [0., 1., 0.], [0., 0., 1.], vec![[0., 0., 0.], [0.5, 0.5, 0.5]]),
+            "bcc" => (
+                [1., 0., 0.],
+                [0., 1., 0.],
+                [0., 0., 1.],
+                vec![[0., 0., 0.], [0.5, 0.5, 0.5]],
+            ),
             "fcc" => (
                 [1., 0., 0.],
                 [0., 1., 0.],
@@ -66,7 +71,12 @@ impl LammpsLattice {
                 [1., 0., 0.],
                 [0., s3, 0.],
                 [0., 0., (8.0f64 / 3.0).sqrt()],
-                vec![[0., 0., 0.], [0.5, 0.5, 0.], [0.5, 5.0 / 6.0, 0.5], [0., 1.0 / 3.0, 0.5]],
+                vec![
+                    [0., 0., 0.],
+                    [0.5, 0.5, 0.],
+                    [0.5, 5.0 / 6.0, 0.5],
+                    [0., 1.0 / 3.0, 0.5],
+                ],
             ),
             "diamond" => (
                 [1., 0., 0.],
@@ -84,16 +94,30 @@ impl LammpsLattice {
                 ],
             ),
             "sq" => ([1., 0., 0.], [0., 1., 0.], [0., 0., 1.], vec![[0., 0., 0.]]),
-            "sq2" => ([1., 0., 0.], [0., 1., 0.], [0., 0., 1.], vec![[0., 0., 0.], [0.5, 0.5, 0.]]),
-            "hex" => ([1., 0., 0.], [0., s3, 0.], [0., 0., 1.], vec![[0., 0., 0.], [0.5, 0.5, 0.]]),
+            "sq2" => (
+                [1., 0., 0.],
+                [0., 1., 0.],
+                [0., 0., 1.],
+                vec![[0., 0., 0.], [0.5, 0.5, 0.]],
+            ),
+            "hex" => (
+                [1., 0., 0.],
+                [0., s3, 0.],
+                [0., 0., 1.],
+                vec![[0., 0., 0.], [0.5, 0.5, 0.]],
+            ),
             "custom" => ([1., 0., 0.], [0., 1., 0.], [0., 0., 1.], vec![]),
             other => return Err(super::error::ScriptError::unsupported("lattice", other)),
         };
         if dimension == 2 && matches!(style, "sc" | "bcc" | "fcc" | "hcp" | "diamond") {
-            return fail(format!("lattice style {style} is 3-d; use sq, sq2, hex or custom in 2-d"));
+            return fail(format!(
+                "lattice style {style} is 3-d; use sq, sq2, hex or custom in 2-d"
+            ));
         }
         if dimension == 3 && matches!(style, "sq" | "sq2" | "hex") {
-            return fail(format!("lattice style {style} is 2-d; use it with dimension 2"));
+            return fail(format!(
+                "lattice style {style} is 2-d; use it with dimension 2"
+            ));
         }
         let mut a = [a1, a2, a3];
         let mut basis: Vec<Vector3<f64>> = basis.into_iter().map(Vector3::from).collect();
@@ -104,7 +128,11 @@ impl LammpsLattice {
         while k < args.len() {
             let key = args[k].as_str();
             let vec3 = |at: usize| -> ScriptResult<[f64; 3]> {
-                Ok([float(args, at, key)?, float(args, at + 1, key)?, float(args, at + 2, key)?])
+                Ok([
+                    float(args, at, key)?,
+                    float(args, at + 1, key)?,
+                    float(args, at + 2, key)?,
+                ])
             };
             match key {
                 "origin" => {
@@ -119,7 +147,11 @@ impl LammpsLattice {
                         "x" => 0,
                         "y" => 1,
                         "z" => 2,
-                        other => return fail(format!("lattice orient: axis `{other}` must be x, y or z")),
+                        other => {
+                            return fail(format!(
+                                "lattice orient: axis `{other}` must be x, y or z"
+                            ));
+                        }
                     };
                     orient[axis] = vec3(k + 2)?;
                     k += 5;
@@ -146,7 +178,9 @@ impl LammpsLattice {
                     basis.push(Vector3::from(b));
                     k += 4;
                 }
-                "triclinic/general" => return Err(super::error::ScriptError::unsupported("lattice", key)),
+                "triclinic/general" => {
+                    return Err(super::error::ScriptError::unsupported("lattice", key));
+                }
                 other => return Err(super::error::ScriptError::unsupported("lattice", other)),
             }
         }
@@ -214,7 +248,10 @@ impl LammpsLattice {
     pub fn to_lattice(&self, x: Vector3<f64>) -> Vector3<f64> {
         let shifted = x - self.spacing.component_mul(&self.origin);
         let unrotated = self.rotation.transpose() * shifted / self.scale;
-        self.primitive.try_inverse().unwrap_or_else(Matrix3::identity) * unrotated
+        self.primitive
+            .try_inverse()
+            .unwrap_or_else(Matrix3::identity)
+            * unrotated
     }
 
     /// Extent of the transformed unit cell: the default lattice spacings.
@@ -253,7 +290,11 @@ pub struct Region {
 impl Region {
     /// Parses the words after `region ID` given the current lattice and box bounds
     /// (for `EDGE`).
-    pub fn parse(args: &[String], lattice: &LammpsLattice, box_bounds: Option<(Vector3<f64>, Vector3<f64>)>) -> ScriptResult<Self> {
+    pub fn parse(
+        args: &[String],
+        lattice: &LammpsLattice,
+        box_bounds: Option<(Vector3<f64>, Vector3<f64>)>,
+    ) -> ScriptResult<Self> {
         let style = word(args, 0, "region style")?;
         let n_bounds = match style {
             "block" => 6,
@@ -264,7 +305,10 @@ impl Region {
         let mut outside = false;
         let mut k = 1 + n_bounds;
         if args.len() < k {
-            return fail(format!("region {style} needs {n_bounds} numbers, got {}", args.len() - 1));
+            return fail(format!(
+                "region {style} needs {n_bounds} numbers, got {}",
+                args.len() - 1
+            ));
         }
         while k < args.len() {
             match args[k].as_str() {
@@ -272,7 +316,9 @@ impl Region {
                     lattice_units = match word(args, k + 1, "region units")? {
                         "lattice" => true,
                         "box" => false,
-                        other => return fail(format!("region units `{other}` must be lattice or box")),
+                        other => {
+                            return fail(format!("region units `{other}` must be lattice or box"));
+                        }
                     };
                     k += 2;
                 }
@@ -284,7 +330,9 @@ impl Region {
                     };
                     k += 2;
                 }
-                "open" | "move" | "rotate" => return Err(super::error::ScriptError::unsupported("region", &args[k])),
+                "open" | "move" | "rotate" => {
+                    return Err(super::error::ScriptError::unsupported("region", &args[k]));
+                }
                 other => return fail(format!("region: unknown keyword `{other}`")),
             }
         }
@@ -311,11 +359,20 @@ impl Region {
                 _ => Ok(float(args, 1 + i, "region bound")? * scale[axis]),
             }
         };
-        let lo = Vector3::new(bound(0, 0, false)?, bound(2, 1, false)?, bound(4, 2, false)?);
+        let lo = Vector3::new(
+            bound(0, 0, false)?,
+            bound(2, 1, false)?,
+            bound(4, 2, false)?,
+        );
         let hi = Vector3::new(bound(1, 0, true)?, bound(3, 1, true)?, bound(5, 2, true)?);
         for a in 0..3 {
             if lo[a] > hi[a] {
-                return fail(format!("region {style}: lower bound {} exceeds upper bound {} along {}", lo[a], hi[a], ["x", "y", "z"][a]));
+                return fail(format!(
+                    "region {style}: lower bound {} exceeds upper bound {} along {}",
+                    lo[a],
+                    hi[a],
+                    ["x", "y", "z"][a]
+                ));
             }
         }
         let tilt = if style == "prism" {
@@ -341,9 +398,15 @@ impl Region {
         let inside = if self.prism {
             let [xy, xz, yz] = self.tilt;
             let h = Matrix3::new(
-                self.hi.x - self.lo.x, xy, xz,
-                0.0, self.hi.y - self.lo.y, yz,
-                0.0, 0.0, self.hi.z - self.lo.z,
+                self.hi.x - self.lo.x,
+                xy,
+                xz,
+                0.0,
+                self.hi.y - self.lo.y,
+                yz,
+                0.0,
+                0.0,
+                self.hi.z - self.lo.z,
             );
             match h.try_inverse() {
                 Some(inv) => {
@@ -378,7 +441,12 @@ mod tests {
 
     #[test]
     fn orient_changes_spacing() {
-        let l = LammpsLattice::parse(&w("fcc 3.6 orient x 1 1 0 orient y -1 1 0 orient z 0 0 1"), false, 3).unwrap();
+        let l = LammpsLattice::parse(
+            &w("fcc 3.6 orient x 1 1 0 orient y -1 1 0 orient z 0 0 1"),
+            false,
+            3,
+        )
+        .unwrap();
         assert!((l.spacing.x - 3.6 * 2f64.sqrt()).abs() < 1e-12);
         assert!(LammpsLattice::parse(&w("fcc 3.6 orient x 1 1 0"), false, 3).is_err());
     }

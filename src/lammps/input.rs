@@ -77,7 +77,9 @@ pub fn split_words(text: &str) -> ScriptResult<Vec<String>> {
     let mut rest = text.trim_start();
     while !rest.is_empty() {
         let (word, after) = if let Some(r) = rest.strip_prefix("\"\"\"") {
-            let end = r.find("\"\"\"").ok_or_else(|| super::error::ScriptError::new("unbalanced triple quotes"))?;
+            let end = r
+                .find("\"\"\"")
+                .ok_or_else(|| super::error::ScriptError::new("unbalanced triple quotes"))?;
             (r[..end].to_string(), &r[end + 3..])
         } else if let Some(q) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') {
             let r = &rest[1..];
@@ -110,8 +112,12 @@ pub enum Reference {
     },
 }
 
-/// Replaces every `$` reference outside quotes using `resolve`.
-pub fn substitute(text: &str, resolve: &mut dyn FnMut(&Reference) -> ScriptResult<String>) -> ScriptResult<String> {
+/// Replaces every `$` reference using `resolve`, except inside single or triple quotes
+/// (double quotes do not protect, as in LAMMPS, so `print "T = $t"` works).
+pub fn substitute(
+    text: &str,
+    resolve: &mut dyn FnMut(&Reference) -> ScriptResult<String>,
+) -> ScriptResult<String> {
     let mut out = String::with_capacity(text.len());
     let mut quote: Option<&str> = None;
     let mut i = 0;
@@ -129,11 +135,15 @@ pub fn substitute(text: &str, resolve: &mut dyn FnMut(&Reference) -> ScriptResul
             out.push_str("\"\"\"");
             i += 3;
             continue;
-        } else if rest.starts_with('"') || rest.starts_with('\'') {
-            quote = Some(if rest.starts_with('"') { "\"" } else { "'" });
+        } else if rest.starts_with('\'') {
+            quote = Some("'");
         } else if let Some(after) = rest.strip_prefix('$') {
             let (reference, used) = if let Some(r) = after.strip_prefix('{') {
-                let end = r.find('}').ok_or_else(|| super::error::ScriptError::new(format!("invalid variable name in `{text}`: missing `}}`")))?;
+                let end = r.find('}').ok_or_else(|| {
+                    super::error::ScriptError::new(format!(
+                        "invalid variable name in `{text}`: missing `}}`"
+                    ))
+                })?;
                 (Reference::Variable(r[..end].to_string()), end + 3)
             } else if let Some(r) = after.strip_prefix('(') {
                 let mut depth = 1;
@@ -151,10 +161,16 @@ pub fn substitute(text: &str, resolve: &mut dyn FnMut(&Reference) -> ScriptResul
                         _ => {}
                     }
                 }
-                let end = end.ok_or_else(|| super::error::ScriptError::new(format!("invalid immediate variable in `{text}`: missing `)`")))?;
+                let end = end.ok_or_else(|| {
+                    super::error::ScriptError::new(format!(
+                        "invalid immediate variable in `{text}`: missing `)`"
+                    ))
+                })?;
                 let inner = &r[..end];
                 let (expression, format) = match inner.rfind(':') {
-                    Some(c) if inner[c + 1..].starts_with('%') => (inner[..c].to_string(), Some(inner[c + 1..].to_string())),
+                    Some(c) if inner[c + 1..].starts_with('%') => {
+                        (inner[..c].to_string(), Some(inner[c + 1..].to_string()))
+                    }
                     _ => (inner.to_string(), None),
                 };
                 (Reference::Immediate { expression, format }, end + 3)
@@ -189,8 +205,14 @@ mod tests {
 
     #[test]
     fn words_and_quotes() {
-        assert_eq!(split_words("print \"hello  world\" 'x y' z").unwrap(), ["print", "hello  world", "x y", "z"]);
-        assert_eq!(split_words("print \"\"\"a \"b\" c\"\"\"").unwrap(), ["print", "a \"b\" c"]);
+        assert_eq!(
+            split_words("print \"hello  world\" 'x y' z").unwrap(),
+            ["print", "hello  world", "x y", "z"]
+        );
+        assert_eq!(
+            split_words("print \"\"\"a \"b\" c\"\"\"").unwrap(),
+            ["print", "a \"b\" c"]
+        );
         assert!(split_words("print \"open").is_err());
     }
 
@@ -202,7 +224,17 @@ mod tests {
                 Reference::Immediate { expression, format } => format!("[{expression}|{format:?}]"),
             })
         };
-        assert_eq!(substitute("a $x ${long} $(1+2) $(v_a:%.3f)", &mut r).unwrap(), "a <x> <long> [1+2|None] [v_a|Some(\"%.3f\")]");
-        assert_eq!(substitute("print '$x' \"$y\" $z", &mut r).unwrap(), "print '$x' \"$y\" <z>");
+        assert_eq!(
+            substitute("a $x ${long} $(1+2) $(v_a:%.3f)", &mut r).unwrap(),
+            "a <x> <long> [1+2|None] [v_a|Some(\"%.3f\")]"
+        );
+        assert_eq!(
+            substitute("print '$x' \"$y\" $z", &mut r).unwrap(),
+            "print '$x' \"<y>\" <z>"
+        );
+        assert_eq!(
+            substitute("print \"\"\"$x\"\"\"", &mut r).unwrap(),
+            "print \"\"\"$x\"\"\""
+        );
     }
 }

@@ -9,8 +9,8 @@ use ferromd_core::nalgebra::{Matrix3, Vector3};
 use ferromd_core::simulation::RunObserver;
 use ferromd_core::thermo::format_g;
 use ferromd_core::{
-    IntegrationParameters, Integrator, NeighborSettings, Potential, Simulation, Species, StepContext, System,
-    ThermoSample, UnitSystem,
+    IntegrationParameters, Integrator, NeighborSettings, Potential, Simulation, Species,
+    StepContext, System, ThermoSample, UnitSystem,
 };
 use ferromd_integrators::VelocityVerlet;
 use ferromd_potentials::{LjCutBuilder, Mixing};
@@ -56,7 +56,10 @@ struct FixSpec {
 /// What a command asks of the file loop.
 enum Flow {
     Next,
-    Jump { file: Option<PathBuf>, label: Option<String> },
+    Jump {
+        file: Option<PathBuf>,
+        label: Option<String>,
+    },
 }
 
 /// A LAMMPS-style session.
@@ -105,7 +108,11 @@ impl Interpreter {
             system: None,
             masses_set: Vec::new(),
             pair: None,
-            neighbor: NeighborSettings::with_skin(UnitSystem::Lj.constants().default_skin),
+            // LAMMPS 29Sep2021 defaults: every 1, delay 10, check yes
+            neighbor: NeighborSettings {
+                delay: 10,
+                ..NeighborSettings::with_skin(UnitSystem::Lj.constants().default_skin)
+            },
             skin_set: false,
             timestep: None,
             fixes: Vec::new(),
@@ -160,7 +167,8 @@ impl Interpreter {
 
     fn run_one_file(&mut self, path: &Path, mut seek_label: Option<String>) -> ScriptResult<Flow> {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ScriptError::new(format!("cannot open input script {name}: {e}")))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ScriptError::new(format!("cannot open input script {name}: {e}")))?;
         for line in logical_lines(&text) {
             let stripped = strip_comment(&line.text).trim().to_string();
             if let Some(l) = &seek_label {
@@ -170,7 +178,10 @@ impl Interpreter {
                 }
                 continue;
             }
-            match self.execute(&stripped).map_err(|e| e.at(&name, line.line))? {
+            match self
+                .execute(&stripped)
+                .map_err(|e| e.at(&name, line.line))?
+            {
                 Flow::Next => {}
                 jump @ Flow::Jump { .. } => return Ok(jump),
             }
@@ -207,7 +218,11 @@ impl Interpreter {
                     Reference::Immediate { expression, format } => {
                         let v = ctx.evaluate(expression)?;
                         match format {
-                            Some(f) => cformat(f, v).ok_or_else(|| ScriptError::new(format!("invalid format `{f}` in immediate variable"))),
+                            Some(f) => cformat(f, v).ok_or_else(|| {
+                                ScriptError::new(format!(
+                                    "invalid format `{f}` in immediate variable"
+                                ))
+                            }),
                             None => Ok(format_g(v, 20)),
                         }
                     }
@@ -229,7 +244,9 @@ impl Interpreter {
     }
 
     fn normalize(&self) -> bool {
-        self.thermo_style.norm.unwrap_or(self.units == UnitSystem::Lj)
+        self.thermo_style
+            .norm
+            .unwrap_or(self.units == UnitSystem::Lj)
     }
 
     fn command(&mut self, command: &str, args: &[String]) -> ScriptResult<Flow> {
@@ -269,15 +286,25 @@ impl Interpreter {
                 }
             }
             "lattice" => {
-                self.lattice = LammpsLattice::parse(args, self.units == UnitSystem::Lj, self.dimension)?;
+                self.lattice =
+                    LammpsLattice::parse(args, self.units == UnitSystem::Lj, self.dimension)?;
                 let s = self.lattice.spacing;
                 if self.lattice.style != "none" {
-                    self.say(&format!("Lattice spacing in x,y,z = {} {} {}", format_g(s.x, 8), format_g(s.y, 8), format_g(s.z, 8)))?;
+                    self.say(&format!(
+                        "Lattice spacing in x,y,z = {} {} {}",
+                        format_g(s.x, 8),
+                        format_g(s.y, 8),
+                        format_g(s.z, 8)
+                    ))?;
                 }
             }
             "region" => {
                 let id = word(args, 0, "region ID")?.to_string();
-                let bounds = self.system.as_ref().and_then(|s| s.cell.lammps_bounds()).map(|(lo, hi, _)| (lo, hi));
+                let bounds = self
+                    .system
+                    .as_ref()
+                    .and_then(|s| s.cell.lammps_bounds())
+                    .map(|(lo, hi, _)| (lo, hi));
                 let region = Region::parse(&args[1..], &self.lattice, bounds)?;
                 self.regions.insert(id, region);
             }
@@ -423,10 +450,21 @@ impl Interpreter {
             "echo" => {
                 self.echo = match word(args, 0, "echo style")? {
                     "none" => Echo::default(),
-                    "screen" => Echo { screen: true, log: false },
-                    "log" => Echo { screen: false, log: true },
-                    "both" => Echo { screen: true, log: true },
-                    other => return fail(format!("echo `{other}` must be none, screen, log or both")),
+                    "screen" => Echo {
+                        screen: true,
+                        log: false,
+                    },
+                    "log" => Echo {
+                        screen: false,
+                        log: true,
+                    },
+                    "both" => Echo {
+                        screen: true,
+                        log: true,
+                    },
+                    other => {
+                        return fail(format!("echo `{other}` must be none, screen, log or both"));
+                    }
                 };
             }
             "log" => {
@@ -455,13 +493,18 @@ impl Interpreter {
                 return Ok(Flow::Jump { file, label });
             }
             "clear" => return Err(ScriptError::unsupported("clear", "")),
-            other => return Err(ScriptError::new(format!("{other} is not supported by ferromd (unknown command or not yet implemented)"))),
+            other => {
+                return Err(ScriptError::new(format!(
+                    "{other} is not supported by ferromd (unknown command or not yet implemented)"
+                )));
+            }
         }
         Ok(Flow::Next)
     }
 
     fn dt(&self) -> f64 {
-        self.timestep.unwrap_or(self.units.constants().default_timestep)
+        self.timestep
+            .unwrap_or(self.units.constants().default_timestep)
     }
 
     fn require_no_box(&self, what: &str) -> ScriptResult<()> {
@@ -474,21 +517,23 @@ impl Interpreter {
     fn require_group(&self, group: Option<&String>) -> ScriptResult<()> {
         match group.map(String::as_str) {
             Some("all") => Ok(()),
-            Some(g) => Err(ScriptError::new(format!("group {g} is not supported by ferromd (only the group all exists)"))),
+            Some(g) => Err(ScriptError::new(format!(
+                "group {g} is not supported by ferromd (only the group all exists)"
+            ))),
             None => fail("missing group ID"),
         }
     }
 
     fn system_ref(&self, what: &str) -> ScriptResult<&System> {
-        self.system
-            .as_ref()
-            .ok_or_else(|| ScriptError::new(format!("{what} command before simulation box is defined")))
+        self.system.as_ref().ok_or_else(|| {
+            ScriptError::new(format!("{what} command before simulation box is defined"))
+        })
     }
 
     fn system_mut(&mut self, what: &str) -> ScriptResult<&mut System> {
-        self.system
-            .as_mut()
-            .ok_or_else(|| ScriptError::new(format!("{what} command before simulation box is defined")))
+        self.system.as_mut().ok_or_else(|| {
+            ScriptError::new(format!("{what} command before simulation box is defined"))
+        })
     }
 
     fn units_command(&mut self, args: &[String]) -> ScriptResult<()> {
@@ -514,11 +559,17 @@ impl Interpreter {
             return fail("boundary needs 3 styles, one per axis");
         }
         for (a, w) in args.iter().enumerate() {
-            let w = if w.len() == 1 { format!("{w}{w}") } else { w.clone() };
+            let w = if w.len() == 1 {
+                format!("{w}{w}")
+            } else {
+                w.clone()
+            };
             let ok = matches!(w.as_str(), "pp" | "ff");
             if !ok {
                 if w.contains('p') {
-                    return fail(format!("boundary `{w}`: both sides must be periodic or neither"));
+                    return fail(format!(
+                        "boundary `{w}`: both sides must be periodic or neither"
+                    ));
                 }
                 return Err(ScriptError::unsupported("boundary", &w));
             }
@@ -561,7 +612,12 @@ impl Interpreter {
         if self.dimension == 2 && (region.tilt[1] != 0.0 || region.tilt[2] != 0.0) {
             return fail("2-d simulation box cannot have xz or yz tilt");
         }
-        if region.lo.iter().chain(region.hi.iter()).any(|v| v.abs() >= 1e19) {
+        if region
+            .lo
+            .iter()
+            .chain(region.hi.iter())
+            .any(|v| v.abs() >= 1e19)
+        {
             return fail("create_box region must be finite (no INF bounds)");
         }
         let cell = Cell::triclinic_lammps(region.lo, region.hi, region.tilt)
@@ -573,7 +629,11 @@ impl Interpreter {
         self.masses_set = vec![false; n as usize];
         self.system = Some(system);
         let (lo, hi, _) = (region.lo, region.hi, ());
-        let kind = if region.prism { "triclinic" } else { "orthogonal" };
+        let kind = if region.prism {
+            "triclinic"
+        } else {
+            "orthogonal"
+        };
         self.say(&format!(
             "Created {kind} box = ({} {} {}) to ({} {} {})",
             format_g(lo.x, 8),
@@ -596,11 +656,17 @@ impl Interpreter {
             "box" => (None, 2),
             "region" => {
                 let id = word(args, 2, "region ID")?;
-                let r = self.regions.get(id).ok_or_else(|| ScriptError::new(format!("create_atoms region {id} does not exist")))?;
+                let r = self.regions.get(id).ok_or_else(|| {
+                    ScriptError::new(format!("create_atoms region {id} does not exist"))
+                })?;
                 (Some(r.clone()), 3)
             }
             "single" | "random" => return Err(ScriptError::unsupported("create_atoms", style)),
-            other => return fail(format!("create_atoms style `{other}` must be box, region, single or random")),
+            other => {
+                return fail(format!(
+                    "create_atoms style `{other}` must be box, region, single or random"
+                ));
+            }
         };
         if self.lattice.basis.is_empty() {
             return fail("cannot create atoms with undefined lattice");
@@ -625,17 +691,15 @@ impl Interpreter {
         let dimension = self.dimension;
         let system = self.system.as_mut().expect("checked above");
         let cell = system.cell.clone();
-        // limits in fractional coordinates, as LAMMPS: drop points on the upper periodic
-        // face, keep points on non-periodic faces
+        // limits in fractional coordinates, as LAMMPS sets them: along periodic axes a
+        // point just below the lower face is kept and one on the upper face dropped
         const EPS: f64 = 1e-6;
         let mut lo = [0.0; 3];
         let mut hi = [1.0; 3];
         for a in 0..3 {
             if periodic[a] {
-                hi[a] -= 2.0 * EPS;
-            } else {
                 lo[a] -= EPS;
-                hi[a] += EPS;
+                hi[a] -= 2.0 * EPS;
             }
         }
         // lattice-index bounds from the box corners
@@ -658,7 +722,11 @@ impl Interpreter {
             for jj in range(1) {
                 for ii in range(0) {
                     for (m, b) in lattice.basis.iter().enumerate() {
-                        let x = lattice.to_box(Vector3::new(ii as f64 + b.x, jj as f64 + b.y, kk as f64 + b.z));
+                        let x = lattice.to_box(Vector3::new(
+                            ii as f64 + b.x,
+                            jj as f64 + b.y,
+                            kk as f64 + b.z,
+                        ));
                         if dimension == 2 && x.z != 0.0 {
                             continue;
                         }
@@ -721,15 +789,28 @@ impl Interpreter {
                     lattice_units = match word(args, k + 1, "units")? {
                         "lattice" => true,
                         "box" => false,
-                        other => return fail(format!("displace_atoms units `{other}` must be box or lattice")),
+                        other => {
+                            return fail(format!(
+                                "displace_atoms units `{other}` must be box or lattice"
+                            ));
+                        }
                     };
                     k += 2;
                 }
                 other => return Err(ScriptError::unsupported("displace_atoms", other)),
             }
         }
-        let scale = if lattice_units { spacing } else { Vector3::repeat(1.0) };
-        let d = Vector3::new(float(args, 2, "dx")?, float(args, 3, "dy")?, float(args, 4, "dz")?).component_mul(&scale);
+        let scale = if lattice_units {
+            spacing
+        } else {
+            Vector3::repeat(1.0)
+        };
+        let d = Vector3::new(
+            float(args, 2, "dx")?,
+            float(args, 3, "dy")?,
+            float(args, 4, "dz")?,
+        )
+        .component_mul(&scale);
         let dimension = self.dimension;
         let system = self.system_mut("displace_atoms")?;
         if style == "move" {
@@ -738,7 +819,9 @@ impl Interpreter {
             }
         } else {
             let seed = integer(args, 5, "seed")?;
-            let seed = i32::try_from(seed).ok().filter(|s| *s > 0).ok_or_else(|| ScriptError::new("displace_atoms random seed must be a positive 32-bit integer"))?;
+            let seed = i32::try_from(seed).ok().filter(|s| *s > 0).ok_or_else(|| {
+                ScriptError::new("displace_atoms random seed must be a positive 32-bit integer")
+            })?;
             // LAMMPS: one RanPark stream, reseeded per atom from its position
             let mut rng = ferromd_core::rng::RanPark::new(seed).expect("positive");
             for x in &mut system.positions {
@@ -746,7 +829,11 @@ impl Interpreter {
                 let r = Vector3::new(
                     d.x * 2.0 * (rng.uniform() - 0.5),
                     d.y * 2.0 * (rng.uniform() - 0.5),
-                    if dimension == 3 { d.z * 2.0 * (rng.uniform() - 0.5) } else { 0.0 },
+                    if dimension == 3 {
+                        d.z * 2.0 * (rng.uniform() - 0.5)
+                    } else {
+                        0.0
+                    },
                 );
                 *x += r;
             }
@@ -835,7 +922,8 @@ impl Interpreter {
                 .truncate(!append)
                 .open(&path)
                 .map_err(|e| ScriptError::new(format!("cannot open print file {path}: {e}")))?;
-            writeln!(f, "{text}").map_err(|e| ScriptError::new(format!("cannot write print file {path}: {e}")))?;
+            writeln!(f, "{text}")
+                .map_err(|e| ScriptError::new(format!("cannot write print file {path}: {e}")))?;
         }
         if screen {
             self.say(&text)?;
@@ -859,22 +947,32 @@ impl Interpreter {
                 b.shift(pair.shift).mixing(pair.mixing);
                 for c in &pair.coeffs {
                     if c.len() < 4 || c.len() > 5 {
-                        return fail(format!("pair_coeff {}: lj/cut needs I J epsilon sigma [cutoff]", c.join(" ")));
+                        return fail(format!(
+                            "pair_coeff {}: lj/cut needs I J epsilon sigma [cutoff]",
+                            c.join(" ")
+                        ));
                     }
                     let eps = float(c, 2, "epsilon")?;
                     let sig = float(c, 3, "sigma")?;
-                    let cut = if c.len() == 5 { Some(float(c, 4, "cutoff")?) } else { None };
+                    let cut = if c.len() == 5 {
+                        Some(float(c, 4, "cutoff")?)
+                    } else {
+                        None
+                    };
                     let ri = type_range(&c[0], n_types)?;
                     let rj = type_range(&c[1], n_types)?;
                     for i in ri {
                         for j in rj.clone() {
                             if i <= j {
-                                b.pair(i, j, eps, sig, cut).map_err(|e| ScriptError::new(format!("pair_coeff: {e}")))?;
+                                b.pair(i, j, eps, sig, cut)
+                                    .map_err(|e| ScriptError::new(format!("pair_coeff: {e}")))?;
                             }
                         }
                     }
                 }
-                let lj = b.build().map_err(|e| ScriptError::new(format!("all pair coeffs are not set: {e}")))?;
+                let lj = b
+                    .build()
+                    .map_err(|e| ScriptError::new(format!("all pair coeffs are not set: {e}")))?;
                 Ok(Box::new(lj))
             }
             other => Err(ScriptError::unsupported("pair_style", other)),
@@ -882,12 +980,18 @@ impl Interpreter {
     }
 
     fn build_integrator(&self) -> ScriptResult<Box<dyn Integrator>> {
-        let integrating: Vec<&FixSpec> = self.fixes.iter().filter(|f| f.style != "enforce2d").collect();
+        let integrating: Vec<&FixSpec> = self
+            .fixes
+            .iter()
+            .filter(|f| f.style != "enforce2d")
+            .collect();
         match integrating.as_slice() {
             [] => Ok(Box::new(NoIntegration)),
             [f] if f.style == "nve" => Ok(Box::new(VelocityVerlet::new())),
             [f] => Err(ScriptError::unsupported("fix", &f.style)),
-            _ => Err(ScriptError::new("more than one fix integrates the same atoms; ferromd supports one")),
+            _ => Err(ScriptError::new(
+                "more than one fix integrates the same atoms; ferromd supports one",
+            )),
         }
     }
 
@@ -903,7 +1007,10 @@ impl Interpreter {
             match args[k].as_str() {
                 "upto" => {
                     if n < self.step {
-                        return fail(format!("run upto {n} is before the current step {}", self.step));
+                        return fail(format!(
+                            "run upto {n} is before the current step {}",
+                            self.step
+                        ));
                     }
                     n -= self.step;
                     k += 1;
@@ -939,7 +1046,8 @@ impl Interpreter {
         };
         let system = self.system.take().expect("checked");
         let start_step = self.step;
-        let mut sim = Simulation::new(system, self.units, params, potential, integrator).map_err(|e| ScriptError::new(e.to_string()))?;
+        let mut sim = Simulation::new(system, self.units, params, potential, integrator)
+            .map_err(|e| ScriptError::new(e.to_string()))?;
         sim.reset_step(start_step);
         self.say(&self.thermo_style.header())?;
         let normalize = self.normalize();
@@ -1002,12 +1110,20 @@ impl Interpreter {
             steps_per_s,
             s.atom_steps_per_second() / 1000.0
         ))?;
-        self.say(&format!("100.0% CPU use with 1 MPI tasks x {} OpenMP threads\n", self.threads))?;
+        self.say(&format!(
+            "100.0% CPU use with 1 MPI tasks x {} OpenMP threads\n",
+            self.threads
+        ))?;
         self.say("MPI task timing breakdown:")?;
         self.say("Section |  min time  |  avg time  |  max time  |%varavg| %total")?;
         self.say("---------------------------------------------------------------")?;
         let sec = &s.sections;
-        let other = (total - sec.pair.as_secs_f64() - sec.neigh.as_secs_f64() - sec.modify.as_secs_f64() - sec.output.as_secs_f64()).max(0.0);
+        let other = (total
+            - sec.pair.as_secs_f64()
+            - sec.neigh.as_secs_f64()
+            - sec.modify.as_secs_f64()
+            - sec.output.as_secs_f64())
+        .max(0.0);
         let rows = [
             ("Pair", sec.pair.as_secs_f64()),
             ("Neigh", sec.neigh.as_secs_f64()),
@@ -1021,7 +1137,10 @@ impl Interpreter {
                 100.0 * t / secs
             ))?;
         }
-        self.say(&format!("Other   |            | {other:<10.5} |            |       | {:6.2}\n", 100.0 * other / secs))?;
+        self.say(&format!(
+            "Other   |            | {other:<10.5} |            |       | {:6.2}\n",
+            100.0 * other / secs
+        ))?;
         self.say(&format!("Total # of neighbors = {}", self.neighbor_count()))?;
         self.say(&format!("Neighbor list builds = {}", s.neighbor.builds))?;
         self.say(&format!("Dangerous builds = {}\n", s.neighbor.dangerous))
@@ -1044,7 +1163,10 @@ impl Integrator for NoIntegration {
 }
 
 /// A thermo state with default extras (for formulas evaluated between runs).
-fn simple_state(s: &ThermoSample, bounds: (Vector3<f64>, Vector3<f64>, [f64; 3])) -> ThermoState<'_> {
+fn simple_state(
+    s: &ThermoSample,
+    bounds: (Vector3<f64>, Vector3<f64>, [f64; 3]),
+) -> ThermoState<'_> {
     ThermoState {
         sample: s,
         run_start_step: s.step,
@@ -1080,13 +1202,26 @@ struct ScriptObserver<'a> {
 impl ScriptObserver<'_> {
     fn thermo_line(&mut self, sample: &ThermoSample, system: &System) -> ScriptResult<String> {
         let (lo, hi, tilt) = system.cell.lammps_bounds().unwrap_or_default();
-        let fmax = system.forces.iter().flat_map(|f| f.iter().map(|c| c.abs())).fold(0.0, f64::max);
-        let fnorm = system.forces.iter().map(|f| f.norm_squared()).sum::<f64>().sqrt();
+        let fmax = system
+            .forces
+            .iter()
+            .flat_map(|f| f.iter().map(|c| c.abs()))
+            .fold(0.0, f64::max);
+        let fnorm = system
+            .forces
+            .iter()
+            .map(|f| f.norm_squared())
+            .sum::<f64>()
+            .sqrt();
         let now = Instant::now();
         let cpu_since = (now - self.last_line.0).as_secs_f64().max(1e-12);
         let steps_since = (sample.step - self.last_line.1) as f64;
         self.last_line = (now, sample.step);
-        let mv2d = if self.units.nktv2p == 1.0 { 1.0 } else { 1.0 / 0.602214129 };
+        let mv2d = if self.units.nktv2p == 1.0 {
+            1.0
+        } else {
+            1.0 / 0.602214129
+        };
         let state = ThermoState {
             sample,
             run_start_step: self.run_start_step,
@@ -1105,7 +1240,11 @@ impl ScriptObserver<'_> {
             let v = match k {
                 Keyword::Builtin(name) => {
                     let v = keyword_value(name, &state).unwrap_or(0.0);
-                    if self.normalize && is_extensive(name) { v / n } else { v }
+                    if self.normalize && is_extensive(name) {
+                        v / n
+                    } else {
+                        v
+                    }
                 }
                 Keyword::Variable(name) => {
                     let mut ctx = FormulaContext {

@@ -38,7 +38,9 @@ impl Output {
 
     /// The captured text, if this output captures.
     pub fn captured_text(&self) -> Option<String> {
-        self.capture.as_ref().map(|b| String::from_utf8_lossy(b).into_owned())
+        self.capture
+            .as_ref()
+            .map(|b| String::from_utf8_lossy(b).into_owned())
     }
 
     /// Replaces the log file (`log FILE [append]` / `log none`).
@@ -48,7 +50,12 @@ impl Output {
         }
         self.log = match path {
             Some(p) => {
-                let f = std::fs::OpenOptions::new().create(true).write(true).append(append).truncate(!append).open(p)?;
+                let f = std::fs::OpenOptions::new()
+                    .create(true)
+                    .write(true)
+                    .append(append)
+                    .truncate(!append)
+                    .open(p)?;
                 Some(BufWriter::new(f))
             }
             None => None,

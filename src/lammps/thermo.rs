@@ -167,7 +167,8 @@ pub struct ThermoStyle {
 impl ThermoStyle {
     /// LAMMPS's default `one` style.
     pub fn one() -> Self {
-        Self::custom(&["step", "temp", "epair", "emol", "etotal", "press"].map(String::from)).expect("built-ins")
+        Self::custom(&["step", "temp", "epair", "emol", "etotal", "press"].map(String::from))
+            .expect("built-ins")
     }
 
     /// `thermo_style custom KEYWORDS...`.
@@ -228,7 +229,10 @@ impl ThermoStyle {
                     let which = word(args, k + 1, "thermo_modify format")?;
                     let fmt = word(args, k + 2, "thermo_modify format string")?.to_string();
                     match which {
-                        "line" => self.line_format = Some(fmt.split_whitespace().map(String::from).collect()),
+                        "line" => {
+                            self.line_format =
+                                Some(fmt.split_whitespace().map(String::from).collect())
+                        }
                         "int" => self.int_format = fmt,
                         "float" => self.float_format = fmt,
                         "none" => {
@@ -283,9 +287,18 @@ impl ThermoStyle {
                 .rev()
                 .find(|(col, _)| *col == c)
                 .map(|(_, f)| f.as_str())
-                .or_else(|| self.line_format.as_ref().and_then(|l| l.get(c).map(String::as_str)))
-                .unwrap_or(if integer { &self.int_format } else { &self.float_format });
-            let s = cformat(fmt, *v).ok_or_else(|| ScriptError::new(format!("invalid thermo format `{fmt}`")))?;
+                .or_else(|| {
+                    self.line_format
+                        .as_ref()
+                        .and_then(|l| l.get(c).map(String::as_str))
+                })
+                .unwrap_or(if integer {
+                    &self.int_format
+                } else {
+                    &self.float_format
+                });
+            let s = cformat(fmt, *v)
+                .ok_or_else(|| ScriptError::new(format!("invalid thermo format `{fmt}`")))?;
             out.push_str(&s);
             out.push(' ');
         }
@@ -301,18 +314,32 @@ mod tests {
     fn one_style_matches_lammps_layout() {
         let t = ThermoStyle::one();
         assert_eq!(t.header(), "Step Temp E_pair E_mol TotEng Press ");
-        let line = t.line(&[0.0, 3.0, -6.7733681, 0.0, -2.2744931, -3.7033504]).unwrap();
-        assert_eq!(line, "       0            3   -6.7733681            0   -2.2744931   -3.7033504 ");
+        let line = t
+            .line(&[0.0, 3.0, -6.7733681, 0.0, -2.2744931, -3.7033504])
+            .unwrap();
+        assert_eq!(
+            line,
+            "       0            3   -6.7733681            0   -2.2744931   -3.7033504 "
+        );
     }
 
     #[test]
     fn modify_formats_and_errors() {
         let w = |s: &str| s.split_whitespace().map(String::from).collect::<Vec<_>>();
         let mut t = ThermoStyle::custom(&w("step temp v_x")).unwrap();
-        t.modify(&w("norm no format float %10.4f format 1 %5d")).unwrap();
-        assert_eq!(t.line(&[5.0, 1.5, 2.0]).unwrap(), "    5     1.5000     2.0000 ");
+        t.modify(&w("norm no format float %10.4f format 1 %5d"))
+            .unwrap();
+        assert_eq!(
+            t.line(&[5.0, 1.5, 2.0]).unwrap(),
+            "    5     1.5000     2.0000 "
+        );
         assert!(ThermoStyle::custom(&w("step bogus")).is_err());
-        assert!(ThermoStyle::custom(&w("step c_foo")).unwrap_err().message.contains("not supported"));
+        assert!(
+            ThermoStyle::custom(&w("step c_foo"))
+                .unwrap_err()
+                .message
+                .contains("not supported")
+        );
         assert!(t.modify(&w("temp mytemp")).is_err());
     }
 }

@@ -46,7 +46,13 @@ impl Variables {
     /// Defines an index variable from the command line (`-var NAME V1 V2 ...`); it takes
     /// precedence over a later `variable NAME index ...` in the script.
     pub fn define_index(&mut self, name: &str, values: Vec<String>) {
-        self.vars.insert(name.to_string(), Variable::List { values, position: 0 });
+        self.vars.insert(
+            name.to_string(),
+            Variable::List {
+                values,
+                position: 0,
+            },
+        );
     }
 
     /// Runs `variable NAME STYLE ARGS...` (the words after `variable`).
@@ -55,12 +61,16 @@ impl Variables {
             return fail("variable: expected `variable NAME STYLE ARGS`");
         };
         if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return fail(format!("variable name `{name}` must use only letters, digits and underscores"));
+            return fail(format!(
+                "variable name `{name}` must use only letters, digits and underscores"
+            ));
         }
         let exists = self.vars.contains_key(name);
         let need = |n: usize| -> ScriptResult<()> {
             if args.len() < n {
-                fail(format!("variable {name} {style}: expected at least {n} argument(s)"))
+                fail(format!(
+                    "variable {name} {style}: expected at least {n} argument(s)"
+                ))
             } else {
                 Ok(())
             }
@@ -82,7 +92,8 @@ impl Variables {
                     _ => (args, false),
                 };
                 let parse = |w: &String| -> ScriptResult<i64> {
-                    w.parse().or_else(|_| fail(format!("variable {name} loop: `{w}` is not an integer")))
+                    w.parse()
+                        .or_else(|_| fail(format!("variable {name} loop: `{w}` is not an integer")))
                 };
                 let (lo, hi) = match nums {
                     [n] => (1, parse(n)?),
@@ -94,23 +105,38 @@ impl Variables {
                 }
                 let width = hi.to_string().len();
                 let values = (lo..=hi)
-                    .map(|v| if pad { format!("{v:0width$}") } else { v.to_string() })
+                    .map(|v| {
+                        if pad {
+                            format!("{v:0width$}")
+                        } else {
+                            v.to_string()
+                        }
+                    })
                     .collect();
                 if !exists {
-                    self.vars.insert(name.clone(), Variable::List { values, position: 0 });
+                    self.vars.insert(
+                        name.clone(),
+                        Variable::List {
+                            values,
+                            position: 0,
+                        },
+                    );
                 }
             }
             "equal" => {
                 need(1)?;
-                self.vars.insert(name.clone(), Variable::Equal(args.join(" ")));
+                self.vars
+                    .insert(name.clone(), Variable::Equal(args.join(" ")));
             }
             "string" => {
                 need(1)?;
-                self.vars.insert(name.clone(), Variable::Text(args.join(" ")));
+                self.vars
+                    .insert(name.clone(), Variable::Text(args.join(" ")));
             }
             "getenv" => {
                 need(1)?;
-                self.vars.insert(name.clone(), Variable::Getenv(args[0].clone()));
+                self.vars
+                    .insert(name.clone(), Variable::Getenv(args[0].clone()));
             }
             other => return Err(super::error::ScriptError::unsupported("variable", other)),
         }
@@ -132,7 +158,11 @@ impl Variables {
                         exhausted = true;
                     }
                 }
-                Some(_) => return fail(format!("next: variable {n} is not an index or loop variable")),
+                Some(_) => {
+                    return fail(format!(
+                        "next: variable {n} is not an index or loop variable"
+                    ));
+                }
                 None => return fail(format!("next: variable {n} is not defined")),
             }
         }

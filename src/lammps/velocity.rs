@@ -21,7 +21,11 @@ pub fn lammps_temperature(system: &System, units: &UnitConstants) -> f64 {
 }
 
 fn rescale(system: &mut System, t_old: f64, t_new: f64) {
-    let factor = if t_old > 0.0 { (t_new / t_old).sqrt() } else { 0.0 };
+    let factor = if t_old > 0.0 {
+        (t_new / t_old).sqrt()
+    } else {
+        0.0
+    };
     for v in &mut system.velocities {
         *v *= factor;
     }
@@ -53,7 +57,11 @@ pub fn zero_rotation(system: &mut System) {
         return;
     }
     let x: Vec<Vector3<f64>> = (0..n).map(|i| system.unwrapped_position(i)).collect();
-    let xcm = x.iter().zip(&system.masses).fold(Vector3::zeros(), |a, (xi, &m)| a + xi * m) / mass;
+    let xcm = x
+        .iter()
+        .zip(&system.masses)
+        .fold(Vector3::zeros(), |a, (xi, &m)| a + xi * m)
+        / mass;
     let mut l = Vector3::zeros();
     let mut inertia = Matrix3::zeros();
     for ((xi, vi), &m) in x.iter().zip(&system.velocities).zip(&system.masses) {
@@ -84,7 +92,11 @@ pub fn velocity_command(
         "scale" => 1,
         "zero" => 1,
         "ramp" => return Err(ScriptError::unsupported("velocity", "ramp")),
-        other => return fail(format!("velocity: unknown style `{other}` (create, set, scale, zero, ramp)")),
+        other => {
+            return fail(format!(
+                "velocity: unknown style `{other}` (create, set, scale, zero, ramp)"
+            ));
+        }
     };
     // keywords
     let mut dist_gaussian = false;
@@ -104,7 +116,11 @@ pub fn velocity_command(
                 dist_gaussian = match word(args, k + 1, "velocity dist")? {
                     "uniform" => false,
                     "gaussian" => true,
-                    other => return fail(format!("velocity dist `{other}` must be uniform or gaussian")),
+                    other => {
+                        return fail(format!(
+                            "velocity dist `{other}` must be uniform or gaussian"
+                        ));
+                    }
                 }
             }
             "sum" => sum = yes_no(args, k + 1, "velocity sum")?,
@@ -113,14 +129,20 @@ pub fn velocity_command(
             "loop" => {
                 loop_mode = match word(args, k + 1, "velocity loop")? {
                     m @ ("all" | "local" | "geom") => m,
-                    other => return fail(format!("velocity loop `{other}` must be all, local or geom")),
+                    other => {
+                        return fail(format!(
+                            "velocity loop `{other}` must be all, local or geom"
+                        ));
+                    }
                 }
             }
             "units" => {
                 lattice_units = match word(args, k + 1, "velocity units")? {
                     "lattice" => true,
                     "box" => false,
-                    other => return fail(format!("velocity units `{other}` must be box or lattice")),
+                    other => {
+                        return fail(format!("velocity units `{other}` must be box or lattice"));
+                    }
                 }
             }
             "temp" | "bias" | "rigid" => return Err(ScriptError::unsupported("velocity", key)),
@@ -133,19 +155,26 @@ pub fn velocity_command(
         "create" => {
             let t_target = float(args, 1, "velocity create temperature")?;
             if t_target < 0.0 {
-                return fail(format!("velocity create temperature {t_target} must not be negative"));
+                return fail(format!(
+                    "velocity create temperature {t_target} must not be negative"
+                ));
             }
             let seed = integer(args, 2, "velocity create seed")?;
-            let seed = i32::try_from(seed)
-                .ok()
-                .filter(|s| *s > 0)
-                .ok_or_else(|| ScriptError::new(format!("velocity create seed {seed} must be a positive 32-bit integer")))?;
+            let seed = i32::try_from(seed).ok().filter(|s| *s > 0).ok_or_else(|| {
+                ScriptError::new(format!(
+                    "velocity create seed {seed} must be a positive 32-bit integer"
+                ))
+            })?;
             let held = sum.then(|| system.velocities.clone());
             let draw = |rng: &mut RanPark| -> [f64; 3] {
                 if dist_gaussian {
                     [rng.gaussian(), rng.gaussian(), rng.gaussian()]
                 } else {
-                    [rng.uniform() - 0.5, rng.uniform() - 0.5, rng.uniform() - 0.5]
+                    [
+                        rng.uniform() - 0.5,
+                        rng.uniform() - 0.5,
+                        rng.uniform() - 0.5,
+                    ]
                 }
             };
             let mut rng = RanPark::new(seed).expect("seed checked positive");
@@ -161,7 +190,9 @@ pub fn velocity_command(
                     let mut index_of = vec![usize::MAX; n + 1];
                     for (i, &id) in system.ids.iter().enumerate() {
                         if id as usize > n {
-                            return fail("velocity loop all needs consecutive atom ids 1..N; use loop geom");
+                            return fail(
+                                "velocity loop all needs consecutive atom ids 1..N; use loop geom",
+                            );
                         }
                         index_of[id as usize] = i;
                     }

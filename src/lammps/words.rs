@@ -15,7 +15,9 @@ pub fn float(args: &[String], i: usize, what: &str) -> ScriptResult<f64> {
     let w = word(args, i, what)?;
     match w.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
-        _ => fail(format!("expected a floating-point number for {what} but found `{w}`")),
+        _ => fail(format!(
+            "expected a floating-point number for {what} but found `{w}`"
+        )),
     }
 }
 
@@ -41,7 +43,8 @@ pub fn type_range(w: &str, n: usize) -> ScriptResult<std::ops::RangeInclusive<us
         if s.is_empty() {
             Ok(default)
         } else {
-            s.parse().or_else(|_| fail(format!("invalid type range `{w}`")))
+            s.parse()
+                .or_else(|_| fail(format!("invalid type range `{w}`")))
         }
     };
     let (lo, hi) = match w.split_once('*') {

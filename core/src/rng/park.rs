@@ -25,7 +25,9 @@ impl RanPark {
     /// Uniform deviate in (0, 1).
     pub fn uniform(&mut self) -> f64 {
         let k = self.seed / IQ;
-        self.seed = IA.wrapping_mul(self.seed - k * IQ).wrapping_sub(IR.wrapping_mul(k));
+        self.seed = IA
+            .wrapping_mul(self.seed - k * IQ)
+            .wrapping_sub(IR.wrapping_mul(k));
         if self.seed < 0 {
             self.seed += IM;
         }
@@ -108,6 +110,9 @@ mod tests {
         let xs: Vec<f64> = (0..n).map(|_| r.gaussian()).collect();
         let mean = xs.iter().sum::<f64>() / n as f64;
         let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64;
-        assert!(mean.abs() < 0.01 && (var - 1.0).abs() < 0.01, "{mean} {var}");
+        assert!(
+            mean.abs() < 0.01 && (var - 1.0).abs() < 0.01,
+            "{mean} {var}"
+        );
     }
 }

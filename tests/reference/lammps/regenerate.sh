@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Regenerates the LAMMPS reference logs (log.<deck>) and dumps beside this script with
+# Debian's `lmp` (LAMMPS 29 Sep 2021 - Update 2 in bookworm). The tests in
+# tests/lammps_scripts.rs compare ferromd's output to these files and never need LAMMPS.
+# Usage: tests/reference/lammps/regenerate.sh
+set -euo pipefail
+cd "$(dirname "$0")"
+LMP=${LMP:-lmp}
+"$LMP" -h | sed -n 2p
+for deck in in.*; do
+    name=${deck#in.}
+    work=$(mktemp -d)
+    cp "$deck" "$work/"
+    (cd "$work" && OMP_NUM_THREADS=1 "$LMP" -in "$deck" -log "log.$name" -screen none)
+    # keep the thermo blocks and run summaries; drop machine-specific timing lines
+    grep -v -E '^(Loop time|Performance|[0-9.]+% CPU|Pair  |Neigh |Comm  |Output|Modify|Other |Nlocal|Nghost|Neighs|Ave |Histogram|Per MPI|  .*MPI processor|  using|Total wall)' \
+        "$work/log.$name" > "log.$name"
+    for d in "$work"/dump.*; do
+        [ -e "$d" ] && cp "$d" "${d##*/}.$name"
+    done
+    rm -rf "$work"
+    echo "log.$name"
+done
