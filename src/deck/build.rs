@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use ferromd_core::Integrator;
 use ferromd_core::cell::Cell;
 use ferromd_core::io::xyz::parse_xyz;
 use ferromd_core::lattice::{CubicKind, Lattice};
@@ -10,7 +11,7 @@ use ferromd_core::velocity::create_velocities;
 use ferromd_core::{
     IntegrationParameters, NeighborSettings, Potential, Species, System, UnitSystem,
 };
-use ferromd_integrators::VelocityVerlet;
+use ferromd_integrators::{Berendsen, Csvr, Langevin, NoseHooverChain, VelocityVerlet};
 use ferromd_potentials::{Eam, EamStyle, LjCutBuilder, Mixing};
 use toml::Spanned;
 
@@ -76,18 +77,7 @@ pub(super) fn assemble(spec: DeckSpec, text: &str, path: &Path) -> Result<Deck, 
     }
     let potential = potential(&cx, &spec.potential, &species)?;
     let params = parameters(&cx, &spec, units)?;
-    let integrator = match spec.integrator.style.get_ref().as_str() {
-        "nve" | "velocity-verlet" => Box::new(VelocityVerlet::new()),
-        other => {
-            return Err(cx
-                .at(
-                    &spec.integrator.style,
-                    format!("unknown integrator style `{other}`"),
-                )
-                .with_key("integrator.style")
-                .with_hint("supported: \"nve\" (velocity Verlet)"));
-        }
-    };
+    let integrator = integrator(&cx, &spec.integrator)?;
     Ok(Deck {
         path: path.to_path_buf(),
         units,
@@ -419,6 +409,105 @@ fn eam(
             .with_hint("check the file name, its format and the element names")
     })?;
     Ok(Box::new(eam))
+}
+
+/// The integrator of `[integrator]`: `nve` or one of the thermostats.
+fn integrator(cx: &Ctx<'_>, spec: &IntegratorSpec) -> Result<Box<dyn Integrator>, DeckError> {
+    let style = spec.style.get_ref().as_str();
+    let thermostat = matches!(style, "langevin" | "nvt" | "csvr" | "berendsen");
+    if !thermostat && style != "nve" && style != "velocity-verlet" {
+        return Err(cx
+            .at(&spec.style, format!("unknown integrator style `{style}`"))
+            .with_key("integrator.style")
+            .with_hint(
+                "supported: \"nve\" (velocity Verlet), \"langevin\", \"nvt\", \"csvr\", \
+                 \"berendsen\"",
+            ));
+    }
+    // keys that only some styles read must not be given to the others
+    let only = |present: bool, key: &str, styles: &[&str]| -> Result<(), DeckError> {
+        if present && !styles.contains(&style) {
+            return Err(cx
+                .at(
+                    &spec.style,
+                    format!("`{key}` has no meaning for style `{style}`"),
+                )
+                .with_key(format!("integrator.{key}"))
+                .with_hint(format!("`{key}` is read by: {}", styles.join(", "))));
+        }
+        Ok(())
+    };
+    let thermostats = ["langevin", "nvt", "csvr", "berendsen"];
+    only(spec.temperature.is_some(), "temperature", &thermostats)?;
+    only(spec.damping.is_some(), "damping", &thermostats)?;
+    only(spec.seed.is_some(), "seed", &["langevin", "csvr"])?;
+    only(spec.chain.is_some(), "chain", &["nvt"])?;
+    only(spec.loops.is_some(), "loops", &["nvt"])?;
+    only(spec.suzuki_yoshida.is_some(), "suzuki_yoshida", &["nvt"])?;
+    only(spec.zero_momentum.is_some(), "zero_momentum", &["langevin"])?;
+    if !thermostat {
+        return Ok(Box::new(VelocityVerlet::new()));
+    }
+    let required = |value: Option<&Spanned<f64>>, key: &str, hint: &str| {
+        let Some(v) = value else {
+            return Err(cx
+                .at(&spec.style, format!("style `{style}` needs `{key}`"))
+                .with_key(format!("integrator.{key}"))
+                .with_hint(hint.to_string()));
+        };
+        let x = *v.get_ref();
+        if !(x.is_finite() && x > 0.0) {
+            return Err(cx
+                .at(v, format!("{key} {x} must be positive"))
+                .with_key(format!("integrator.{key}")));
+        }
+        Ok(x)
+    };
+    let t = required(
+        spec.temperature.as_ref(),
+        "temperature",
+        "add temperature = 1.5 (the target)",
+    )?;
+    let damp = required(
+        spec.damping.as_ref(),
+        "damping",
+        "add damping = 0.5 (time units; LAMMPS suggests 100 timesteps)",
+    )?;
+    let seed = || match &spec.seed {
+        Some(s) => Ok(*s.get_ref()),
+        None => Err(cx
+            .at(&spec.style, format!("style `{style}` needs a `seed`"))
+            .with_key("integrator.seed")
+            .with_hint("add seed = 4928459")),
+    };
+    Ok(match style {
+        "langevin" => Box::new(
+            Langevin::new(t, damp, seed()?).zero_momentum(spec.zero_momentum.unwrap_or(false)),
+        ),
+        "csvr" => Box::new(Csvr::new(t, damp, seed()?)),
+        "berendsen" => Box::new(Berendsen::new(t, damp)),
+        _ => {
+            let count = |v: &Option<Spanned<u64>>, default: u64| {
+                v.as_ref().map_or(default, |s| *s.get_ref()) as usize
+            };
+            let nh = NoseHooverChain::with_options(
+                t,
+                damp,
+                count(&spec.chain, 3),
+                count(&spec.loops, 1),
+                count(&spec.suzuki_yoshida, 1),
+            );
+            match nh {
+                Ok(nh) => Box::new(nh),
+                Err(e) => {
+                    return Err(cx
+                        .at(&spec.style, e.to_string())
+                        .with_key("integrator")
+                        .with_hint("chain >= 1, loops >= 1, suzuki_yoshida in 1, 3, 5, 7"));
+                }
+            }
+        }
+    })
 }
 
 fn parameters(

@@ -149,10 +149,27 @@ pub struct NeighborSpec {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IntegratorSpec {
-    /// Integrator style: `nve`.
+    /// Integrator style: `nve`, `langevin` (BAOAB), `nvt` (Nosé-Hoover chains), `csvr`
+    /// (Bussi velocity rescaling) or `berendsen`.
     pub style: Spanned<String>,
     /// Timestep (default: the unit system's default).
     pub timestep: Option<Spanned<f64>>,
+    /// Thermostat target temperature (required by the thermostat styles).
+    pub temperature: Option<Spanned<f64>>,
+    /// Thermostat time constant in time units: LAMMPS's `damp` (Langevin, CSVR,
+    /// Berendsen) or `Tdamp` (nvt). Required by the thermostat styles.
+    pub damping: Option<Spanned<f64>>,
+    /// Random seed of the stochastic styles (`langevin`, `csvr`); required by them.
+    pub seed: Option<Spanned<u64>>,
+    /// `nvt`: thermostats in the chain (LAMMPS `tchain`, default 3).
+    pub chain: Option<Spanned<u64>>,
+    /// `nvt`: sub-steps of each thermostat half step (LAMMPS `tloop`, default 1).
+    pub loops: Option<Spanned<u64>>,
+    /// `nvt`: Suzuki-Yoshida order of each sub-step, 1, 3, 5 or 7 (default 1, as LAMMPS).
+    pub suzuki_yoshida: Option<Spanned<u64>>,
+    /// `langevin`: remove the net momentum of the random kicks (LAMMPS `zero yes`;
+    /// default false).
+    pub zero_momentum: Option<bool>,
 }
 
 /// Run control.

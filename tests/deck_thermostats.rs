@@ -1,0 +1,91 @@
+//! The thermostat styles of `[integrator]` in TOML decks: `inputs/lj-nvt.toml` and each
+//! style build, and misplaced or missing keys are reported with the key and a hint.
+
+use std::path::Path;
+
+use ferromd::deck::{Deck, DeckError};
+
+const NVT: &str = include_str!("../inputs/lj-nvt.toml");
+
+/// The example deck with its `[integrator]` table replaced by `table`.
+fn with_integrator(table: &str) -> Result<Deck, DeckError> {
+    let start = NVT.find("[integrator]").expect("[integrator]");
+    let end = NVT.find("[run]").expect("[run]");
+    let text = format!("{}{table}\n\n{}", &NVT[..start], &NVT[end..]);
+    Deck::parse(&text, Path::new("deck.toml"))
+}
+
+#[test]
+fn the_nvt_example_deck_is_valid() {
+    let d = Deck::parse(NVT, Path::new("lj-nvt.toml")).unwrap();
+    assert_eq!(d.system.len(), 4000);
+    assert_eq!(d.integrator.name(), "nvt");
+    assert_eq!(d.params.dt, 0.005);
+}
+
+#[test]
+fn every_thermostat_style_builds() {
+    let cases = [
+        (
+            "style = \"langevin\"\ntemperature = 1.5\ndamping = 0.1\nseed = 7\nzero_momentum = true",
+            "langevin",
+        ),
+        (
+            "style = \"nvt\"\ntemperature = 1.5\ndamping = 0.5\nchain = 5\nloops = 2\nsuzuki_yoshida = 3",
+            "nvt",
+        ),
+        (
+            "style = \"csvr\"\ntemperature = 1.5\ndamping = 0.1\nseed = 7",
+            "csvr",
+        ),
+        (
+            "style = \"berendsen\"\ntemperature = 1.5\ndamping = 0.1",
+            "berendsen",
+        ),
+        ("style = \"nve\"", "nve"),
+    ];
+    for (table, name) in cases {
+        let d = with_integrator(&format!("[integrator]\n{table}"))
+            .unwrap_or_else(|e| panic!("{table}: {e}"));
+        assert_eq!(d.integrator.name(), name);
+    }
+}
+
+fn error(table: &str) -> DeckError {
+    match with_integrator(&format!("[integrator]\n{table}")) {
+        Ok(_) => panic!("accepted: {table}"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn missing_and_misplaced_keys_are_errors() {
+    let e = error("style = \"langevin\"\ntemperature = 1.5\ndamping = 0.1");
+    assert_eq!(e.key.as_deref(), Some("integrator.seed"), "{e}");
+    assert!(e.hint.is_some());
+    let e = error("style = \"csvr\"\ndamping = 0.1\nseed = 1");
+    assert_eq!(e.key.as_deref(), Some("integrator.temperature"), "{e}");
+    let e = error("style = \"nvt\"\ntemperature = 1.5");
+    assert_eq!(e.key.as_deref(), Some("integrator.damping"), "{e}");
+    let e = error("style = \"berendsen\"\ntemperature = 1.5\ndamping = 0.1\nseed = 3");
+    assert_eq!(e.key.as_deref(), Some("integrator.seed"), "{e}");
+    let e = error("style = \"nve\"\ntemperature = 1.5");
+    assert_eq!(e.key.as_deref(), Some("integrator.temperature"), "{e}");
+    let e = error("style = \"csvr\"\ntemperature = 1.5\ndamping = 0.1\nseed = 1\nchain = 4");
+    assert_eq!(e.key.as_deref(), Some("integrator.chain"), "{e}");
+}
+
+#[test]
+fn bad_values_are_errors() {
+    let e = error("style = \"nvt\"\ntemperature = 1.5\ndamping = -0.5");
+    assert_eq!(e.key.as_deref(), Some("integrator.damping"), "{e}");
+    assert!(e.location.is_some());
+    let e = error("style = \"nvt\"\ntemperature = 0.0\ndamping = 0.5");
+    assert_eq!(e.key.as_deref(), Some("integrator.temperature"), "{e}");
+    let e = error("style = \"nvt\"\ntemperature = 1.5\ndamping = 0.5\nsuzuki_yoshida = 4");
+    assert!(e.to_string().contains("Suzuki-Yoshida"), "{e}");
+    let e = error("style = \"nvt\"\ntemperature = 1.5\ndamping = 0.5\nchain = 0");
+    assert!(e.to_string().contains("chain"), "{e}");
+    let e = error("style = \"nosehoover\"");
+    assert_eq!(e.key.as_deref(), Some("integrator.style"), "{e}");
+}
