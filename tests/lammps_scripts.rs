@@ -58,6 +58,7 @@ fn run_deck(deck: &str) -> (String, PathBuf) {
     std::fs::copy(reference_dir().join(deck), dir.join(deck)).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_ferromd"))
         .args(["-in", deck, "-log", "none", "--threads", "2"])
+        .env("FERROMD_POTENTIALS", reference_dir().join("../eam/potentials"))
         .current_dir(&dir)
         .output()
         .unwrap();
@@ -112,6 +113,11 @@ fn melt_example() {
 #[test]
 fn bench_lj() {
     check_deck("lj");
+}
+
+#[test]
+fn bench_eam() {
+    check_deck("eam");
 }
 
 #[test]
@@ -258,9 +264,9 @@ fn unsupported_keyword_says_so() {
     );
     assert_error(
         "unsup-pair",
-        "units lj\npair_style eam/alloy\n",
+        "units lj\npair_style tersoff\n",
         2,
-        "pair_style eam/alloy is not supported by ferromd",
+        "pair_style tersoff is not supported by ferromd",
     );
 }
 

@@ -44,12 +44,16 @@ impl PotentialFileError {
 }
 
 /// The directories searched after the path itself: each entry of `$FERROMD_POTENTIALS`
-/// (a list separated like `PATH`), then `./potentials`.
+/// (a list separated like `PATH`), then `./potentials`, then `$LAMMPS_POTENTIALS` (so
+/// LAMMPS users' existing set-up keeps working).
 pub fn search_directories() -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::env::var_os(POTENTIALS_ENV)
         .map(|v| std::env::split_paths(&v).collect())
         .unwrap_or_default();
     dirs.push(PathBuf::from("potentials"));
+    if let Some(v) = std::env::var_os("LAMMPS_POTENTIALS") {
+        dirs.extend(std::env::split_paths(&v));
+    }
     dirs
 }
 

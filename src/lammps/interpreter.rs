@@ -13,7 +13,7 @@ use ferromd_core::{
     StepContext, System, ThermoSample, UnitSystem,
 };
 use ferromd_integrators::VelocityVerlet;
-use ferromd_potentials::{LjCutBuilder, Mixing};
+use ferromd_potentials::{Eam, EamStyle, LjCutBuilder, Mixing};
 
 use super::cformat::cformat;
 use super::dump::Dump;
@@ -325,6 +325,11 @@ impl Interpreter {
                     "lj/cut" => {
                         float(args, 1, "lj/cut cutoff")?;
                     }
+                    "eam" | "eam/alloy" | "eam/fs" => {
+                        if args.len() > 1 {
+                            return fail(format!("pair_style {style} takes no arguments"));
+                        }
+                    }
                     other => return Err(ScriptError::unsupported("pair_style", other)),
                 }
                 self.pair = Some(PairSettings {
@@ -344,6 +349,19 @@ impl Interpreter {
                 type_range(&args[0], n_types)?;
                 type_range(&args[1], n_types)?;
                 pair.coeffs.push(args.to_vec());
+                let style = pair.style.clone();
+                if style.starts_with("eam") {
+                    // read the file now: errors point at this line, and masses come from it
+                    let eam = eam_from_coeffs(&style, &[args.to_vec()], n_types, true)?;
+                    let system = self.system.as_mut().expect("checked");
+                    for (t, &m) in eam.masses().iter().enumerate() {
+                        if m > 0.0 && (style != "eam" || type_range(&args[0], n_types)?.contains(&(t + 1))) {
+                            system.species[t].mass = m;
+                            self.masses_set[t] = true;
+                        }
+                    }
+                    system.refresh_masses();
+                }
             }
             "pair_modify" => {
                 let Some(pair) = self.pair.as_mut() else {
@@ -975,6 +993,7 @@ impl Interpreter {
                     .map_err(|e| ScriptError::new(format!("all pair coeffs are not set: {e}")))?;
                 Ok(Box::new(lj))
             }
+            eam if eam.starts_with("eam") => Ok(Box::new(eam_from_coeffs(eam, &pair.coeffs, n_types, false)?)),
             other => Err(ScriptError::unsupported("pair_style", other)),
         }
     }
@@ -1149,6 +1168,55 @@ impl Interpreter {
     fn neighbor_count(&self) -> String {
         "n/a".into()
     }
+}
+
+/// Builds an EAM potential from `pair_coeff` lines. With `partial`, types without a
+/// funcfl file are given the first file named (only to read masses early).
+fn eam_from_coeffs(style: &str, coeffs: &[Vec<String>], n_types: usize, partial: bool) -> ScriptResult<Eam> {
+    let eam_err = |e: ferromd_potentials::EamError| ScriptError::new(format!("pair_coeff: {e}"));
+    if style == "eam" {
+        let mut files: Vec<Option<String>> = vec![None; n_types];
+        for c in coeffs {
+            if c.len() != 3 {
+                return fail("pair_coeff for eam needs I J FILE");
+            }
+            let (ri, rj) = (type_range(&c[0], n_types)?, type_range(&c[1], n_types)?);
+            for i in ri {
+                if rj.contains(&i) {
+                    files[i - 1] = Some(c[2].clone());
+                } else if !partial {
+                    return fail("pair_coeff for eam must name the same type twice (I I FILE)");
+                }
+            }
+        }
+        let first = files.iter().flatten().next().cloned();
+        let paths: Vec<String> = files
+            .iter()
+            .enumerate()
+            .map(|(t, f)| match (f, &first) {
+                (Some(f), _) => Ok(f.clone()),
+                (None, Some(f)) if partial => Ok(f.clone()),
+                _ => fail(format!("all pair coeffs are not set: type {} has no eam file", t + 1)),
+            })
+            .collect::<ScriptResult<_>>()?;
+        return Eam::from_funcfl_files(&paths).map_err(eam_err);
+    }
+    let Some(c) = coeffs.last() else {
+        return fail(format!("all pair coeffs are not set: pair_style {style} needs pair_coeff * * FILE ELEMENTS"));
+    };
+    if c[0] != "*" || c[1] != "*" {
+        return fail(format!("pair_coeff for {style} must be `* * FILE ELEMENT...`"));
+    }
+    let file = word(c, 2, "potential file")?;
+    let elements: Vec<&str> = c[3..].iter().map(String::as_str).collect();
+    if elements.len() != n_types {
+        return fail(format!("pair_coeff {file}: {} element names for {n_types} atom types", elements.len()));
+    }
+    if elements.contains(&"NULL") {
+        return Err(ScriptError::unsupported("pair_coeff", "NULL"));
+    }
+    let style = EamStyle::from_name(style).ok_or_else(|| ScriptError::unsupported("pair_style", style))?;
+    Eam::from_file(file, style, &elements).map_err(eam_err)
 }
 
 /// Integrator used when no fix integrates: atoms stay put (as a LAMMPS run without `fix nve`).

@@ -9,7 +9,6 @@ create_box	1 box
 Created orthogonal box = (0.0000000 0.0000000 0.0000000) to (28.600000 28.600000 28.600000)
 create_atoms	1 box
 Created 500 atoms
-  create_atoms CPU = 0.000 seconds
 mass		1 39.948
 velocity	all create 120.0 87287 rot yes mom yes loop geom
 pair_style	lj/cut 8.5
