@@ -58,7 +58,10 @@ fn run_deck(deck: &str) -> (String, PathBuf) {
     std::fs::copy(reference_dir().join(deck), dir.join(deck)).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_ferromd"))
         .args(["-in", deck, "-log", "none", "--threads", "2"])
-        .env("FERROMD_POTENTIALS", reference_dir().join("../eam/potentials"))
+        .env(
+            "FERROMD_POTENTIALS",
+            reference_dir().join("../eam/potentials"),
+        )
         .current_dir(&dir)
         .output()
         .unwrap();
@@ -387,4 +390,63 @@ fn command_line_variables_and_log_file() {
     assert!(quiet.status.success() && quiet.stdout.is_empty());
     std::fs::remove_dir_all(&dir).ok();
     let _ = Path::new(".");
+}
+
+/// Thermostat fixes hold the temperature they are asked for (NVE from the same start would
+/// settle near 0.3: the crystal absorbs half the kinetic energy).
+#[test]
+fn thermostat_fixes_reach_their_temperature() {
+    let fixes = [
+        "fix 1 all nvt temp 1.5 1.5 0.5",
+        "fix 1 all nve\nfix 2 all langevin 1.5 1.5 0.5 48279 zero yes",
+        "fix 1 all nve\nfix 2 all temp/csvr 1.5 1.5 0.5 54321",
+        "fix 1 all nve\nfix 2 all temp/berendsen 1.5 1.5 0.5",
+    ];
+    for fix in fixes {
+        let script = format!(
+            "units lj\nlattice fcc 0.8442\nregion box block 0 6 0 6 0 6\ncreate_box 1 box\ncreate_atoms 1 box\n\
+             mass 1 1.0\nvelocity all create 0.5 87287 loop geom\npair_style lj/cut 2.5\npair_coeff 1 1 1.0 1.0 2.5\n\
+             {fix}\nthermo 10\nthermo_style custom step temp\nrun 1000\nrun 3000\n"
+        );
+        let (ok, out) = run_text("thermostat", &script);
+        assert!(ok, "{fix}:\n{out}");
+        let blocks = thermo_blocks(&out);
+        let temps: Vec<f64> = blocks[1].1.iter().map(|r| r[1]).collect();
+        let mean = temps.iter().sum::<f64>() / temps.len() as f64;
+        assert!(
+            (mean - 1.5).abs() < 0.05 * 1.5,
+            "{fix}: mean temperature {mean}"
+        );
+    }
+}
+
+#[test]
+fn thermostat_fix_errors() {
+    let base = format!(
+        "{PRELUDE}create_atoms 1 box\nmass 1 1\npair_style lj/cut 2.5\npair_coeff 1 1 1 1\n"
+    );
+    assert_error(
+        "ramp",
+        &format!("{base}fix 1 all nvt temp 1.0 2.0 0.5\n"),
+        9,
+        "temperature ramp",
+    );
+    assert_error(
+        "no-nve",
+        &format!("{base}fix 2 all langevin 1 1 0.5 9\nrun 1\n"),
+        10,
+        "add fix nve",
+    );
+    assert_error(
+        "both",
+        &format!("{base}fix 1 all nve\nfix 2 all nvt temp 1 1 0.5\nrun 1\n"),
+        11,
+        "both integrate",
+    );
+    assert_error(
+        "seed",
+        &format!("{base}fix 2 all langevin 1 1 0.5 -3\n"),
+        9,
+        "seed",
+    );
 }

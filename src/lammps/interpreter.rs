@@ -12,7 +12,7 @@ use ferromd_core::{
     IntegrationParameters, Integrator, NeighborSettings, Potential, Simulation, Species,
     StepContext, System, ThermoSample, UnitSystem,
 };
-use ferromd_integrators::VelocityVerlet;
+use ferromd_integrators::{Berendsen, Csvr, Langevin, NoseHooverChain, VelocityVerlet};
 use ferromd_potentials::{Eam, EamStyle, LjCutBuilder, Mixing};
 
 use super::cformat::cformat;
@@ -51,6 +51,7 @@ struct PairSettings {
 struct FixSpec {
     id: String,
     style: String,
+    args: Vec<String>,
 }
 
 /// What a command asks of the file loop.
@@ -355,7 +356,9 @@ impl Interpreter {
                     let eam = eam_from_coeffs(&style, &[args.to_vec()], n_types, true)?;
                     let system = self.system.as_mut().expect("checked");
                     for (t, &m) in eam.masses().iter().enumerate() {
-                        if m > 0.0 && (style != "eam" || type_range(&args[0], n_types)?.contains(&(t + 1))) {
+                        if m > 0.0
+                            && (style != "eam" || type_range(&args[0], n_types)?.contains(&(t + 1)))
+                        {
                             system.species[t].mass = m;
                             self.masses_set[t] = true;
                         }
@@ -907,10 +910,18 @@ impl Interpreter {
                     return fail("fix enforce2d is for 2-d simulations");
                 }
             }
+            "nvt" | "langevin" | "temp/csvr" | "temp/berendsen" => {
+                // parsed (and checked) now so errors point at this line
+                thermostat(&style, &args[3..])?;
+            }
             other => return Err(ScriptError::unsupported("fix", other)),
         }
         self.fixes.retain(|f| f.id != id);
-        self.fixes.push(FixSpec { id, style });
+        self.fixes.push(FixSpec {
+            id,
+            style,
+            args: args[3..].to_vec(),
+        });
         Ok(())
     }
 
@@ -993,24 +1004,42 @@ impl Interpreter {
                     .map_err(|e| ScriptError::new(format!("all pair coeffs are not set: {e}")))?;
                 Ok(Box::new(lj))
             }
-            eam if eam.starts_with("eam") => Ok(Box::new(eam_from_coeffs(eam, &pair.coeffs, n_types, false)?)),
+            eam if eam.starts_with("eam") => Ok(Box::new(eam_from_coeffs(
+                eam,
+                &pair.coeffs,
+                n_types,
+                false,
+            )?)),
             other => Err(ScriptError::unsupported("pair_style", other)),
         }
     }
 
+    /// Maps the active fixes onto one integrator: `nve` alone is velocity Verlet, `nvt` is a
+    /// Nosé-Hoover chain, and `nve` with `langevin`, `temp/csvr` or `temp/berendsen` is the
+    /// corresponding thermostatted integrator (in LAMMPS those fixes only modify forces or
+    /// velocities while `fix nve` integrates).
     fn build_integrator(&self) -> ScriptResult<Box<dyn Integrator>> {
-        let integrating: Vec<&FixSpec> = self
+        let active: Vec<&FixSpec> = self
             .fixes
             .iter()
             .filter(|f| f.style != "enforce2d")
             .collect();
-        match integrating.as_slice() {
-            [] => Ok(Box::new(NoIntegration)),
-            [f] if f.style == "nve" => Ok(Box::new(VelocityVerlet::new())),
-            [f] => Err(ScriptError::unsupported("fix", &f.style)),
-            _ => Err(ScriptError::new(
-                "more than one fix integrates the same atoms; ferromd supports one",
+        let nve = active.iter().any(|f| f.style == "nve");
+        let others: Vec<&&FixSpec> = active.iter().filter(|f| f.style != "nve").collect();
+        match (nve, others.as_slice()) {
+            (false, []) => Ok(Box::new(NoIntegration)),
+            (true, []) => Ok(Box::new(VelocityVerlet::new())),
+            (false, [f]) if f.style == "nvt" => thermostat(&f.style, &f.args),
+            (true, [f]) if f.style == "nvt" => fail(format!(
+                "fix {} (nvt) and fix nve both integrate the same atoms",
+                f.id
             )),
+            (true, [f]) => thermostat(&f.style, &f.args),
+            (false, [f]) => fail(format!(
+                "fix {} {} only thermostats; add fix nve to integrate, as in LAMMPS",
+                f.id, f.style
+            )),
+            _ => fail("more than one thermostat on the same atoms; ferromd supports one"),
         }
     }
 
@@ -1172,7 +1201,12 @@ impl Interpreter {
 
 /// Builds an EAM potential from `pair_coeff` lines. With `partial`, types without a
 /// funcfl file are given the first file named (only to read masses early).
-fn eam_from_coeffs(style: &str, coeffs: &[Vec<String>], n_types: usize, partial: bool) -> ScriptResult<Eam> {
+fn eam_from_coeffs(
+    style: &str,
+    coeffs: &[Vec<String>],
+    n_types: usize,
+    partial: bool,
+) -> ScriptResult<Eam> {
     let eam_err = |e: ferromd_potentials::EamError| ScriptError::new(format!("pair_coeff: {e}"));
     if style == "eam" {
         let mut files: Vec<Option<String>> = vec![None; n_types];
@@ -1196,27 +1230,129 @@ fn eam_from_coeffs(style: &str, coeffs: &[Vec<String>], n_types: usize, partial:
             .map(|(t, f)| match (f, &first) {
                 (Some(f), _) => Ok(f.clone()),
                 (None, Some(f)) if partial => Ok(f.clone()),
-                _ => fail(format!("all pair coeffs are not set: type {} has no eam file", t + 1)),
+                _ => fail(format!(
+                    "all pair coeffs are not set: type {} has no eam file",
+                    t + 1
+                )),
             })
             .collect::<ScriptResult<_>>()?;
         return Eam::from_funcfl_files(&paths).map_err(eam_err);
     }
     let Some(c) = coeffs.last() else {
-        return fail(format!("all pair coeffs are not set: pair_style {style} needs pair_coeff * * FILE ELEMENTS"));
+        return fail(format!(
+            "all pair coeffs are not set: pair_style {style} needs pair_coeff * * FILE ELEMENTS"
+        ));
     };
     if c[0] != "*" || c[1] != "*" {
-        return fail(format!("pair_coeff for {style} must be `* * FILE ELEMENT...`"));
+        return fail(format!(
+            "pair_coeff for {style} must be `* * FILE ELEMENT...`"
+        ));
     }
     let file = word(c, 2, "potential file")?;
     let elements: Vec<&str> = c[3..].iter().map(String::as_str).collect();
     if elements.len() != n_types {
-        return fail(format!("pair_coeff {file}: {} element names for {n_types} atom types", elements.len()));
+        return fail(format!(
+            "pair_coeff {file}: {} element names for {n_types} atom types",
+            elements.len()
+        ));
     }
     if elements.contains(&"NULL") {
         return Err(ScriptError::unsupported("pair_coeff", "NULL"));
     }
-    let style = EamStyle::from_name(style).ok_or_else(|| ScriptError::unsupported("pair_style", style))?;
+    let style =
+        EamStyle::from_name(style).ok_or_else(|| ScriptError::unsupported("pair_style", style))?;
     Eam::from_file(file, style, &elements).map_err(eam_err)
+}
+
+/// Parses a thermostat fix's arguments (after `fix ID group style`) into an integrator.
+fn thermostat(style: &str, a: &[String]) -> ScriptResult<Box<dyn Integrator>> {
+    let temps = |i: usize| -> ScriptResult<f64> {
+        let (t0, t1) = (
+            float(a, i, "start temperature")?,
+            float(a, i + 1, "stop temperature")?,
+        );
+        if t0 != t1 {
+            return Err(ScriptError::unsupported(
+                &format!("fix {style}"),
+                "temperature ramp (Tstart != Tstop)",
+            ));
+        }
+        if t0 <= 0.0 {
+            return fail(format!("fix {style}: temperature {t0} must be positive"));
+        }
+        Ok(t0)
+    };
+    let positive = |v: f64, what: &str| -> ScriptResult<f64> {
+        if v > 0.0 {
+            Ok(v)
+        } else {
+            fail(format!("fix {style}: {what} {v} must be positive"))
+        }
+    };
+    let seed = |i: usize| -> ScriptResult<u64> {
+        let s = integer(a, i, "seed")?;
+        if s <= 0 {
+            return fail(format!("fix {style}: seed {s} must be positive"));
+        }
+        Ok(s as u64)
+    };
+    match style {
+        "nvt" => {
+            if word(a, 0, "fix nvt keyword")? != "temp" {
+                return Err(ScriptError::unsupported("fix nvt", &a[0]));
+            }
+            let t = temps(1)?;
+            let damp = positive(float(a, 3, "Tdamp")?, "Tdamp")?;
+            let (mut chain, mut loops) = (3usize, 1usize);
+            let mut k = 4;
+            while k < a.len() {
+                let n = integer(a, k + 1, &a[k])?;
+                match a[k].as_str() {
+                    "tchain" if n >= 1 => chain = n as usize,
+                    "tloop" if n >= 1 => loops = n as usize,
+                    "tchain" | "tloop" => {
+                        return fail(format!("fix nvt {} must be at least 1", a[k]));
+                    }
+                    other => return Err(ScriptError::unsupported("fix nvt", other)),
+                }
+                k += 2;
+            }
+            let nh = NoseHooverChain::with_options(t, damp, chain, loops, 1)
+                .map_err(|e| ScriptError::new(format!("fix nvt: {e}")))?;
+            Ok(Box::new(nh))
+        }
+        "langevin" => {
+            let t = temps(0)?;
+            let damp = positive(float(a, 2, "damp")?, "damp")?;
+            let s = seed(3)?;
+            let mut zero = false;
+            let mut k = 4;
+            while k < a.len() {
+                match a[k].as_str() {
+                    "zero" => zero = yes_no(a, k + 1, "fix langevin zero")?,
+                    other => return Err(ScriptError::unsupported("fix langevin", other)),
+                }
+                k += 2;
+            }
+            Ok(Box::new(Langevin::new(t, damp, s).zero_momentum(zero)))
+        }
+        "temp/csvr" => {
+            let t = temps(0)?;
+            let damp = positive(float(a, 2, "damp")?, "damp")?;
+            if a.len() > 4 {
+                return Err(ScriptError::unsupported("fix temp/csvr", &a[4]));
+            }
+            Ok(Box::new(Csvr::new(t, damp, seed(3)?)))
+        }
+        _ => {
+            let t = temps(0)?;
+            let damp = positive(float(a, 2, "damp")?, "damp")?;
+            if a.len() > 3 {
+                return Err(ScriptError::unsupported("fix temp/berendsen", &a[3]));
+            }
+            Ok(Box::new(Berendsen::new(t, damp)))
+        }
+    }
 }
 
 /// Integrator used when no fix integrates: atoms stay put (as a LAMMPS run without `fix nve`).
