@@ -56,6 +56,7 @@ fn run_deck(deck: &str) -> (String, PathBuf) {
     let dir = scratch_dir(deck);
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::copy(reference_dir().join(deck), dir.join(deck)).unwrap();
+    std::fs::copy(reference_dir().join("data.liquid"), dir.join("data.liquid")).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_ferromd"))
         .args(["-in", deck, "-log", "none", "--threads", "2"])
         .env(
@@ -261,9 +262,9 @@ fn unknown_command_names_file_and_line() {
 fn unsupported_keyword_says_so() {
     assert_error(
         "unsup",
-        &format!("{PRELUDE}fix 1 all nvt temp 1 1 0.1\n"),
+        &format!("{PRELUDE}fix 1 all rigid single\n"),
         5,
-        "fix nvt is not supported by ferromd",
+        "fix rigid is not supported by ferromd",
     );
     assert_error(
         "unsup-pair",
@@ -449,4 +450,60 @@ fn thermostat_fix_errors() {
         9,
         "seed",
     );
+}
+
+#[test]
+fn read_data_and_write_data() {
+    check_deck("read-data");
+    let (_, dir) = run_deck("in.read-data");
+    let ours = std::fs::read_to_string(dir.join("data.out")).unwrap();
+    let theirs = std::fs::read_to_string(reference_dir().join("data.out.read-data")).unwrap();
+    // compare the Atoms and Velocities sections row by row: ids, types and images exact;
+    // coordinates and velocities to 1e-6 (300 chaotic steps amplify round-off to ~1e-9)
+    let rows = |text: &str, section: &str| -> Vec<Vec<String>> {
+        let start = text.find(section).unwrap_or_else(|| panic!("no {section}"));
+        text[start..]
+            .lines()
+            .skip(2)
+            .take_while(|l| !l.trim().is_empty())
+            .map(|l| l.split_whitespace().map(String::from).collect())
+            .collect()
+    };
+    for section in ["Atoms", "Velocities"] {
+        let (a, b) = (rows(&theirs, section), rows(&ours, section));
+        assert_eq!(a.len(), b.len(), "{section} rows");
+        for (ra, rb) in a.iter().zip(&b) {
+            assert_eq!(ra.len(), rb.len(), "{section}: {ra:?} vs {rb:?}");
+            for (x, y) in ra.iter().zip(rb) {
+                match (x.parse::<i64>(), y.parse::<i64>()) {
+                    (Ok(i), Ok(j)) => assert_eq!(i, j, "{section}: {ra:?} vs {rb:?}"),
+                    _ => {
+                        let (x, y): (f64, f64) = (x.parse().unwrap(), y.parse().unwrap());
+                        assert!(close(x, y, 1e-6), "{section}: {ra:?} vs {rb:?}");
+                    }
+                }
+            }
+        }
+    }
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn read_data_errors_name_the_line() {
+    let bad = "LAMMPS data\n\n2 atoms\n1 atom types\n\n0 5 xlo xhi\n0 5 ylo yhi\n0 5 zlo zhi\n\nAtoms # atomic\n\n1 1 0 0 0\n2 3 1 1 1\n";
+    let dir = scratch_dir("bad-data");
+    std::fs::write(dir.join("data.bad"), bad).unwrap();
+    std::fs::write(dir.join("in.test"), "units lj\nread_data data.bad\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ferromd"))
+        .args(["-in", "in.test", "-log", "none"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("data file data.bad line 13") && text.contains("(in.test:2)"),
+        "{text}"
+    );
+    std::fs::remove_dir_all(dir).ok();
 }

@@ -113,13 +113,32 @@ impl System {
         }
     }
 
-    /// Appends an atom at rest and returns its index. Its id is the next free one.
+    /// Appends an atom at rest and returns its index. Its id is the next free one
+    /// (one more than the largest, found by a scan: use [`System::push_atom_with_id`]
+    /// when adding many atoms).
     ///
     /// # Panics
     /// If `type_index` has no species (use [`System::validate`] for user input).
     pub fn push_atom(&mut self, type_index: u32, position: Vector3<f64>) -> usize {
         let mass = self.species[type_index as usize].mass;
         let id = self.ids.iter().max().copied().unwrap_or(0) + 1;
+        self.positions.push(position);
+        self.velocities.push(Vector3::zeros());
+        self.forces.push(Vector3::zeros());
+        self.masses.push(mass);
+        self.types.push(type_index);
+        self.ids.push(id);
+        self.images.push([0; 3]);
+        self.positions.len() - 1
+    }
+
+    /// Appends an atom at rest with a given id and returns its index. Ids are not checked
+    /// for uniqueness here (readers check their input).
+    ///
+    /// # Panics
+    /// If `type_index` has no species.
+    pub fn push_atom_with_id(&mut self, type_index: u32, position: Vector3<f64>, id: u64) -> usize {
+        let mass = self.species[type_index as usize].mass;
         self.positions.push(position);
         self.velocities.push(Vector3::zeros());
         self.forces.push(Vector3::zeros());

@@ -16,6 +16,7 @@ use ferromd_integrators::{Berendsen, Csvr, Langevin, NoseHooverChain, VelocityVe
 use ferromd_potentials::{Eam, EamStyle, LjCutBuilder, Mixing};
 
 use super::cformat::cformat;
+use super::data_file::{read_data, write_data};
 use super::dump::Dump;
 use super::error::{ScriptError, ScriptResult, fail};
 use super::formula::FormulaContext;
@@ -310,6 +311,27 @@ impl Interpreter {
                 self.regions.insert(id, region);
             }
             "create_box" => self.create_box(args)?,
+            "read_data" => {
+                self.require_no_box("read_data")?;
+                let file = word(args, 0, "data file")?;
+                if args.len() > 1 {
+                    return Err(ScriptError::unsupported("read_data", &args[1]));
+                }
+                let (system, masses_set) =
+                    read_data(Path::new(file), self.periodic(), self.dimension)?;
+                let n = system.len();
+                self.masses_set = masses_set;
+                self.system = Some(system);
+                self.say(&format!("  {n} atoms read from {file}"))?;
+            }
+            "write_data" => {
+                let file = word(args, 0, "data file")?;
+                if args.len() > 1 {
+                    return Err(ScriptError::unsupported("write_data", &args[1]));
+                }
+                let step = self.step;
+                write_data(Path::new(file), self.system_ref("write_data")?, step)?;
+            }
             "create_atoms" => self.create_atoms(args)?,
             "mass" => self.mass_command(args)?,
             "velocity" => {

@@ -8,6 +8,7 @@
 //! ferromd (file:line)`; nothing is ignored silently.
 
 mod cformat;
+mod data_file;
 mod dump;
 mod error;
 mod expression;

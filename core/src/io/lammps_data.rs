@@ -267,8 +267,7 @@ impl LammpsData {
             .collect();
         let mut system = System::new(self.cell()?, species);
         for a in &self.atoms {
-            let k = system.push_atom((a.type_index - 1) as u32, a.position);
-            system.ids[k] = a.id;
+            let k = system.push_atom_with_id((a.type_index - 1) as u32, a.position, a.id);
             system.images[k] = a.image;
         }
         if !self.velocities.is_empty() {

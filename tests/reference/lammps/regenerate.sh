@@ -8,14 +8,17 @@ cd "$(dirname "$0")"
 LMP=${LMP:-lmp}
 export LAMMPS_POTENTIALS=${LAMMPS_POTENTIALS:-/usr/share/lammps/potentials}
 "$LMP" -h | sed -n 2p
+# inputs some decks read
+"$LMP" -in make-data.lmp -log none -screen none
 for deck in in.*; do
     name=${deck#in.}
     work=$(mktemp -d)
-    cp "$deck" "$work/"
+    cp "$deck" data.* "$work/" 2>/dev/null || cp "$deck" "$work/"
     (cd "$work" && OMP_NUM_THREADS=1 "$LMP" -in "$deck" -log "log.$name" -screen none)
     # keep the thermo blocks and run summaries; drop machine-specific timing lines
     grep -v -E '(CPU = [0-9.]+ seconds)|^(Loop time|Performance|[0-9.]+% CPU|Pair  |Neigh |Comm  |Output|Modify|Other |Nlocal|Nghost|Neighs|Ave |Histogram|Per MPI|  .*MPI processor|  using|Total wall)' \
         "$work/log.$name" > "log.$name"
+    [ -e "$work/data.out" ] && cp "$work/data.out" "data.out.$name"
     for d in "$work"/dump.*; do
         [ -e "$d" ] && cp "$d" "${d##*/}.$name"
     done
