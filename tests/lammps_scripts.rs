@@ -125,6 +125,11 @@ fn bench_eam() {
 }
 
 #[test]
+fn momentum_and_recenter_fixes() {
+    check_deck("momentum");
+}
+
+#[test]
 fn variables_and_custom_thermo() {
     check_deck("lj-variables");
 }

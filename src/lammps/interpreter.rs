@@ -22,6 +22,7 @@ use super::error::{ScriptError, ScriptResult, fail};
 use super::formula::FormulaContext;
 use super::geometry::{LammpsLattice, Region};
 use super::input::{Reference, logical_lines, split_words, strip_comment, substitute};
+use super::modifiers::{Modified, MomentumFix, RecenterFix};
 use super::output::Output;
 use super::thermo::{Keyword, ThermoState, ThermoStyle, is_extensive, keyword_value};
 use super::variables::Variables;
@@ -447,6 +448,7 @@ impl Interpreter {
                 self.thermo_style = match word(args, 0, "thermo style")? {
                     "one" => ThermoStyle::one(),
                     "custom" => ThermoStyle::custom(&args[1..])?,
+                    "multi" => ThermoStyle::multi(),
                     other => return Err(ScriptError::unsupported("thermo_style", other)),
                 };
                 self.thermo_style.norm = norm;
@@ -932,6 +934,12 @@ impl Interpreter {
                     return fail("fix enforce2d is for 2-d simulations");
                 }
             }
+            "momentum" => {
+                MomentumFix::parse(&args[3..])?;
+            }
+            "recenter" => {
+                RecenterFix::parse(&args[3..])?;
+            }
             "nvt" | "langevin" | "temp/csvr" | "temp/berendsen" => {
                 // parsed (and checked) now so errors point at this line
                 thermostat(&style, &args[3..])?;
@@ -1041,10 +1049,31 @@ impl Interpreter {
     /// corresponding thermostatted integrator (in LAMMPS those fixes only modify forces or
     /// velocities while `fix nve` integrates).
     fn build_integrator(&self) -> ScriptResult<Box<dyn Integrator>> {
+        let base = self.build_base_integrator()?;
+        let mut momentum = Vec::new();
+        let mut recenter = Vec::new();
+        for f in &self.fixes {
+            match f.style.as_str() {
+                "momentum" => momentum.push(MomentumFix::parse(&f.args)?),
+                "recenter" => recenter.push(RecenterFix::parse(&f.args)?),
+                _ => {}
+            }
+        }
+        if momentum.is_empty() && recenter.is_empty() {
+            return Ok(base);
+        }
+        Ok(Box::new(Modified {
+            inner: base,
+            momentum,
+            recenter,
+        }))
+    }
+
+    fn build_base_integrator(&self) -> ScriptResult<Box<dyn Integrator>> {
         let active: Vec<&FixSpec> = self
             .fixes
             .iter()
-            .filter(|f| f.style != "enforce2d")
+            .filter(|f| !matches!(f.style.as_str(), "enforce2d" | "momentum" | "recenter"))
             .collect();
         let nve = active.iter().any(|f| f.style == "nve");
         let others: Vec<&&FixSpec> = active.iter().filter(|f| f.style != "nve").collect();
@@ -1119,7 +1148,10 @@ impl Interpreter {
         let mut sim = Simulation::new(system, self.units, params, potential, integrator)
             .map_err(|e| ScriptError::new(e.to_string()))?;
         sim.reset_step(start_step);
-        self.say(&self.thermo_style.header())?;
+        let header = self.thermo_style.header();
+        if !header.is_empty() {
+            self.say(&header)?;
+        }
         let normalize = self.normalize();
         let boundary = self.boundary_string();
         let units = self.units.constants();

@@ -16,6 +16,7 @@ mod formula;
 mod geometry;
 mod input;
 mod interpreter;
+mod modifiers;
 mod output;
 mod thermo;
 mod variables;

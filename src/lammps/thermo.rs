@@ -35,6 +35,10 @@ const BUILTINS: &[(&str, &str, bool, bool)] = &[
     ("enthalpy", "Enthalpy", false, true),
     ("evdwl", "E_vdwl", false, true),
     ("ecoul", "E_coul", false, true),
+    ("ebond", "E_bond", false, true),
+    ("eangle", "E_angle", false, true),
+    ("edihed", "E_dihed", false, true),
+    ("eimp", "E_impro", false, true),
     ("epair", "E_pair", false, true),
     ("emol", "E_mol", false, true),
     ("elong", "E_long", false, true),
@@ -112,7 +116,7 @@ pub fn keyword_value(name: &str, t: &ThermoState<'_>) -> Option<f64> {
         "ke" => s.ke,
         "etotal" => s.etotal(),
         "enthalpy" => s.etotal() + s.press * s.vol / t.nktv2p,
-        "ecoul" | "emol" | "elong" => 0.0,
+        "ecoul" | "emol" | "elong" | "ebond" | "eangle" | "edihed" | "eimp" => 0.0,
         "vol" => s.vol,
         "density" => t.mass_density.0 * t.mass_density.1 / s.vol,
         "lx" => hi.x - lo.x,
@@ -162,6 +166,8 @@ pub struct ThermoStyle {
     pub float_format: String,
     /// `thermo_modify format N`: per-column overrides (0-based column).
     pub column_formats: Vec<(usize, String)>,
+    /// LAMMPS's `multi` layout (a banner line, then three `Label = value` per line).
+    pub multi: bool,
 }
 
 impl ThermoStyle {
@@ -198,7 +204,21 @@ impl ThermoStyle {
             int_format: "%8ld".into(),
             float_format: "%12.8g".into(),
             column_formats: Vec::new(),
+            multi: false,
         })
+    }
+
+    /// LAMMPS's `multi` style: step and CPU time in a banner, then energies and pressure.
+    pub fn multi() -> Self {
+        let words = [
+            "step", "cpu", "etotal", "ke", "temp", "pe", "ebond", "eangle", "edihed", "eimp",
+            "evdwl", "ecoul", "elong", "press",
+        ]
+        .map(String::from);
+        let mut style = Self::custom(&words).expect("built-ins");
+        style.multi = true;
+        style.float_format = "%14.4f".into();
+        style
     }
 
     /// Applies `thermo_modify` keywords.
@@ -260,9 +280,13 @@ impl ThermoStyle {
         Ok(())
     }
 
-    /// The header line (labels, each followed by a space, as LAMMPS 2021 prints).
+    /// The header line (labels, each followed by a space, as LAMMPS 2021 prints); empty
+    /// for `multi`, which labels every value instead.
     pub fn header(&self) -> String {
         let mut out = String::new();
+        if self.multi {
+            return out;
+        }
         for k in &self.keywords {
             match k {
                 Keyword::Builtin(n) => out.push_str(builtin(n).map_or(*n, |b| b.1)),
@@ -276,9 +300,27 @@ impl ThermoStyle {
         out
     }
 
-    /// One data line from column values (already normalised).
+    /// One data line (several for `multi`) from column values (already normalised).
     pub fn line(&self, values: &[f64]) -> ScriptResult<String> {
         let mut out = String::new();
+        if self.multi {
+            out.push_str(&format!(
+                "---------------- Step {:8} ----- CPU = {:11.4} (sec) ----------------",
+                values[0] as i64, values[1]
+            ));
+            for (n, (k, v)) in self.keywords.iter().zip(values).skip(2).enumerate() {
+                if n % 3 == 0 {
+                    out.push('\n');
+                }
+                let label = match k {
+                    Keyword::Builtin(name) => builtin(name).map_or(*name, |b| b.1),
+                    Keyword::Variable(v) => v,
+                };
+                let value = cformat(&self.float_format, *v).unwrap_or_else(|| v.to_string());
+                out.push_str(&format!("{label:<8} = {value} "));
+            }
+            return Ok(out);
+        }
         for (c, (k, v)) in self.keywords.iter().zip(values).enumerate() {
             let integer = matches!(k, Keyword::Builtin(n) if builtin(n).is_some_and(|b| b.2));
             let fmt = self
@@ -321,6 +363,31 @@ mod tests {
             line,
             "       0            3   -6.7733681            0   -2.2744931   -3.7033504 "
         );
+    }
+
+    #[test]
+    fn multi_style_layout() {
+        let t = ThermoStyle::multi();
+        let mut v = vec![
+            50.0, 0.0711, -2.2825, 2.5258, 1.6843, -4.8082, 0.0, 0.0, 0.0, 0.0, -4.8082, 0.0, 0.0,
+            5.5666,
+        ];
+        let text = t.line(&v).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0],
+            "---------------- Step       50 ----- CPU =      0.0711 (sec) ----------------"
+        );
+        assert_eq!(
+            lines[1],
+            "TotEng   =        -2.2825 KinEng   =         2.5258 Temp     =         1.6843 "
+        );
+        assert_eq!(
+            lines[4],
+            "E_coul   =         0.0000 E_long   =         0.0000 Press    =         5.5666 "
+        );
+        assert_eq!(t.header(), "");
+        v.pop();
     }
 
     #[test]
