@@ -1,5 +1,6 @@
 //! The [`Integrator`] trait: how positions and velocities advance around a force evaluation.
 
+use crate::potential::Virial;
 use crate::system::System;
 use crate::units::UnitConstants;
 
@@ -12,6 +13,11 @@ pub struct StepContext {
     pub units: UnitConstants,
     /// Index of the step being taken (the step number after it completes).
     pub step: u64,
+    /// Virial `[xx, yy, zz, xy, xz, yz]` (energy units) of the last force evaluation, given
+    /// only to integrators whose [`Integrator::needs_virial`] is true (`None` otherwise).
+    /// In `initial_integrate` it belongs to the positions at the start of the step (the
+    /// previous evaluation); in `final_integrate` to the forces just computed.
+    pub virial: Option<Virial>,
 }
 
 /// A time integrator split around the force evaluation, as velocity Verlet is.
@@ -30,6 +36,12 @@ pub trait Integrator: Send {
     /// reservoirs), added to the total energy to form the conserved quantity.
     fn reservoir_energy(&self) -> f64 {
         0.0
+    }
+
+    /// True if the integrator reads [`StepContext::virial`] (barostats): the simulation then
+    /// computes the virial at every step, not only on thermo steps.
+    fn needs_virial(&self) -> bool {
+        false
     }
 
     /// A short name for logs, e.g. `"nve"`.

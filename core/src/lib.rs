@@ -29,7 +29,7 @@ pub use neighbor::{ListKind, NeighborSettings};
 pub use potential::{
     Accumulator, ForceInput, ForceOutput, ForceRequest, Potential, PotentialError,
 };
-pub use simulation::{IntegrationParameters, RunObserver, RunSummary, Simulation};
+pub use simulation::{Evaluation, IntegrationParameters, RunObserver, RunSummary, Simulation};
 pub use system::{Species, System};
 pub use thermo::ThermoSample;
 pub use units::{UnitConstants, UnitSystem};

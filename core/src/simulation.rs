@@ -92,6 +92,16 @@ impl RunSummary {
     }
 }
 
+/// Potential energy and virial of one [`Simulation::evaluate`] call (forces are in
+/// `system.forces`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Evaluation {
+    /// Total potential energy.
+    pub energy: f64,
+    /// Virial `[xx, yy, zz, xy, xz, yz]` in energy units.
+    pub virial: crate::potential::Virial,
+}
+
 /// A system with its potential, integrator, neighbor state and force buffers.
 pub struct Simulation {
     /// The atoms and cell.
@@ -106,6 +116,7 @@ pub struct Simulation {
     forces: ForceOutput,
     step: u64,
     energy_at: Option<u64>,
+    virial_at: Option<u64>,
     times: SectionTimes,
 }
 
@@ -142,6 +153,7 @@ impl Simulation {
             forces: ForceOutput::new(),
             step: 0,
             energy_at: None,
+            virial_at: None,
             times: SectionTimes::default(),
         };
         sim.setup()?;
@@ -175,6 +187,7 @@ impl Simulation {
             self.step,
         )?;
         self.energy_at = request.energy.then_some(self.step);
+        self.virial_at = request.virial.then_some(self.step);
         Ok(())
     }
 
@@ -192,6 +205,9 @@ impl Simulation {
     pub fn reset_step(&mut self, step: u64) {
         if self.energy_at == Some(self.step) {
             self.energy_at = Some(step);
+        }
+        if self.virial_at == Some(self.step) {
+            self.virial_at = Some(step);
         }
         self.step = step;
     }
@@ -222,11 +238,25 @@ impl Simulation {
     }
 
     /// Advances one step, computing energy and virial too if `request` asks.
+    ///
+    /// If the integrator [needs the virial](Integrator::needs_virial), it is computed at
+    /// every step and handed to both halves of the step in [`StepContext::virial`].
     pub fn step(&mut self, request: ForceRequest) -> Result<(), RunError> {
-        let ctx = StepContext {
+        let needs_virial = self.integrator.needs_virial();
+        let request = ForceRequest {
+            virial: request.virial || needs_virial,
+            ..request
+        };
+        if needs_virial && self.virial_at != Some(self.step) {
+            // e.g. a barostat set after a forces-only step: neighbors are current, so this
+            // re-evaluation does not touch the rebuild schedule
+            self.compute_forces(ForceRequest::ALL)?;
+        }
+        let mut ctx = StepContext {
             dt: self.params.dt,
             units: self.units.constants(),
             step: self.step + 1,
+            virial: needs_virial.then_some(self.forces.virial),
         };
         let t0 = Instant::now();
         self.integrator.initial_integrate(&mut self.system, &ctx);
@@ -236,12 +266,36 @@ impl Simulation {
         let t2 = Instant::now();
         self.compute_forces(request)?;
         let t3 = Instant::now();
+        ctx.virial = needs_virial.then_some(self.forces.virial);
         self.integrator.final_integrate(&mut self.system, &ctx);
         let t4 = Instant::now();
         self.times.modify += (t1 - t0) + (t4 - t3);
         self.times.neigh += t2 - t1;
         self.times.pair += t3 - t2;
         Ok(())
+    }
+
+    /// Evaluates energy, forces (into `system.forces`) and virial for the current positions
+    /// and cell without taking a step, for minimizers and other drivers that move atoms or
+    /// change the cell by hand between evaluations.
+    ///
+    /// The neighbor list is rebuilt only if some atom (or, through a cell change, some
+    /// ghost) may have moved more than half the skin since the last build, whatever the
+    /// `every`/`delay` settings; otherwise ghost positions are refreshed. The rebuild
+    /// schedule of the MD loop is not advanced. A rebuild wraps atoms into the cell, so
+    /// callers should move atoms by increments rather than by assigning stored positions.
+    pub fn evaluate(&mut self) -> Result<Evaluation, RunError> {
+        self.neighbors
+            .update_if_moved(&mut self.system)
+            .map_err(|source| RunError::Neighbor {
+                step: self.step,
+                source,
+            })?;
+        self.compute_forces(ForceRequest::ALL)?;
+        Ok(Evaluation {
+            energy: self.forces.energy,
+            virial: self.forces.virial,
+        })
     }
 
     /// The thermodynamic state now, evaluating the energy first if the last

@@ -173,6 +173,7 @@ mod tests {
                         dt: 0.005,
                         units,
                         step,
+                        virial: None,
                     };
                     lv.initial_integrate(&mut system, &ctx);
                     lv.final_integrate(&mut system, &ctx);
@@ -201,6 +202,7 @@ mod tests {
             dt: 0.01,
             units,
             step: 1,
+            virial: None,
         };
         system.forces.iter_mut().for_each(|f| *f = Vector3::zeros());
         lv.ornstein_uhlenbeck(&mut system, &ctx);

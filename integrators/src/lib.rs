@@ -6,17 +6,25 @@
 //! * [`Langevin`]: Langevin dynamics with the BAOAB splitting (`fix langevin`);
 //! * [`NoseHooverChain`]: Nosé-Hoover chains, MTK (`fix nvt`);
 //! * [`Csvr`]: Bussi stochastic velocity rescaling (`fix temp/csvr`);
-//! * [`Berendsen`]: weak coupling, not canonical (`fix temp/berendsen`).
+//! * [`Berendsen`]: weak coupling, not canonical (`fix temp/berendsen`);
+//! * [`MtkBarostat`]: MTK barostat with Nosé-Hoover chains, NPT and NPH (`fix npt`, `fix nph`);
+//! * [`BerendsenBarostat`]: weak pressure coupling around another integrator (`fix press/berendsen`).
 
+mod barostat;
 mod berendsen;
 mod common;
 mod csvr;
 mod langevin;
 mod nose_hoover;
+mod npt;
+mod press_berendsen;
 mod velocity_verlet;
 
+pub use barostat::{BarostatError, Coupling};
 pub use berendsen::Berendsen;
 pub use csvr::Csvr;
 pub use langevin::Langevin;
 pub use nose_hoover::{NoseHooverChain, NoseHooverError};
+pub use npt::MtkBarostat;
+pub use press_berendsen::{BerendsenBarostat, DEFAULT_BULK_MODULUS};
 pub use velocity_verlet::VelocityVerlet;

@@ -141,7 +141,7 @@ impl NoseHooverChain {
     }
 
     /// Propagates the chain and scales velocities over half a timestep.
-    fn half_step(&mut self, system: &mut System, ctx: &StepContext) {
+    pub(crate) fn half_step(&mut self, system: &mut System, ctx: &StepContext) {
         let dof = system.degrees_of_freedom();
         if dof <= 0.0 {
             return;

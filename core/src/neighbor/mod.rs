@@ -167,6 +167,23 @@ impl Neighbors {
         Ok(false)
     }
 
+    /// Rebuilds only if the list was never built or invalidated, or some atom (or ghost,
+    /// through a cell change) may have moved more than half the skin since the last
+    /// build; otherwise refreshes the ghost positions. Unlike [`Neighbors::update`] it
+    /// ignores `every`/`delay` and does not count a step (for energy evaluations outside
+    /// the MD loop, e.g. minimizers). Returns whether it rebuilt.
+    pub fn update_if_moved(&mut self, system: &mut System) -> Result<bool, NeighborError> {
+        if !self.built
+            || system.len() != self.positions_at_build.len()
+            || self.moved_beyond_half_skin(system)
+        {
+            self.rebuild(system)?;
+            return Ok(true);
+        }
+        self.ghosts.refresh(&system.cell, &system.positions);
+        Ok(false)
+    }
+
     fn needs_rebuild(&mut self, system: &System) -> bool {
         let ago = self.steps_since_build + 1;
         let s = &self.settings;
