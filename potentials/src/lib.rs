@@ -7,12 +7,20 @@
 //! (a function of the squared distance for one type pair), optional wrappers
 //! such as [`pair::Shifted`], and the generic [`pair::PairPotential`] that owns
 //! the per-type-pair table and the neighbor loop.
+//!
+//! Machine-learned potentials exported as TorchScript live in [`mlip`]; running them
+//! needs the cargo feature `torch` (libtorch through `tch`).
 
 pub mod eam;
 pub mod files;
+pub mod mlip;
 pub mod pair;
 
 pub use eam::{Eam, EamError, EamStyle};
 pub use files::{PotentialFileError, find_potential_file};
+pub use mlip::{MlipError, MlipOptions, load_model};
 pub use pair::lj::{LennardJones, LjCut, LjCutBuilder};
-pub use pair::{Mixing, PairError, PairInteraction, PairPotential, Shifted};
+pub use pair::styles::{Born, Buckingham, Morse, Soft, Yukawa};
+pub use pair::{
+    CoefficientTable, Mixing, PairError, PairInteraction, PairPotential, Shifted, ShiftedForce,
+};

@@ -463,3 +463,88 @@ mod tests {
         assert!(Region::parse(&w("sphere 0 0 0 1"), &l, None).is_err());
     }
 }
+
+/// Maps `x` back into a periodic box exactly as LAMMPS's `Domain::remap` does after
+/// `displace_atoms` (adding or subtracting box lengths for orthogonal boxes, going
+/// through LAMMPS's own `x2lamda`/`lamda2x` for triclinic ones, then once more for the
+/// migration LAMMPS performs), so later position-seeded random streams see LAMMPS's bits.
+pub fn lammps_remap_and_migrate(
+    cell: &ferromd_core::cell::Cell,
+    x: &mut Vector3<f64>,
+    image: &mut [i32; 3],
+) {
+    remap_inner(cell, x, image, true);
+}
+
+fn remap_inner(
+    cell: &ferromd_core::cell::Cell,
+    x: &mut Vector3<f64>,
+    image: &mut [i32; 3],
+    migrate: bool,
+) {
+    let Some((lo, hi, tilt)) = cell.lammps_bounds() else {
+        *x = cell.wrap(x, image);
+        return;
+    };
+    let periodic = cell.periodic();
+    let triclinic = tilt != [0.0; 3];
+    let prd = hi - lo;
+    // LAMMPS's h = (xprd, yprd, zprd, yz, xz, xy) and its inverse
+    let h = [prd.x, prd.y, prd.z, tilt[2], tilt[1], tilt[0]];
+    let h_inv = [
+        1.0 / h[0],
+        1.0 / h[1],
+        1.0 / h[2],
+        -h[3] / (h[1] * h[2]),
+        (h[3] * h[5] - h[1] * h[4]) / (h[0] * h[1] * h[2]),
+        -h[5] / (h[0] * h[1]),
+    ];
+    let mut c = if triclinic {
+        let d = *x - lo;
+        Vector3::new(
+            h_inv[0] * d.x + h_inv[5] * d.y + h_inv[4] * d.z,
+            h_inv[1] * d.y + h_inv[3] * d.z,
+            h_inv[2] * d.z,
+        )
+    } else {
+        *x
+    };
+    let (clo, chi, period) = if triclinic {
+        (Vector3::zeros(), Vector3::repeat(1.0), Vector3::repeat(1.0))
+    } else {
+        (lo, hi, prd)
+    };
+    for a in 0..3 {
+        if !periodic[a] {
+            continue;
+        }
+        while c[a] < clo[a] {
+            c[a] += period[a];
+            image[a] -= 1;
+        }
+        while c[a] >= chi[a] {
+            c[a] -= period[a];
+            image[a] += 1;
+        }
+        c[a] = c[a].max(clo[a]);
+    }
+    let to_x = |c: Vector3<f64>| {
+        Vector3::new(
+            h[0] * c.x + h[5] * c.y + h[4] * c.z + lo.x,
+            h[1] * c.y + h[3] * c.z + lo.y,
+            h[2] * c.z + lo.z,
+        )
+    };
+    let to_lamda = |x: Vector3<f64>| {
+        let d = x - lo;
+        Vector3::new(
+            h_inv[0] * d.x + h_inv[5] * d.y + h_inv[4] * d.z,
+            h_inv[1] * d.y + h_inv[3] * d.z,
+            h_inv[2] * d.z,
+        )
+    };
+    *x = if triclinic { to_x(c) } else { c };
+    if triclinic && migrate {
+        *x = to_x(to_lamda(*x));
+    }
+}

@@ -13,17 +13,18 @@ use ferromd_core::{
     StepContext, System, ThermoSample, UnitSystem,
 };
 use ferromd_integrators::{Berendsen, Csvr, Langevin, NoseHooverChain, VelocityVerlet};
-use ferromd_potentials::{Eam, EamStyle, LjCutBuilder, Mixing};
+use ferromd_potentials::{Eam, EamStyle, Mixing};
 
 use super::cformat::cformat;
 use super::data_file::{read_data, write_data};
 use super::dump::Dump;
 use super::error::{ScriptError, ScriptResult, fail};
 use super::formula::FormulaContext;
-use super::geometry::{LammpsLattice, Region};
+use super::geometry::{LammpsLattice, Region, lammps_remap_and_migrate};
 use super::input::{Reference, logical_lines, split_words, strip_comment, substitute};
 use super::modifiers::{Modified, MomentumFix, RecenterFix};
 use super::output::Output;
+use super::pair_styles::{PAIR_STYLES, build_pair, global_args};
 use super::thermo::{Keyword, ThermoState, ThermoStyle, is_extensive, keyword_value};
 use super::variables::Variables;
 use super::velocity::velocity_command;
@@ -346,8 +347,14 @@ impl Interpreter {
             "pair_style" => {
                 let style = word(args, 0, "pair style")?;
                 match style {
-                    "lj/cut" => {
-                        float(args, 1, "lj/cut cutoff")?;
+                    s if PAIR_STYLES.contains(&s) => {
+                        let n = global_args(s);
+                        if args.len() != 1 + n {
+                            return fail(format!("pair_style {s} takes {n} argument(s)"));
+                        }
+                        for k in 1..=n {
+                            float(args, k, "pair_style argument")?;
+                        }
                     }
                     "eam" | "eam/alloy" | "eam/fs" => {
                         if args.len() > 1 {
@@ -883,6 +890,11 @@ impl Interpreter {
                 *x += r;
             }
         }
+        // LAMMPS remaps displaced atoms into the box right away
+        let cell = system.cell.clone();
+        for (x, img) in system.positions.iter_mut().zip(system.images.iter_mut()) {
+            lammps_remap_and_migrate(&cell, x, img);
+        }
         Ok(())
     }
 
@@ -997,43 +1009,14 @@ impl Interpreter {
             return fail("run needs a pair style (pair_style and pair_coeff)");
         };
         match pair.style.as_str() {
-            "lj/cut" => {
-                let rc = float(&pair.args, 0, "lj/cut cutoff")?;
-                if rc <= 0.0 {
-                    return fail(format!("lj/cut cutoff {rc} must be positive"));
-                }
-                let mut b = LjCutBuilder::new(n_types, rc);
-                b.shift(pair.shift).mixing(pair.mixing);
-                for c in &pair.coeffs {
-                    if c.len() < 4 || c.len() > 5 {
-                        return fail(format!(
-                            "pair_coeff {}: lj/cut needs I J epsilon sigma [cutoff]",
-                            c.join(" ")
-                        ));
-                    }
-                    let eps = float(c, 2, "epsilon")?;
-                    let sig = float(c, 3, "sigma")?;
-                    let cut = if c.len() == 5 {
-                        Some(float(c, 4, "cutoff")?)
-                    } else {
-                        None
-                    };
-                    let ri = type_range(&c[0], n_types)?;
-                    let rj = type_range(&c[1], n_types)?;
-                    for i in ri {
-                        for j in rj.clone() {
-                            if i <= j {
-                                b.pair(i, j, eps, sig, cut)
-                                    .map_err(|e| ScriptError::new(format!("pair_coeff: {e}")))?;
-                            }
-                        }
-                    }
-                }
-                let lj = b
-                    .build()
-                    .map_err(|e| ScriptError::new(format!("all pair coeffs are not set: {e}")))?;
-                Ok(Box::new(lj))
-            }
+            style if PAIR_STYLES.contains(&style) => build_pair(
+                style,
+                &pair.args,
+                &pair.coeffs,
+                pair.shift,
+                pair.mixing,
+                n_types,
+            ),
             eam if eam.starts_with("eam") => Ok(Box::new(eam_from_coeffs(
                 eam,
                 &pair.coeffs,

@@ -18,6 +18,7 @@ mod input;
 mod interpreter;
 mod modifiers;
 mod output;
+mod pair_styles;
 mod thermo;
 mod variables;
 mod velocity;

@@ -1,13 +1,18 @@
 //! Pair potentials: bare interactions, composable wrappers and the shared neighbor loop.
 
+mod coefficients;
 pub mod lj;
 mod mixing;
 mod potential;
 mod shifted;
+mod shifted_force;
+pub mod styles;
 
+pub use coefficients::CoefficientTable;
 pub use mixing::Mixing;
 pub use potential::PairPotential;
 pub use shifted::Shifted;
+pub use shifted_force::ShiftedForce;
 
 /// A pairwise interaction between two atoms of fixed types, as a function of `r²`.
 ///
