@@ -130,6 +130,14 @@ fn bench_eam() {
     check_deck("eam");
 }
 
+/// fix npt (iso, aniso), fix nph and fix press/berendsen follow LAMMPS's trajectories.
+#[test]
+fn barostat_fixes() {
+    for deck in ["npt", "npt-aniso", "nph", "pberendsen"] {
+        check_deck(deck);
+    }
+}
+
 #[test]
 fn momentum_and_recenter_fixes() {
     check_deck("momentum");

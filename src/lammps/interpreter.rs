@@ -12,7 +12,10 @@ use ferromd_core::{
     IntegrationParameters, Integrator, NeighborSettings, Potential, Simulation, Species,
     StepContext, System, ThermoSample, UnitSystem,
 };
-use ferromd_integrators::{Berendsen, Csvr, Langevin, NoseHooverChain, VelocityVerlet};
+use ferromd_integrators::{
+    Berendsen, BerendsenBarostat, Coupling, Csvr, Langevin, MtkBarostat, NoseHooverChain,
+    VelocityVerlet,
+};
 use ferromd_potentials::{Eam, EamStyle, Mixing};
 
 use super::cformat::cformat;
@@ -952,6 +955,12 @@ impl Interpreter {
             "recenter" => {
                 RecenterFix::parse(&args[3..])?;
             }
+            "npt" | "nph" => {
+                barostat(&style, &args[3..])?;
+            }
+            "press/berendsen" => {
+                press_berendsen(&args[3..], Box::new(NoIntegration))?;
+            }
             "nvt" | "langevin" | "temp/csvr" | "temp/berendsen" => {
                 // parsed (and checked) now so errors point at this line
                 thermostat(&style, &args[3..])?;
@@ -1032,7 +1041,17 @@ impl Interpreter {
     /// corresponding thermostatted integrator (in LAMMPS those fixes only modify forces or
     /// velocities while `fix nve` integrates).
     fn build_integrator(&self) -> ScriptResult<Box<dyn Integrator>> {
-        let base = self.build_base_integrator()?;
+        let mut base = self.build_base_integrator()?;
+        let pb: Vec<&FixSpec> = self
+            .fixes
+            .iter()
+            .filter(|f| f.style == "press/berendsen")
+            .collect();
+        match pb.as_slice() {
+            [] => {}
+            [f] => base = press_berendsen(&f.args, base)?,
+            _ => return fail("more than one fix press/berendsen"),
+        }
         let mut momentum = Vec::new();
         let mut recenter = Vec::new();
         for f in &self.fixes {
@@ -1056,7 +1075,12 @@ impl Interpreter {
         let active: Vec<&FixSpec> = self
             .fixes
             .iter()
-            .filter(|f| !matches!(f.style.as_str(), "enforce2d" | "momentum" | "recenter"))
+            .filter(|f| {
+                !matches!(
+                    f.style.as_str(),
+                    "enforce2d" | "momentum" | "recenter" | "press/berendsen"
+                )
+            })
             .collect();
         let nve = active.iter().any(|f| f.style == "nve");
         let others: Vec<&&FixSpec> = active.iter().filter(|f| f.style != "nve").collect();
@@ -1064,6 +1088,11 @@ impl Interpreter {
             (false, []) => Ok(Box::new(NoIntegration)),
             (true, []) => Ok(Box::new(VelocityVerlet::new())),
             (false, [f]) if f.style == "nvt" => thermostat(&f.style, &f.args),
+            (false, [f]) if f.style == "npt" || f.style == "nph" => barostat(&f.style, &f.args),
+            (true, [f]) if f.style == "npt" || f.style == "nph" => fail(format!(
+                "fix {} ({}) and fix nve both integrate the same atoms",
+                f.id, f.style
+            )),
             (true, [f]) if f.style == "nvt" => fail(format!(
                 "fix {} (nvt) and fix nve both integrate the same atoms",
                 f.id
@@ -1299,6 +1328,118 @@ fn eam_from_coeffs(
     let style =
         EamStyle::from_name(style).ok_or_else(|| ScriptError::unsupported("pair_style", style))?;
     Eam::from_file(file, style, &elements).map_err(eam_err)
+}
+
+/// Parses `fix npt` / `fix nph` arguments (after the style) into an MTK barostat.
+fn barostat(style: &str, a: &[String]) -> ScriptResult<Box<dyn Integrator>> {
+    let mut k = 0;
+    let mut temp: Option<(f64, f64)> = None;
+    let mut press: Option<(Coupling, f64, f64)> = None;
+    let (mut tchain, mut tloop, mut pchain, mut mtk) = (3usize, 1usize, 3usize, true);
+    let mut ptemp: Option<f64> = None;
+    let same = |i: usize, what: &str| -> ScriptResult<f64> {
+        let (v0, v1) = (float(a, i, what)?, float(a, i + 1, what)?);
+        if v0 != v1 {
+            return Err(ScriptError::unsupported(
+                &format!("fix {style}"),
+                &format!("{what} ramp (start != stop)"),
+            ));
+        }
+        Ok(v0)
+    };
+    while k < a.len() {
+        match a[k].as_str() {
+            "temp" => {
+                temp = Some((same(k + 1, "temperature")?, float(a, k + 3, "Tdamp")?));
+                k += 4;
+            }
+            c @ ("iso" | "aniso") => {
+                let coupling = if c == "iso" {
+                    Coupling::Iso
+                } else {
+                    Coupling::Aniso
+                };
+                press = Some((
+                    coupling,
+                    same(k + 1, "pressure")?,
+                    float(a, k + 3, "Pdamp")?,
+                ));
+                k += 4;
+            }
+            n @ ("tchain" | "tloop" | "pchain") => {
+                let v = integer(a, k + 1, n)?;
+                if v < 0 || (v == 0 && n != "pchain") {
+                    return fail(format!("fix {style} {n} {v} is out of range"));
+                }
+                match n {
+                    "tchain" => tchain = v as usize,
+                    "tloop" => tloop = v as usize,
+                    _ => pchain = v as usize,
+                }
+                k += 2;
+            }
+            "mtk" => {
+                mtk = yes_no(a, k + 1, "mtk")?;
+                k += 2;
+            }
+            "ptemp" => {
+                ptemp = Some(float(a, k + 1, "ptemp")?);
+                k += 2;
+            }
+            other => return Err(ScriptError::unsupported(&format!("fix {style}"), other)),
+        }
+    }
+    let Some((coupling, p, pdamp)) = press else {
+        return fail(format!(
+            "fix {style} needs iso or aniso with Pstart Pstop Pdamp"
+        ));
+    };
+    let err = |e: ferromd_integrators::BarostatError| ScriptError::new(format!("fix {style}: {e}"));
+    let baro = match (style, temp) {
+        ("npt", Some((t, tdamp))) => {
+            let chain = NoseHooverChain::with_options(t, tdamp, tchain, tloop, 1)
+                .map_err(|e| ScriptError::new(format!("fix npt: {e}")))?;
+            MtkBarostat::with_thermostat(Some(chain), p, pdamp, coupling).map_err(err)?
+        }
+        ("npt", None) => return fail("fix npt needs temp Tstart Tstop Tdamp"),
+        (_, Some(_)) => return fail("fix nph takes no temp keyword (use fix npt)"),
+        _ => MtkBarostat::nph(p, pdamp, coupling).map_err(err)?,
+    };
+    let mut baro = baro.pchain(pchain).mtk(mtk);
+    if let Some(t) = ptemp {
+        baro = baro.ptemp(t).map_err(err)?;
+    }
+    Ok(Box::new(baro))
+}
+
+/// Parses `fix press/berendsen` arguments and wraps `inner`.
+fn press_berendsen(a: &[String], inner: Box<dyn Integrator>) -> ScriptResult<Box<dyn Integrator>> {
+    let coupling = match word(a, 0, "fix press/berendsen coupling")? {
+        "iso" => Coupling::Iso,
+        "aniso" => Coupling::Aniso,
+        other => return Err(ScriptError::unsupported("fix press/berendsen", other)),
+    };
+    let (p0, p1) = (float(a, 1, "Pstart")?, float(a, 2, "Pstop")?);
+    if p0 != p1 {
+        return Err(ScriptError::unsupported(
+            "fix press/berendsen",
+            "pressure ramp (Pstart != Pstop)",
+        ));
+    }
+    let pdamp = float(a, 3, "Pdamp")?;
+    let err = |e: ferromd_integrators::BarostatError| {
+        ScriptError::new(format!("fix press/berendsen: {e}"))
+    };
+    let mut b = BerendsenBarostat::new(inner, p0, pdamp, coupling).map_err(err)?;
+    let mut k = 4;
+    while k < a.len() {
+        match a[k].as_str() {
+            "modulus" => b = b.modulus(float(a, k + 1, "modulus")?).map_err(err)?,
+            other => return Err(ScriptError::unsupported("fix press/berendsen", other)),
+        }
+        k += 2;
+    }
+    Ok(Box::new(b))
 }
 
 /// Parses a thermostat fix's arguments (after `fix ID group style`) into an integrator.
