@@ -9,12 +9,15 @@
 //! * [`Berendsen`]: weak coupling, not canonical (`fix temp/berendsen`);
 //! * [`MtkBarostat`]: MTK barostat with Nosé-Hoover chains, NPT and NPH (`fix npt`, `fix nph`);
 //! * [`BerendsenBarostat`]: weak pressure coupling around another integrator (`fix press/berendsen`).
+//!
+//! Energy minimizers (`minimize`, `min_style cg|fire`) are in [`minimize`].
 
 mod barostat;
 mod berendsen;
 mod common;
 mod csvr;
 mod langevin;
+pub mod minimize;
 mod nose_hoover;
 mod npt;
 mod press_berendsen;
