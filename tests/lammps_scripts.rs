@@ -138,6 +138,13 @@ fn barostat_fixes() {
     }
 }
 
+/// delete_atoms overlap removes the same atoms as LAMMPS, and pair_modify tail adds its
+/// energy and pressure corrections.
+#[test]
+fn delete_atoms_overlap_and_tail_corrections() {
+    check_deck("tail-delete");
+}
+
 #[test]
 fn momentum_and_recenter_fixes() {
     check_deck("momentum");

@@ -23,4 +23,5 @@ pub use pair::lj::{LennardJones, LjCut, LjCutBuilder};
 pub use pair::styles::{Born, Buckingham, Morse, Soft, Yukawa};
 pub use pair::{
     CoefficientTable, Mixing, PairError, PairInteraction, PairPotential, Shifted, ShiftedForce,
+    TailCorrected,
 };

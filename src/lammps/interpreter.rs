@@ -49,6 +49,7 @@ struct PairSettings {
     args: Vec<String>,
     coeffs: Vec<Vec<String>>,
     shift: bool,
+    tail: bool,
     mixing: Mixing,
 }
 
@@ -347,6 +348,7 @@ impl Interpreter {
                 velocity_command(&args[1..], system, &units, spacing)?;
             }
             "displace_atoms" => self.displace_atoms(args)?,
+            "delete_atoms" => self.delete_atoms(args)?,
             "pair_style" => {
                 let style = word(args, 0, "pair style")?;
                 match style {
@@ -411,7 +413,7 @@ impl Interpreter {
                             let m = word(args, k + 1, "pair_modify mix")?;
                             pair.mixing = Mixing::from_name(m).ok_or_else(|| ScriptError::new(format!("pair_modify mix `{m}` must be geometric, arithmetic or sixthpower")))?;
                         }
-                        "tail" if args.get(k + 1).map(String::as_str) == Some("no") => {}
+                        "tail" => pair.tail = yes_no(args, k + 1, "pair_modify tail")?,
                         other => return Err(ScriptError::unsupported("pair_modify", other)),
                     }
                     k += 2;
@@ -901,6 +903,83 @@ impl Interpreter {
         Ok(())
     }
 
+    /// `delete_atoms overlap CUT all all [compress yes|no]` with LAMMPS's rule: visiting
+    /// atoms in order, atom i is deleted if some atom within the cutoff is a surviving
+    /// local atom or a periodic image of an atom with a larger id (or of itself).
+    fn delete_atoms(&mut self, args: &[String]) -> ScriptResult<()> {
+        match word(args, 0, "delete_atoms style")? {
+            "overlap" => {}
+            other => return Err(ScriptError::unsupported("delete_atoms", other)),
+        }
+        let cut = float(args, 1, "delete_atoms cutoff")?;
+        if cut <= 0.0 {
+            return fail(format!("delete_atoms cutoff {cut} must be positive"));
+        }
+        for g in [2, 3] {
+            self.require_group(args.get(g))?;
+        }
+        let mut compress = true;
+        let mut k = 4;
+        while k < args.len() {
+            match args[k].as_str() {
+                "compress" => compress = yes_no(args, k + 1, "delete_atoms compress")?,
+                other => return Err(ScriptError::unsupported("delete_atoms", other)),
+            }
+            k += 2;
+        }
+        if self.pair.is_none() {
+            return fail("delete_atoms requires a pair style be defined");
+        }
+        let system = self.system_mut("delete_atoms")?;
+        let mut nb = ferromd_core::neighbor::Neighbors::new(
+            NeighborSettings::with_skin(0.0),
+            cut,
+            ferromd_core::ListKind::Full,
+        );
+        nb.rebuild(system)
+            .map_err(|e| ScriptError::new(format!("delete_atoms: {e}")))?;
+        let n = system.len();
+        let x = nb.ghosts().positions();
+        let mut delete = vec![false; n];
+        for i in 0..n {
+            for &j in nb.list().neighbors(i) {
+                let j = j as usize;
+                if (x[j] - x[i]).norm_squared() >= cut * cut {
+                    continue;
+                }
+                if j < n {
+                    if delete[j] {
+                        continue;
+                    }
+                } else if system.ids[i] > system.ids[nb.ghosts().owner(j)] {
+                    continue;
+                }
+                delete[i] = true;
+                break;
+            }
+        }
+        let removed = delete.iter().filter(|d| **d).count();
+        let keep: Vec<usize> = (0..n).filter(|&i| !delete[i]).collect();
+        let s = &mut *system;
+        s.positions = keep.iter().map(|&i| s.positions[i]).collect();
+        s.velocities = keep.iter().map(|&i| s.velocities[i]).collect();
+        s.forces = keep.iter().map(|&i| s.forces[i]).collect();
+        s.masses = keep.iter().map(|&i| s.masses[i]).collect();
+        s.types = keep.iter().map(|&i| s.types[i]).collect();
+        s.images = keep.iter().map(|&i| s.images[i]).collect();
+        s.ids = keep.iter().map(|&i| s.ids[i]).collect();
+        if compress {
+            // LAMMPS renumbers the survivors 1..N in id order
+            let mut order: Vec<usize> = (0..s.ids.len()).collect();
+            order.sort_by_key(|&k| s.ids[k]);
+            for (new, k) in order.into_iter().enumerate() {
+                s.ids[k] = new as u64 + 1;
+            }
+        }
+        let left = s.len();
+        self.say(&format!("Deleted {removed} atoms, new total = {left}"))
+    }
+
     fn neigh_modify(&mut self, args: &[String]) -> ScriptResult<()> {
         let mut k = 0;
         while k < args.len() {
@@ -1023,6 +1102,7 @@ impl Interpreter {
                 &pair.args,
                 &pair.coeffs,
                 pair.shift,
+                pair.tail,
                 pair.mixing,
                 n_types,
             ),

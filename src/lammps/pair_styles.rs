@@ -3,7 +3,7 @@
 use ferromd_core::Potential;
 use ferromd_potentials::{
     Born, Buckingham, CoefficientTable, LennardJones, LjCutBuilder, Mixing, Morse, PairInteraction,
-    PairPotential, Shifted, ShiftedForce, Soft, Yukawa,
+    PairPotential, Shifted, ShiftedForce, Soft, TailCorrected, Yukawa,
 };
 
 use super::error::{ScriptError, ScriptResult, fail};
@@ -41,9 +41,16 @@ pub fn build_pair(
     args: &[String],
     coeffs: &[Vec<String>],
     shift: bool,
+    tail: bool,
     mixing: Mixing,
     n_types: usize,
 ) -> ScriptResult<Box<dyn Potential>> {
+    if tail && style != "lj/cut" {
+        return Err(ScriptError::unsupported(
+            &format!("pair_modify tail yes with pair_style {style}"),
+            "",
+        ));
+    }
     let n_global = global_args(style);
     if args.len() != n_global {
         return fail(format!(
@@ -92,7 +99,17 @@ pub fn build_pair(
                 b.pair(*i, *j, v[0], v[1], *cut)
                     .map_err(|e| ScriptError::new(format!("pair_coeff: {e}")))?;
             }
-            Ok(Box::new(b.build().map_err(pair_err)?))
+            let lj = Box::new(b.build().map_err(pair_err)?);
+            if !tail {
+                return Ok(lj);
+            }
+            let pairs: Vec<(f64, f64, f64)> = b
+                .resolved()
+                .map_err(pair_err)?
+                .iter()
+                .map(|c| (c.epsilon, c.sigma, c.cutoff))
+                .collect();
+            Ok(Box::new(TailCorrected::lennard_jones(lj, n_types, &pairs)))
         }
         "lj/smooth/linear" => {
             let table = fill(n_types, rc, mixing, &lines, |v| [v[0], v[1]])?;

@@ -7,12 +7,14 @@ mod potential;
 mod shifted;
 mod shifted_force;
 pub mod styles;
+mod tail;
 
 pub use coefficients::CoefficientTable;
 pub use mixing::Mixing;
 pub use potential::PairPotential;
 pub use shifted::Shifted;
 pub use shifted_force::ShiftedForce;
+pub use tail::TailCorrected;
 
 /// A pairwise interaction between two atoms of fixed types, as a function of `r²`.
 ///
