@@ -1,7 +1,33 @@
 #!/usr/bin/env bash
 # Runs every test of the workspace (unit, property, physics and deck tests) in release mode:
 # the physics tests integrate thousands of atoms for thousands of steps.
+# Then the ASE cross-check of extended XYZ (tests/python/test_extxyz_ase.py) when Python can
+# import ASE: from python3 itself, or from a venv .venv-test/ that this script creates with
+# `pip install ase` if needed (skipped, with a message, when that is impossible, e.g. offline;
+# FERROMD_SKIP_ASE=1 skips it too).
 # This is the test command named in README.md; .ci/run calls it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo test --workspace --release "$@"
+
+ase_python() {
+    if python3 -c "import ase" >/dev/null 2>&1; then
+        echo python3
+    elif [ -x .venv-test/bin/python ] && .venv-test/bin/python -c "import ase" >/dev/null 2>&1; then
+        echo .venv-test/bin/python
+    elif command -v python3 >/dev/null 2>&1 \
+        && { [ -x .venv-test/bin/python ] || python3 -m venv .venv-test >/dev/null 2>&1; } \
+        && timeout 300 .venv-test/bin/python -m pip install --quiet --disable-pip-version-check ase >/dev/null 2>&1 \
+        && .venv-test/bin/python -c "import ase" >/dev/null 2>&1; then
+        echo .venv-test/bin/python
+    fi
+}
+
+if [ "${FERROMD_SKIP_ASE:-0}" = 1 ]; then
+    echo "ASE cross-check skipped (FERROMD_SKIP_ASE=1)"
+elif py=$(ase_python) && [ -n "$py" ]; then
+    cargo build --release --quiet --example write_extxyz
+    "$py" tests/python/test_extxyz_ase.py target/release/examples/write_extxyz
+else
+    echo "ASE cross-check skipped: python3 with ase is not available and could not be installed"
+fi

@@ -1,4 +1,5 @@
 //! Reading and writing structure files.
 
+pub mod extxyz;
 pub mod lammps_data;
 pub mod xyz;
