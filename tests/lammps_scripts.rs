@@ -581,3 +581,38 @@ fn pair_styles_match_lammps() {
         std::fs::remove_dir_all(dir).ok();
     }
 }
+
+/// `minimize` (CG and FIRE) relaxes a perturbed 2-d crystal to the energy LAMMPS reaches
+/// (the acceptance bound is 1e-6 relative; they agree to about 1e-12). Iteration counts
+/// differ: the line searches are not the same code.
+#[test]
+fn minimize_reaches_lammps_energy() {
+    let reference = std::fs::read_to_string(reference_dir().join("log.min2d")).unwrap();
+    let final_energy = |text: &str| -> f64 {
+        let mut lines = text
+            .lines()
+            .skip_while(|l| !l.contains("Energy initial, next-to-last, final"));
+        lines.next().expect("minimization stats");
+        lines
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .nth(2)
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let want = final_energy(&reference);
+    let deck = std::fs::read_to_string(reference_dir().join("in.min2d")).unwrap();
+    for style in ["cg", "fire"] {
+        let script = deck.replace("minimize", &format!("min_style {style}\nminimize"));
+        let (ok, out) = run_text(&format!("min-{style}"), &script);
+        assert!(ok, "{out}");
+        let got = final_energy(&out);
+        assert!(
+            (got - want).abs() <= 1e-6 * want.abs(),
+            "{style}: {got} vs LAMMPS {want}"
+        );
+        assert!(out.contains("Stopping criterion = "), "{out}");
+    }
+}

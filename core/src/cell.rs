@@ -172,23 +172,30 @@ impl Cell {
     /// Returns the wrapped position; `image` is incremented by the number of box
     /// lengths the atom was moved *down* so that `unwrapped = wrapped + h * image`.
     pub fn wrap(&self, r: &Vector3<f64>, image: &mut [i32; 3]) -> Vector3<f64> {
-        let mut s = self.to_fractional(r);
-        let mut moved = false;
-        for k in 0..3 {
-            if self.periodic[k] && !(0.0..1.0).contains(&s[k]) {
-                let n = s[k].floor();
-                s[k] -= n;
-                image[k] += n as i32;
-                // s just below 0 gives s - floor(s) = 1.0 after rounding: that is the
-                // next image's 0.0, so count it
-                if s[k] >= 1.0 {
-                    s[k] = 0.0;
-                    image[k] += 1;
+        let mut x = *r;
+        // subtract whole cell vectors (never recompute from fractional coordinates, so
+        // untouched components keep their exact bits, e.g. z = 0 in 2-d runs)
+        for _ in 0..2 {
+            let s = self.to_fractional(&x);
+            let mut n = [0i32; 3];
+            for k in 0..3 {
+                if self.periodic[k] && !(0.0..1.0).contains(&s[k]) {
+                    n[k] = s[k].floor() as i32;
+                    if n[k] == 0 {
+                        // s rounded to exactly 1.0
+                        n[k] = 1;
+                    }
                 }
-                moved = true;
+            }
+            if n == [0; 3] {
+                break;
+            }
+            x -= self.image_shift(n);
+            for k in 0..3 {
+                image[k] += n[k];
             }
         }
-        if moved { self.to_cartesian(&s) } else { *r }
+        x
     }
 
     /// Minimum-image convention for a separation vector along periodic directions.

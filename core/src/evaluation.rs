@@ -41,6 +41,10 @@ pub fn evaluate_forces(
     }
     let n = system.len();
     system.forces.copy_from_slice(&out.forces[..n]);
+    if system.dimension == 2 {
+        // 2-d runs stay in the plane (LAMMPS's fix enforce2d)
+        system.forces.iter_mut().for_each(|f| f.z = 0.0);
+    }
     if request.energy && !out.energy.is_finite() {
         return Err(RunError::NonFiniteEnergy {
             step,

@@ -12,6 +12,7 @@ use ferromd_core::{
     IntegrationParameters, Integrator, NeighborSettings, Potential, Simulation, Species,
     StepContext, System, ThermoSample, UnitSystem,
 };
+use ferromd_integrators::minimize::{ConjugateGradient, Fire, MinParameters, Minimizer};
 use ferromd_integrators::{
     Berendsen, BerendsenBarostat, Coupling, Csvr, Langevin, MtkBarostat, NoseHooverChain,
     VelocityVerlet,
@@ -95,6 +96,8 @@ pub struct Interpreter {
     last_sample: Option<ThermoSample>,
     skip_next_jump: bool,
     threads: usize,
+    min_style: String,
+    min_dmax: f64,
 }
 
 impl Interpreter {
@@ -132,6 +135,8 @@ impl Interpreter {
             last_sample: None,
             skip_next_jump: false,
             threads: rayon::current_num_threads(),
+            min_style: "cg".into(),
+            min_dmax: 0.1,
         }
     }
 
@@ -489,6 +494,29 @@ impl Interpreter {
                 }
             }
             "run" => self.run_command(args)?,
+            "minimize" => self.minimize_command(args)?,
+            "min_style" => {
+                self.min_style = match word(args, 0, "min_style")? {
+                    s @ ("cg" | "fire") => s.to_string(),
+                    other => return Err(ScriptError::unsupported("min_style", other)),
+                };
+            }
+            "min_modify" => {
+                let mut k = 0;
+                while k < args.len() {
+                    match args[k].as_str() {
+                        "dmax" => {
+                            let d = float(args, k + 1, "min_modify dmax")?;
+                            if d <= 0.0 {
+                                return fail("min_modify dmax must be positive");
+                            }
+                            self.min_dmax = d;
+                        }
+                        other => return Err(ScriptError::unsupported("min_modify", other)),
+                    }
+                    k += 2;
+                }
+            }
             "reset_timestep" => {
                 let n = integer(args, 0, "reset_timestep step")?;
                 if n < 0 {
@@ -1034,6 +1062,9 @@ impl Interpreter {
             "recenter" => {
                 RecenterFix::parse(&args[3..])?;
             }
+            "box/relax" => {
+                box_relax_pressure(&args[3..])?;
+            }
             "npt" | "nph" => {
                 barostat(&style, &args[3..])?;
             }
@@ -1158,7 +1189,7 @@ impl Interpreter {
             .filter(|f| {
                 !matches!(
                     f.style.as_str(),
-                    "enforce2d" | "momentum" | "recenter" | "press/berendsen"
+                    "enforce2d" | "momentum" | "recenter" | "press/berendsen" | "box/relax"
                 )
             })
             .collect();
@@ -1279,6 +1310,130 @@ impl Interpreter {
             self.run_summary(&summary, params.dt)?;
         }
         Ok(())
+    }
+
+    /// `minimize etol ftol maxiter maxeval` with the current `min_style`, printing thermo
+    /// before and after and LAMMPS's "Minimization stats" block.
+    fn minimize_command(&mut self, args: &[String]) -> ScriptResult<()> {
+        let etol = float(args, 0, "minimize etol")?;
+        let ftol = float(args, 1, "minimize ftol")?;
+        let maxiter = integer(args, 2, "minimize maxiter")?;
+        let maxeval = integer(args, 3, "minimize maxeval")?;
+        if etol < 0.0 || ftol < 0.0 || maxiter < 0 || maxeval < 0 || args.len() != 4 {
+            return fail("minimize needs etol ftol maxiter maxeval (non-negative)");
+        }
+        let system = self.system_ref("minimize")?;
+        if system.is_empty() {
+            return fail("minimize with no atoms");
+        }
+        if let Some(t) = self.masses_set.iter().position(|s| !s) {
+            return fail(format!("all masses are not set (type {} has none)", t + 1));
+        }
+        let potential = self.build_potential(system.n_types())?;
+        let mut params = MinParameters::new(etol, ftol, maxiter as u64, maxeval as u64);
+        params.dmax = self.min_dmax;
+        let relax: Vec<&FixSpec> = self
+            .fixes
+            .iter()
+            .filter(|f| f.style == "box/relax")
+            .collect();
+        if let [f] = relax.as_slice() {
+            if self.min_style != "cg" {
+                return Err(ScriptError::unsupported(
+                    "fix box/relax with min_style",
+                    &self.min_style,
+                ));
+            }
+            params.box_pressure = Some(box_relax_pressure(&f.args)?);
+        }
+        let integrate = IntegrationParameters {
+            dt: self.dt(),
+            neighbor: self.neighbor,
+        };
+        let system = self.system.take().expect("checked");
+        let start_step = self.step;
+        let mut sim = Simulation::new(
+            system,
+            self.units,
+            integrate,
+            potential,
+            Box::new(NoIntegration),
+        )
+        .map_err(|e| ScriptError::new(e.to_string()))?;
+        sim.reset_step(start_step);
+        let header = self.thermo_style.header();
+        if !header.is_empty() {
+            self.say(&header)?;
+        }
+        let started = Instant::now();
+        let units = self.units.constants();
+        let boundary = self.boundary_string();
+        let normalize = self.normalize();
+        let before = sim.thermo().map_err(|e| ScriptError::new(e.to_string()));
+        let mut observer = ScriptObserver {
+            style: &self.thermo_style,
+            vars: &self.vars,
+            out: &mut self.out,
+            dumps: &mut self.dumps,
+            boundary: &boundary,
+            normalize,
+            run_start_step: start_step,
+            dt: integrate.dt,
+            time_at_start: self.time,
+            started,
+            last_line: (started, start_step),
+            units,
+            error: None,
+            last: None,
+        };
+        let result = before.and_then(|sample| {
+            observer.thermo_with_system(&sample, &sim.system);
+            let r = match self.min_style.as_str() {
+                "fire" => Fire::new(integrate.dt).minimize(&mut sim, &params),
+                _ => ConjugateGradient::new().minimize(&mut sim, &params),
+            }
+            .map_err(|e| ScriptError::new(e.to_string()))?;
+            sim.reset_step(start_step + r.iterations);
+            let after = sim.thermo().map_err(|e| ScriptError::new(e.to_string()))?;
+            observer.thermo_with_system(&after, &sim.system);
+            Ok(r)
+        });
+        let error = observer.error.take();
+        self.last_sample = observer.last;
+        self.step = sim.current_step();
+        self.system = Some(sim.into_system());
+        if let Some(e) = error {
+            return Err(e);
+        }
+        let r = result?;
+        let n = self.system.as_ref().map_or(0, System::len);
+        self.say(&format!(
+            "Loop time of {} on {} procs for {} steps with {} atoms\n",
+            format_g(started.elapsed().as_secs_f64(), 6),
+            self.threads,
+            r.iterations,
+            n
+        ))?;
+        let norm = if normalize { n.max(1) as f64 } else { 1.0 };
+        let g = |v: f64| format_g(v, 15);
+        self.say("Minimization stats:")?;
+        self.say(&format!("  Stopping criterion = {}", r.stop.lammps_name()))?;
+        self.say("  Energy initial, next-to-last, final = ")?;
+        self.say(&format!(
+            "    {:>18} {:>18} {:>18}",
+            g(r.initial_energy / norm),
+            g(r.next_to_last_energy / norm),
+            g(r.final_energy / norm)
+        ))?;
+        self.say(&format!(
+            "  Iterations, force evaluations = {} {}",
+            r.iterations, r.evaluations
+        ))?;
+        self.say(&format!("  Force two-norm final = {}", g(r.fnorm2)))?;
+        self.say(&format!(
+            "  Force max component final = {}\n",
+            g(r.fnorm_inf)
+        ))
     }
 
     fn run_summary(&mut self, s: &ferromd_core::RunSummary, dt: f64) -> ScriptResult<()> {
@@ -1408,6 +1563,19 @@ fn eam_from_coeffs(
     let style =
         EamStyle::from_name(style).ok_or_else(|| ScriptError::unsupported("pair_style", style))?;
     Eam::from_file(file, style, &elements).map_err(eam_err)
+}
+
+/// `fix box/relax iso P` (the only form supported): the target pressure.
+fn box_relax_pressure(a: &[String]) -> ScriptResult<f64> {
+    match word(a, 0, "fix box/relax coupling")? {
+        "iso" => {}
+        other => return Err(ScriptError::unsupported("fix box/relax", other)),
+    }
+    let p = float(a, 1, "fix box/relax pressure")?;
+    if a.len() > 2 {
+        return Err(ScriptError::unsupported("fix box/relax", &a[2]));
+    }
+    Ok(p)
 }
 
 /// Parses `fix npt` / `fix nph` arguments (after the style) into an MTK barostat.
