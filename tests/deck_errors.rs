@@ -219,3 +219,25 @@ mod fuzz {
         }
     }
 }
+
+#[test]
+fn barostat_decks_validate_their_keys() {
+    let npt = include_str!("../inputs/lj-npt.toml");
+    let d = Deck::parse(npt, Path::new("npt.toml")).unwrap();
+    assert_eq!(d.integrator.name(), "npt");
+    let bad = |from: &str, to: &str| {
+        Deck::parse(&npt.replacen(from, to, 1), Path::new("npt.toml")).unwrap_err()
+    };
+    let e = bad("pressure = 1.0\n", "");
+    assert!(e.to_string().contains("needs `pressure`"), "{e}");
+    let e = bad("coupling = \"iso\"", "coupling = \"tri\"");
+    assert!(e.to_string().contains("unknown coupling `tri`"), "{e}");
+    let e = bad("pressure_damping = 5.0", "pressure_damping = -5.0");
+    assert!(e.to_string().contains("must be positive"), "{e}");
+    let e = bad("style = \"npt\"", "style = \"nvt\"");
+    assert!(
+        e.to_string()
+            .contains("`pressure` has no meaning for style `nvt`"),
+        "{e}"
+    );
+}

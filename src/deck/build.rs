@@ -11,7 +11,9 @@ use ferromd_core::velocity::create_velocities;
 use ferromd_core::{
     IntegrationParameters, NeighborSettings, Potential, Species, System, UnitSystem,
 };
-use ferromd_integrators::{Berendsen, Csvr, Langevin, NoseHooverChain, VelocityVerlet};
+use ferromd_integrators::{
+    Berendsen, Coupling, Csvr, Langevin, MtkBarostat, NoseHooverChain, VelocityVerlet,
+};
 use ferromd_potentials::{Eam, EamStyle, LjCutBuilder, Mixing};
 use toml::Spanned;
 
@@ -414,14 +416,15 @@ fn eam(
 /// The integrator of `[integrator]`: `nve` or one of the thermostats.
 fn integrator(cx: &Ctx<'_>, spec: &IntegratorSpec) -> Result<Box<dyn Integrator>, DeckError> {
     let style = spec.style.get_ref().as_str();
-    let thermostat = matches!(style, "langevin" | "nvt" | "csvr" | "berendsen");
-    if !thermostat && style != "nve" && style != "velocity-verlet" {
+    let barostat = matches!(style, "npt" | "nph");
+    let thermostat = matches!(style, "langevin" | "nvt" | "csvr" | "berendsen" | "npt");
+    if !thermostat && !barostat && style != "nve" && style != "velocity-verlet" {
         return Err(cx
             .at(&spec.style, format!("unknown integrator style `{style}`"))
             .with_key("integrator.style")
             .with_hint(
                 "supported: \"nve\" (velocity Verlet), \"langevin\", \"nvt\", \"csvr\", \
-                 \"berendsen\"",
+                 \"berendsen\", \"npt\", \"nph\"",
             ));
     }
     // keys that only some styles read must not be given to the others
@@ -437,16 +440,31 @@ fn integrator(cx: &Ctx<'_>, spec: &IntegratorSpec) -> Result<Box<dyn Integrator>
         }
         Ok(())
     };
-    let thermostats = ["langevin", "nvt", "csvr", "berendsen"];
+    let thermostats = ["langevin", "nvt", "csvr", "berendsen", "npt"];
+    let barostats = ["npt", "nph"];
     only(spec.temperature.is_some(), "temperature", &thermostats)?;
     only(spec.damping.is_some(), "damping", &thermostats)?;
     only(spec.seed.is_some(), "seed", &["langevin", "csvr"])?;
-    only(spec.chain.is_some(), "chain", &["nvt"])?;
-    only(spec.loops.is_some(), "loops", &["nvt"])?;
-    only(spec.suzuki_yoshida.is_some(), "suzuki_yoshida", &["nvt"])?;
+    only(spec.chain.is_some(), "chain", &["nvt", "npt"])?;
+    only(spec.loops.is_some(), "loops", &["nvt", "npt"])?;
+    only(
+        spec.suzuki_yoshida.is_some(),
+        "suzuki_yoshida",
+        &["nvt", "npt"],
+    )?;
     only(spec.zero_momentum.is_some(), "zero_momentum", &["langevin"])?;
-    if !thermostat {
+    only(spec.pressure.is_some(), "pressure", &barostats)?;
+    only(
+        spec.pressure_damping.is_some(),
+        "pressure_damping",
+        &barostats,
+    )?;
+    only(spec.coupling.is_some(), "coupling", &barostats)?;
+    if !thermostat && !barostat {
         return Ok(Box::new(VelocityVerlet::new()));
+    }
+    if barostat {
+        return barostat_integrator(cx, spec, style);
     }
     let required = |value: Option<&Spanned<f64>>, key: &str, hint: &str| {
         let Some(v) = value else {
@@ -508,6 +526,89 @@ fn integrator(cx: &Ctx<'_>, spec: &IntegratorSpec) -> Result<Box<dyn Integrator>
             }
         }
     })
+}
+
+/// `npt` / `nph`: the MTK barostat (with a Nosé-Hoover chain for `npt`).
+fn barostat_integrator(
+    cx: &Ctx<'_>,
+    spec: &IntegratorSpec,
+    style: &str,
+) -> Result<Box<dyn Integrator>, DeckError> {
+    let missing = |key: &str, hint: &str| {
+        cx.at(&spec.style, format!("style `{style}` needs `{key}`"))
+            .with_key(format!("integrator.{key}"))
+            .with_hint(hint.to_string())
+    };
+    let positive = |v: &Spanned<f64>, key: &str| -> Result<f64, DeckError> {
+        let x = *v.get_ref();
+        if x.is_finite() && x > 0.0 {
+            Ok(x)
+        } else {
+            Err(cx
+                .at(v, format!("{key} {x} must be positive"))
+                .with_key(format!("integrator.{key}")))
+        }
+    };
+    let p = spec
+        .pressure
+        .as_ref()
+        .ok_or_else(|| missing("pressure", "add pressure = 1.0 (target, pressure units)"))?;
+    let pressure = *p.get_ref();
+    if !pressure.is_finite() {
+        return Err(cx
+            .at(p, "pressure must be finite")
+            .with_key("integrator.pressure"));
+    }
+    let pdamp = positive(
+        spec.pressure_damping.as_ref().ok_or_else(|| {
+            missing(
+                "pressure_damping",
+                "add pressure_damping = 5.0 (LAMMPS suggests 1000 timesteps)",
+            )
+        })?,
+        "pressure_damping",
+    )?;
+    let coupling = match spec.coupling.as_ref().map(|c| (c, c.get_ref().as_str())) {
+        None | Some((_, "iso")) => Coupling::Iso,
+        Some((_, "aniso")) => Coupling::Aniso,
+        Some((c, other)) => {
+            return Err(cx
+                .at(c, format!("unknown coupling `{other}`"))
+                .with_key("integrator.coupling")
+                .with_hint("use \"iso\" or \"aniso\""));
+        }
+    };
+    let built = if style == "npt" {
+        let t = positive(
+            spec.temperature
+                .as_ref()
+                .ok_or_else(|| missing("temperature", "add temperature = 1.5"))?,
+            "temperature",
+        )?;
+        let damp = positive(
+            spec.damping
+                .as_ref()
+                .ok_or_else(|| missing("damping", "add damping = 0.5"))?,
+            "damping",
+        )?;
+        let count = |v: &Option<Spanned<u64>>, default: u64| {
+            v.as_ref().map_or(default, |s| *s.get_ref()) as usize
+        };
+        let chain = NoseHooverChain::with_options(
+            t,
+            damp,
+            count(&spec.chain, 3),
+            count(&spec.loops, 1),
+            count(&spec.suzuki_yoshida, 1),
+        )
+        .map_err(|e| cx.at(&spec.style, e.to_string()).with_key("integrator"))?;
+        MtkBarostat::with_thermostat(Some(chain), pressure, pdamp, coupling)
+    } else {
+        MtkBarostat::nph(pressure, pdamp, coupling)
+    };
+    built
+        .map(|b| Box::new(b) as Box<dyn Integrator>)
+        .map_err(|e| cx.at(&spec.style, e.to_string()).with_key("integrator"))
 }
 
 fn parameters(

@@ -150,7 +150,8 @@ pub struct NeighborSpec {
 #[serde(deny_unknown_fields)]
 pub struct IntegratorSpec {
     /// Integrator style: `nve`, `langevin` (BAOAB), `nvt` (Nosé-Hoover chains), `csvr`
-    /// (Bussi velocity rescaling) or `berendsen`.
+    /// (Bussi velocity rescaling), `berendsen`, `npt` (MTK barostat with a Nosé-Hoover
+    /// chain) or `nph` (MTK barostat).
     pub style: Spanned<String>,
     /// Timestep (default: the unit system's default).
     pub timestep: Option<Spanned<f64>>,
@@ -170,6 +171,12 @@ pub struct IntegratorSpec {
     /// `langevin`: remove the net momentum of the random kicks (LAMMPS `zero yes`;
     /// default false).
     pub zero_momentum: Option<bool>,
+    /// `npt`, `nph`: target pressure in the unit system's pressure units.
+    pub pressure: Option<Spanned<f64>>,
+    /// `npt`, `nph`: barostat time constant (LAMMPS `Pdamp`).
+    pub pressure_damping: Option<Spanned<f64>>,
+    /// `npt`, `nph`: `"iso"` (default) or `"aniso"` cell coupling.
+    pub coupling: Option<Spanned<String>>,
 }
 
 /// Run control.
