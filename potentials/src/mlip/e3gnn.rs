@@ -1,0 +1,428 @@
+//! SevenNet's `pair_e3gnn` convention: a graph of the local atoms in, a total energy out;
+//! forces and virial from one autograd call on the edge vectors.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use ferromd_core::nalgebra::Vector3;
+use ferromd_core::neighbor::ListKind;
+use ferromd_core::potential::{ForceInput, ForceOutput, Potential, PotentialError};
+use tch::{CModule, Device, IValue, Kind, Tensor};
+
+use super::metadata::ModelMetadata;
+use super::{MlipError, MlipOptions};
+
+/// Buffers kept between evaluations (never shrunk, so a steady run does not reallocate).
+#[derive(Debug, Default)]
+struct Scratch {
+    /// Model species index of every local atom.
+    species: Vec<i64>,
+    /// Edge sources then edge destinations (the rows of the 2×E `edge_index`).
+    edge_index: Vec<i64>,
+    /// Edge destinations while selecting edges.
+    dst: Vec<i64>,
+    /// Edge vectors `x_j − x_i` in double precision.
+    vectors: Vec<Vector3<f64>>,
+    /// Edge vectors as the model reads them (E×3, f32 models).
+    vec32: Vec<f32>,
+    /// Edge vectors as the model reads them (E×3, f64 models).
+    vec64: Vec<f64>,
+    /// dE/d(edge vector), f32 models.
+    grad32: Vec<f32>,
+    /// dE/d(edge vector), f64 models.
+    grad64: Vec<f64>,
+    /// Time accounting.
+    timings: MlipTimings,
+}
+
+/// Where the time of the evaluations so far went.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct MlipTimings {
+    /// Number of evaluations.
+    pub calls: u64,
+    /// Seconds in the model's forward and backward passes (from handing the input
+    /// dictionary to torch until the edge gradients are back in host memory).
+    pub model: f64,
+    /// Seconds in [`Potential::compute`] altogether (edge selection, tensors, model, scatter).
+    pub compute: f64,
+}
+
+/// A SevenNet model deployed for LAMMPS's `pair_e3gnn` (`sevenn_get_model`, `sevenn_deploy`).
+///
+/// Each evaluation builds a graph over the *local* atoms: node `i` is local atom `i` with
+/// its model species index, and every neighbor `j` (local or ghost) of the full neighbor
+/// list closer than the model cutoff gives an edge `(i, owner(j))` with vector `x_j − x_i`,
+/// so periodic images are encoded in the edge vectors and `num_atoms = nlocal = n_local`.
+/// The model returns the total energy; one autograd call gives `g = dE/d r_ij` per edge,
+/// and `F_i += g`, `F_owner(j) −= g`, virial `−Σ r_ij ⊗ g`. Forces land on local atoms only.
+pub struct E3gnn {
+    model: CModule,
+    meta: ModelMetadata,
+    /// Model species index of each atom type.
+    type_map: Vec<i64>,
+    device: Device,
+    scratch: Mutex<Scratch>,
+}
+
+impl std::fmt::Debug for E3gnn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("E3gnn")
+            .field("path", &self.meta.path)
+            .field("cutoff", &self.meta.cutoff)
+            .field("type_map", &self.type_map)
+            .field("device", &self.device)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Parses `cpu`, `cuda` or `cuda:N` and checks that torch can use it.
+fn parse_device(name: &str) -> Result<Device, MlipError> {
+    let err = |reason: String| MlipError::Device {
+        device: name.to_owned(),
+        reason,
+    };
+    let index = match name.trim() {
+        "cpu" => return Ok(Device::Cpu),
+        "cuda" => 0,
+        other => match other.strip_prefix("cuda:").map(str::parse::<usize>) {
+            Some(Ok(k)) => k,
+            _ => return Err(err("expected `cpu`, `cuda` or `cuda:N`".into())),
+        },
+    };
+    if !tch::Cuda::is_available() {
+        return Err(err(
+            "torch sees no CUDA device (no GPU, no driver, or a CPU-only libtorch); \
+             use device = \"cpu\""
+                .into(),
+        ));
+    }
+    let count = tch::Cuda::device_count();
+    if index as i64 >= count {
+        return Err(err(format!("torch sees {count} CUDA device(s)")));
+    }
+    Ok(Device::Cuda(index))
+}
+
+fn torch_error(e: tch::TchError) -> PotentialError {
+    PotentialError::Other(format!("e3gnn: torch: {e}"))
+}
+
+impl E3gnn {
+    /// Loads the model at `path` and maps atom type `t` (0-based) to `elements[t]`.
+    pub fn load(
+        path: impl AsRef<Path>,
+        elements: &[&str],
+        options: &MlipOptions,
+    ) -> Result<Self, MlipError> {
+        let path: PathBuf = path.as_ref().to_path_buf();
+        let meta = ModelMetadata::read(&path)?;
+        let type_map = meta.species_indices(elements)?;
+        let device = parse_device(&options.device)?;
+        // as LAMMPS's pair_e3gnn: no profiling re-optimisation of the graph, whose input
+        // shapes (the edge count) change every step (measured: same speed on CPU)
+        tch::jit::set_graph_executor_optimize(false);
+        let mut model =
+            CModule::load_on_device(&path, device).map_err(|e| MlipError::NotTorchScript {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?;
+        model.set_eval();
+        Ok(E3gnn {
+            model,
+            meta,
+            type_map,
+            device,
+            scratch: Mutex::new(Scratch::default()),
+        })
+    }
+
+    /// The metadata read from the archive.
+    pub fn metadata(&self) -> &ModelMetadata {
+        &self.meta
+    }
+
+    /// The model species index of each atom type.
+    pub fn type_map(&self) -> &[i64] {
+        &self.type_map
+    }
+
+    /// Time spent in evaluations so far.
+    pub fn timings(&self) -> MlipTimings {
+        self.scratch
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .timings
+    }
+
+    /// The device the model runs on.
+    pub fn device(&self) -> Device {
+        self.device
+    }
+
+    /// Selects the edges within the model cutoff from the full list into `s`.
+    fn select_edges(&self, input: &ForceInput<'_>, s: &mut Scratch) -> Result<(), PotentialError> {
+        let n_local = input.n_local();
+        let x = input.positions();
+        let types = input.types();
+        let list = input.list;
+        let cut2 = self.meta.cutoff * self.meta.cutoff;
+        s.species.clear();
+        s.edge_index.clear();
+        s.dst.clear();
+        s.vectors.clear();
+        for i in 0..n_local {
+            let t = types[i] as usize;
+            let Some(&species) = self.type_map.get(t) else {
+                return Err(PotentialError::Other(format!(
+                    "e3gnn: atom type {} has no element (the model was given {} elements)",
+                    t + 1,
+                    self.type_map.len()
+                )));
+            };
+            s.species.push(species);
+            let xi = x[i];
+            for &j in list.neighbors(i) {
+                let j = j as usize;
+                let d = x[j] - xi;
+                if d.norm_squared() < cut2 {
+                    s.edge_index.push(i as i64);
+                    s.dst.push(input.atoms.owner(j) as i64);
+                    s.vectors.push(d);
+                }
+            }
+        }
+        s.edge_index.extend_from_slice(&s.dst);
+        Ok(())
+    }
+
+    /// Runs the model on the graph in `s`; returns the energy and, on request, per-atom
+    /// energies (into `s.grad64[..n]` afterwards overwritten by nothing else), and leaves
+    /// dE/d(edge vector) in `s.grad32` or `s.grad64`.
+    fn run_model(
+        &self,
+        s: &mut Scratch,
+        per_atom: Option<&mut [f64]>,
+    ) -> Result<f64, PotentialError> {
+        let n = s.species.len() as i64;
+        let e = s.vectors.len();
+        let kind = if self.meta.double {
+            Kind::Double
+        } else {
+            Kind::Float
+        };
+        let ptr: *const u8 = if self.meta.double {
+            s.vec64.clear();
+            s.vec64
+                .extend(s.vectors.iter().flat_map(|v| [v.x, v.y, v.z]));
+            s.vec64.as_ptr().cast()
+        } else {
+            s.vec32.clear();
+            s.vec32.extend(
+                s.vectors
+                    .iter()
+                    .flat_map(|v| [v.x as f32, v.y as f32, v.z as f32]),
+            );
+            s.vec32.as_ptr().cast()
+        };
+        // SAFETY: the blobs point into buffers of `s` that hold exactly n, 2e and 3e
+        // initialized elements of the stated kinds and are neither moved nor modified
+        // until every tensor made here has been dropped at the end of this function.
+        let (x, edge_index, edge_vec) = unsafe {
+            (
+                Tensor::f_from_blob(
+                    s.species.as_ptr().cast(),
+                    &[n],
+                    &[],
+                    Kind::Int64,
+                    Device::Cpu,
+                ),
+                Tensor::f_from_blob(
+                    s.edge_index.as_ptr().cast(),
+                    &[2, e as i64],
+                    &[],
+                    Kind::Int64,
+                    Device::Cpu,
+                ),
+                Tensor::f_from_blob(ptr, &[e as i64, 3], &[], kind, Device::Cpu),
+            )
+        };
+        let (x, edge_index, edge_vec) = (
+            x.map_err(torch_error)?,
+            edge_index.map_err(torch_error)?,
+            edge_vec.map_err(torch_error)?,
+        );
+        let edge_vec = edge_vec
+            .f_to_device(self.device)
+            .map_err(torch_error)?
+            .detach()
+            .set_requires_grad(true);
+        let num_atoms = Tensor::from_slice(&[n]);
+        let dict = vec![
+            (
+                IValue::String("x".into()),
+                IValue::Tensor(x.f_to_device(self.device).map_err(torch_error)?),
+            ),
+            (
+                IValue::String("edge_index".into()),
+                IValue::Tensor(edge_index.f_to_device(self.device).map_err(torch_error)?),
+            ),
+            (
+                IValue::String("edge_vec".into()),
+                IValue::Tensor(edge_vec.shallow_clone()),
+            ),
+            (
+                IValue::String("num_atoms".into()),
+                IValue::Tensor(num_atoms.f_to_device(self.device).map_err(torch_error)?),
+            ),
+            (
+                IValue::String("nlocal".into()),
+                IValue::Tensor(num_atoms.shallow_clone()),
+            ),
+        ];
+        let start = Instant::now();
+        let output = self
+            .model
+            .forward_is(&[IValue::GenericDict(dict)])
+            .map_err(torch_error)?;
+        let IValue::GenericDict(entries) = output else {
+            return Err(PotentialError::Other(
+                "e3gnn: the model did not return a dictionary".into(),
+            ));
+        };
+        let get = |key: &str| -> Result<&Tensor, PotentialError> {
+            entries
+                .iter()
+                .find_map(|(k, v)| match (k, v) {
+                    (IValue::String(name), IValue::Tensor(t)) if name == key => Some(t),
+                    _ => None,
+                })
+                .ok_or_else(|| {
+                    PotentialError::Other(format!("e3gnn: the model output has no `{key}`"))
+                })
+        };
+        let energy = get("inferred_total_energy")?;
+        let value = energy
+            .detach()
+            .f_to_kind(Kind::Double)
+            .and_then(|t| t.f_sum(Kind::Double))
+            .and_then(|t| t.f_double_value(&[]))
+            .map_err(torch_error)?;
+        if let Some(per_atom) = per_atom {
+            let atomic = get("atomic_energy")?
+                .detach()
+                .f_to_device(Device::Cpu)
+                .and_then(|t| t.f_to_kind(Kind::Double))
+                .and_then(|t| t.f_contiguous())
+                .map_err(torch_error)?;
+            atomic
+                .f_copy_data(per_atom, n as usize)
+                .map_err(torch_error)?;
+        }
+        if e > 0 {
+            let grads = Tensor::f_run_backward(&[energy], &[&edge_vec], false, false)
+                .map_err(torch_error)?;
+            let grad = grads[0]
+                .f_to_device(Device::Cpu)
+                .and_then(|t| t.f_contiguous())
+                .map_err(torch_error)?;
+            if self.meta.double {
+                s.grad64.resize(3 * e, 0.0);
+                grad.f_copy_data(&mut s.grad64, 3 * e)
+            } else {
+                s.grad32.resize(3 * e, 0.0);
+                grad.f_copy_data(&mut s.grad32, 3 * e)
+            }
+            .map_err(torch_error)?;
+        }
+        s.timings.model += start.elapsed().as_secs_f64();
+        Ok(value)
+    }
+}
+
+impl Potential for E3gnn {
+    fn cutoff(&self) -> f64 {
+        self.meta.cutoff
+    }
+
+    fn list_kind(&self) -> ListKind {
+        ListKind::Full
+    }
+
+    fn compute(&self, input: &ForceInput<'_>, out: &mut ForceOutput) -> Result<(), PotentialError> {
+        let n_local = input.n_local();
+        let list = input.list;
+        if list.kind() != ListKind::Full
+            || list.n_atoms() != n_local
+            || list.n_extended() != input.n_total()
+        {
+            return Err(PotentialError::Other(
+                "e3gnn: needs a full neighbor list matching the atoms".into(),
+            ));
+        }
+        if list.cutoff() < self.meta.cutoff {
+            return Err(PotentialError::Other(format!(
+                "e3gnn: the neighbor list cutoff {} is shorter than the model cutoff {}",
+                list.cutoff(),
+                self.meta.cutoff
+            )));
+        }
+        if n_local == 0 {
+            return Ok(());
+        }
+        let threads = rayon::current_num_threads().max(1) as i32;
+        if tch::get_num_threads() != threads {
+            tch::set_num_threads(threads);
+        }
+        let start = Instant::now();
+        let mut guard = self.scratch.lock().unwrap_or_else(|e| e.into_inner());
+        let s = &mut *guard;
+        self.select_edges(input, s)?;
+        let req = input.request;
+        let per_atom = if req.per_atom_energy {
+            Some(&mut out.per_atom_energy[..n_local])
+        } else {
+            None
+        };
+        let energy = self.run_model(s, per_atom)?;
+        out.energy += energy;
+        let e = s.vectors.len();
+        let (src, dst) = s.edge_index.split_at(e);
+        let mut virial = [0.0; 6];
+        let forces = &mut out.forces;
+        for k in 0..e {
+            let g = if self.meta.double {
+                Vector3::new(s.grad64[3 * k], s.grad64[3 * k + 1], s.grad64[3 * k + 2])
+            } else {
+                Vector3::new(
+                    s.grad32[3 * k] as f64,
+                    s.grad32[3 * k + 1] as f64,
+                    s.grad32[3 * k + 2] as f64,
+                )
+            };
+            forces[src[k] as usize] += g;
+            forces[dst[k] as usize] -= g;
+            if req.virial {
+                let r = s.vectors[k];
+                virial[0] -= r.x * g.x;
+                virial[1] -= r.y * g.y;
+                virial[2] -= r.z * g.z;
+                virial[3] -= r.x * g.y;
+                virial[4] -= r.x * g.z;
+                virial[5] -= r.y * g.z;
+            }
+        }
+        if req.virial {
+            for (v, w) in out.virial.iter_mut().zip(virial) {
+                *v += w;
+            }
+        }
+        s.timings.calls += 1;
+        s.timings.compute += start.elapsed().as_secs_f64();
+        Ok(())
+    }
+
+    fn name(&self) -> &str {
+        "e3gnn"
+    }
+}

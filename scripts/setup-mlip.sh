@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Sets up what the TorchScript MLIP backend (cargo feature `torch`) needs, idempotently:
+#   * .venv-mlip/ : a Python venv with torch==2.13.0 (its libtorch is what tch links against)
+#     and sevenn==0.13.0 (SevenNet, plus ASE for the reference script and the benchmark);
+#   * target/mlip/sevennet0.pt : SevenNet-0 exported by `sevenn_get_model 7net-0` in the
+#     LAMMPS `pair_e3gnn` TorchScript convention. No weights are committed.
+# A second run only checks that both exist and is quick. Network is needed on the first run only.
+# The last lines print the environment to use; `eval "$(scripts/setup-mlip.sh --env)"` applies it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+VENV="$ROOT/.venv-mlip"
+MODEL_DIR="$ROOT/target/mlip"
+MODEL="$MODEL_DIR/sevennet0.pt"
+TORCH_VERSION=2.13.0
+SEVENN_VERSION=0.13.0
+PYTHON=${PYTHON:-python3}
+
+quiet=0
+if [[ "${1:-}" == "--env" ]]; then quiet=1; fi
+log() { if [[ $quiet == 0 ]]; then echo "setup-mlip: $*" >&2; fi; }
+
+if ! "$VENV/bin/python" -c "import torch, sevenn, ase, sys
+sys.exit(0 if torch.__version__.split('+')[0] == '$TORCH_VERSION' and sevenn.__version__ == '$SEVENN_VERSION' else 1)" 2>/dev/null; then
+    log "creating $VENV with torch==$TORCH_VERSION and sevenn==$SEVENN_VERSION (downloads several GB once)"
+    [[ -x "$VENV/bin/python" ]] || "$PYTHON" -m venv "$VENV"
+    "$VENV/bin/python" -m pip install --quiet --upgrade pip >&2
+    "$VENV/bin/python" -m pip install --quiet "torch==$TORCH_VERSION" "sevenn==$SEVENN_VERSION" >&2
+fi
+
+if [[ ! -s "$MODEL" ]]; then
+    log "exporting SevenNet-0 (pair_e3gnn TorchScript) to $MODEL"
+    mkdir -p "$MODEL_DIR"
+    tmp=$(mktemp -d "$MODEL_DIR/export.XXXXXX")
+    (cd "$tmp" && "$VENV/bin/sevenn_get_model" 7net-0 -o sevennet0 >&2)
+    # sevenn_get_model names the file after -o; accept it with or without an extension
+    produced=$(find "$tmp" -maxdepth 1 -type f -name 'sevennet0*' | head -n 1)
+    if [[ -z "$produced" ]]; then
+        echo "setup-mlip: sevenn_get_model produced no sevennet0* file in $tmp" >&2
+        exit 1
+    fi
+    mv "$produced" "$MODEL"
+    rm -rf "$tmp"
+fi
+
+TORCH_LIB=$("$VENV/bin/python" -c "import os, torch; print(os.path.join(os.path.dirname(torch.__file__), 'lib'))")
+log "ready; use:"
+cat <<ENV
+export LIBTORCH_USE_PYTORCH=1
+export PATH="$VENV/bin:\$PATH"
+export LD_LIBRARY_PATH="$TORCH_LIB\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}"
+export FERROMD_SEVENNET0="$MODEL"
+ENV
