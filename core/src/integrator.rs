@@ -46,4 +46,31 @@ pub trait Integrator: Send {
 
     /// A short name for logs, e.g. `"nve"`.
     fn name(&self) -> &str;
+
+    /// The integrator's internal state (thermostat and barostat variables, reservoir
+    /// energies, random-number-generator positions) as numbers, for checkpoints. Together
+    /// with the system and the step number it must determine every later step exactly:
+    /// [`Integrator::load_state`] on a freshly built integrator of the same kind and
+    /// parameters, given this vector, continues bit for bit. Integer state is stored
+    /// through [`f64::from_bits`]. The default (stateless integrators) is empty.
+    fn save_state(&self) -> Vec<f64> {
+        Vec::new()
+    }
+
+    /// Restores the state saved by [`Integrator::save_state`].
+    ///
+    /// # Errors
+    /// A message if `state` does not have the length or values this integrator expects
+    /// (e.g. a checkpoint written with another integrator).
+    fn load_state(&mut self, state: &[f64]) -> Result<(), String> {
+        if state.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "integrator `{}` keeps no state, but the checkpoint holds {} numbers for it",
+                self.name(),
+                state.len()
+            ))
+        }
+    }
 }

@@ -8,6 +8,7 @@
 //! one; anyone can implement the traits outside ferromd.
 
 pub mod cell;
+pub mod checkpoint;
 pub mod error;
 pub mod evaluation;
 pub mod integrator;

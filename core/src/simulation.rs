@@ -3,6 +3,7 @@
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
+use crate::checkpoint::{Checkpoint, CheckpointError};
 use crate::error::RunError;
 use crate::evaluation::evaluate_forces;
 use crate::integrator::{Integrator, StepContext};
@@ -235,6 +236,91 @@ impl Simulation {
     /// Outputs of the last force evaluation.
     pub fn last_forces(&self) -> &ForceOutput {
         &self.forces
+    }
+
+    /// The complete state now, for a checkpoint (see [`crate::checkpoint`]); `extra`
+    /// pairs are stored with it for the caller.
+    pub fn checkpoint(&self, extra: Vec<(String, u64)>) -> Checkpoint {
+        Checkpoint {
+            step: self.step,
+            units: self.units,
+            params: self.params,
+            system: self.system.clone(),
+            energy: (self.energy_at == Some(self.step)).then_some(self.forces.energy),
+            virial: (self.virial_at == Some(self.step)).then_some(self.forces.virial),
+            neighbor: self.neighbors.state(),
+            integrator_name: self.integrator.name().to_string(),
+            integrator_state: self.integrator.save_state(),
+            potential_name: self.potential.name().to_string(),
+            potential_cutoff: self.potential.cutoff(),
+            extra,
+        }
+    }
+
+    /// Continues from a checkpoint with a freshly built `potential` and `integrator` of
+    /// the kinds it was written with (their names and the cutoff must match). Nothing is
+    /// recomputed: the neighbor list is rebuilt from the positions of its last build, and
+    /// forces, energy, virial and integrator state are restored, so the run goes on bit
+    /// for bit as if it had never stopped.
+    pub fn from_checkpoint(
+        checkpoint: Checkpoint,
+        potential: Box<dyn Potential>,
+        mut integrator: Box<dyn Integrator>,
+    ) -> Result<Self, CheckpointError> {
+        let c = checkpoint;
+        if integrator.name() != c.integrator_name {
+            return Err(CheckpointError::general(format!(
+                "the checkpoint was written with integrator `{}`, not `{}`",
+                c.integrator_name,
+                integrator.name()
+            )));
+        }
+        if potential.name() != c.potential_name
+            || potential.cutoff().to_bits() != c.potential_cutoff.to_bits()
+        {
+            return Err(CheckpointError::general(format!(
+                "the checkpoint was written with potential `{}` (cutoff {}), not `{}` (cutoff {})",
+                c.potential_name,
+                c.potential_cutoff,
+                potential.name(),
+                potential.cutoff()
+            )));
+        }
+        integrator
+            .load_state(&c.integrator_state)
+            .map_err(CheckpointError::general)?;
+        let mut neighbors =
+            Neighbors::new(c.params.neighbor, potential.cutoff(), potential.list_kind());
+        let mut forces = ForceOutput::new();
+        forces.energy = c.energy.unwrap_or(0.0);
+        forces.virial = c.virial.unwrap_or([0.0; 6]);
+        let mut sim = Simulation {
+            system: c.system,
+            units: c.units,
+            params: c.params,
+            potential,
+            integrator,
+            neighbors: Neighbors::new(c.params.neighbor, 0.0, crate::ListKind::Half),
+            forces,
+            step: c.step,
+            energy_at: c.energy.map(|_| c.step),
+            virial_at: c.virial.map(|_| c.step),
+            times: SectionTimes::default(),
+        };
+        match c.neighbor {
+            Some(state) => {
+                neighbors
+                    .restore(&sim.system, state)
+                    .map_err(|e| CheckpointError::general(format!("step {}: {e}", c.step)))?;
+                sim.neighbors = neighbors;
+            }
+            None => {
+                sim.neighbors = neighbors;
+                sim.setup()
+                    .map_err(|e| CheckpointError::general(e.to_string()))?;
+            }
+        }
+        Ok(sim)
     }
 
     /// Advances one step, computing energy and virial too if `request` asks.

@@ -4,7 +4,7 @@
 use ferromd_core::integrator::{Integrator, StepContext};
 use ferromd_core::system::System;
 
-use crate::common::{drift, kick, kinetic_energy, scale_velocities};
+use crate::common::{StateReader, drift, kick, kinetic_energy, scale_velocities};
 
 /// Velocity Verlet followed, at the end of every step, by the Berendsen rescaling
 /// `v <- lambda v` with `lambda = sqrt(1 + dt/damping (T_target/T - 1))`.
@@ -75,5 +75,15 @@ impl Integrator for Berendsen {
 
     fn name(&self) -> &str {
         "berendsen"
+    }
+
+    fn save_state(&self) -> Vec<f64> {
+        vec![self.reservoir]
+    }
+
+    fn load_state(&mut self, state: &[f64]) -> Result<(), String> {
+        let mut r = StateReader::new("berendsen", state);
+        self.reservoir = r.f64()?;
+        r.finish()
     }
 }

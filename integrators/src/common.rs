@@ -78,6 +78,57 @@ pub(crate) fn momentum(masses: &[f64], velocities: &[Vector3<f64>]) -> Vector3<f
     total
 }
 
+/// Reads back a state vector written by an `Integrator::save_state`, checking its length.
+pub(crate) struct StateReader<'a> {
+    data: &'a [f64],
+    pos: usize,
+    who: &'static str,
+}
+
+impl<'a> StateReader<'a> {
+    /// A reader over `data` for the integrator named `who` (for error messages).
+    pub(crate) fn new(who: &'static str, data: &'a [f64]) -> Self {
+        StateReader { data, pos: 0, who }
+    }
+
+    /// The next number.
+    pub(crate) fn f64(&mut self) -> Result<f64, String> {
+        let v = self.data.get(self.pos).copied().ok_or_else(|| {
+            format!(
+                "checkpoint state of integrator `{}` is too short ({} numbers)",
+                self.who,
+                self.data.len()
+            )
+        })?;
+        self.pos += 1;
+        Ok(v)
+    }
+
+    /// The next number as an integer stored with `f64::from_bits`.
+    pub(crate) fn u64(&mut self) -> Result<u64, String> {
+        self.f64().map(f64::to_bits)
+    }
+
+    /// The next `n` numbers.
+    pub(crate) fn slice(&mut self, n: usize) -> Result<Vec<f64>, String> {
+        (0..n).map(|_| self.f64()).collect()
+    }
+
+    /// Checks that everything was read.
+    pub(crate) fn finish(&self) -> Result<(), String> {
+        if self.pos == self.data.len() {
+            Ok(())
+        } else {
+            Err(format!(
+                "checkpoint state of integrator `{}` has {} numbers, expected {}",
+                self.who,
+                self.data.len(),
+                self.pos
+            ))
+        }
+    }
+}
+
 /// The SplitMix64 finaliser: a bijective 64-bit mixing function.
 fn mix64(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);

@@ -5,7 +5,7 @@ use ferromd_core::nalgebra::Vector3;
 use ferromd_core::system::System;
 use rayon::prelude::*;
 
-use crate::common::{CounterNoise, MIN_CHUNK, drift, kick, kinetic_energy, momentum};
+use crate::common::{CounterNoise, MIN_CHUNK, StateReader, drift, kick, kinetic_energy, momentum};
 
 /// Langevin thermostat integrated with BAOAB: `B` half kick, `A` half drift, `O` exact
 /// Ornstein-Uhlenbeck velocity update over a full step, `A` half drift, then (after the
@@ -134,6 +134,18 @@ impl Integrator for Langevin {
 
     fn name(&self) -> &str {
         "langevin"
+    }
+
+    /// The reservoir energy only: the noise is counter based, keyed by the step number,
+    /// which the checkpoint stores with the system.
+    fn save_state(&self) -> Vec<f64> {
+        vec![self.reservoir]
+    }
+
+    fn load_state(&mut self, state: &[f64]) -> Result<(), String> {
+        let mut r = StateReader::new("langevin", state);
+        self.reservoir = r.f64()?;
+        r.finish()
     }
 }
 

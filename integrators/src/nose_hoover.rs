@@ -4,7 +4,7 @@
 use ferromd_core::integrator::{Integrator, StepContext};
 use ferromd_core::system::System;
 
-use crate::common::{drift, kick, kinetic_energy, scale_velocities};
+use crate::common::{StateReader, drift, kick, kinetic_energy, scale_velocities};
 
 /// Suzuki-Yoshida weights of order 3, 5 and 7 (order 1 is the single weight 1).
 fn suzuki_yoshida_weights(order: usize) -> Option<Vec<f64>> {
@@ -135,6 +135,25 @@ impl NoseHooverChain {
         &self.eta_dot
     }
 
+    /// Reads the state written by `save_state` (also used inside the MTK barostat's state).
+    pub(crate) fn read_state(&mut self, r: &mut StateReader<'_>) -> Result<(), String> {
+        let kt = r.f64()?;
+        let ke_target = r.f64()?;
+        let m = r.u64()? as usize;
+        if m != self.eta.len() {
+            return Err(format!(
+                "the checkpoint has a Nosé-Hoover chain of {m} thermostats, the deck {}",
+                self.eta.len()
+            ));
+        }
+        self.kt = kt;
+        self.ke_target = ke_target;
+        self.eta = r.slice(m)?;
+        self.eta_dot = r.slice(m)?;
+        self.masses = r.slice(m)?;
+        Ok(())
+    }
+
     /// Force on chain element `k > 0`.
     fn chain_force(&self, k: usize) -> f64 {
         (self.masses[k - 1] * self.eta_dot[k - 1] * self.eta_dot[k - 1] - self.kt) / self.masses[k]
@@ -226,6 +245,24 @@ impl Integrator for NoseHooverChain {
 
     fn name(&self) -> &str {
         "nvt"
+    }
+
+    fn save_state(&self) -> Vec<f64> {
+        let mut v = vec![
+            self.kt,
+            self.ke_target,
+            f64::from_bits(self.eta.len() as u64),
+        ];
+        v.extend(&self.eta);
+        v.extend(&self.eta_dot);
+        v.extend(&self.masses);
+        v
+    }
+
+    fn load_state(&mut self, state: &[f64]) -> Result<(), String> {
+        let mut r = StateReader::new("nvt", state);
+        self.read_state(&mut r)?;
+        r.finish()
     }
 }
 

@@ -8,7 +8,7 @@ use ferromd_core::units::UnitConstants;
 use rayon::prelude::*;
 
 use crate::barostat::{BarostatError, Coupling, current_pressure, dilate, positive};
-use crate::common::{MIN_CHUNK, drift, kick, kinetic_energy};
+use crate::common::{MIN_CHUNK, StateReader, drift, kick, kinetic_energy};
 use crate::nose_hoover::NoseHooverChain;
 
 /// Temperatures below this cannot set the barostat masses of NPH (LAMMPS's check).
@@ -340,6 +340,68 @@ impl Integrator for MtkBarostat {
 
     fn needs_virial(&self) -> bool {
         true
+    }
+
+    fn save_state(&self) -> Vec<f64> {
+        let bits = |n: u64| f64::from_bits(n);
+        let mut v = vec![
+            self.kt,
+            bits(self.dims as u64),
+            self.natoms,
+            self.vol0,
+            bits(self.initialised as u64),
+        ];
+        v.extend(self.omega_dot);
+        v.extend([
+            self.omega_mass,
+            self.mtk_term2,
+            self.etap_mass,
+            self.nktv2p,
+            self.pv_work,
+            bits(self.etap.len() as u64),
+        ]);
+        v.extend(&self.etap);
+        v.extend(&self.etap_dot);
+        v.push(bits(self.thermostat.is_some() as u64));
+        if let Some(chain) = &self.thermostat {
+            v.extend(chain.save_state());
+        }
+        v
+    }
+
+    fn load_state(&mut self, state: &[f64]) -> Result<(), String> {
+        let mut r = StateReader::new("npt", state);
+        self.kt = r.f64()?;
+        self.dims = (r.u64()? as usize).min(3);
+        self.natoms = r.f64()?;
+        self.vol0 = r.f64()?;
+        self.initialised = r.u64()? != 0;
+        for w in &mut self.omega_dot {
+            *w = r.f64()?;
+        }
+        self.omega_mass = r.f64()?;
+        self.mtk_term2 = r.f64()?;
+        self.etap_mass = r.f64()?;
+        self.nktv2p = r.f64()?;
+        self.pv_work = r.f64()?;
+        let m = r.u64()? as usize;
+        if m != self.etap.len() {
+            return Err(format!(
+                "the checkpoint has a barostat chain of {m} thermostats, the deck {}",
+                self.etap.len()
+            ));
+        }
+        self.etap = r.slice(m)?;
+        self.etap_dot = r.slice(m)?;
+        let has_thermostat = r.u64()? != 0;
+        match (&mut self.thermostat, has_thermostat) {
+            (Some(chain), true) => chain.read_state(&mut r)?,
+            (None, false) => {}
+            _ => {
+                return Err("the checkpoint and the deck disagree on NPT versus NPH".to_string());
+            }
+        }
+        r.finish()
     }
 
     fn name(&self) -> &str {

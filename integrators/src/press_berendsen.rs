@@ -105,4 +105,14 @@ impl Integrator for BerendsenBarostat {
     fn name(&self) -> &str {
         "press/berendsen"
     }
+
+    /// The inner integrator's state (the barostat itself keeps none: the cell is part of
+    /// the system).
+    fn save_state(&self) -> Vec<f64> {
+        self.inner.save_state()
+    }
+
+    fn load_state(&mut self, state: &[f64]) -> Result<(), String> {
+        self.inner.load_state(state)
+    }
 }

@@ -92,6 +92,22 @@ pub struct NeighborStats {
     pub dangerous: u64,
 }
 
+/// The rebuild bookkeeping of [`Neighbors`], saved in checkpoints: with it the list
+/// can be rebuilt exactly as it was and the rebuild schedule continues unchanged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NeighborState {
+    /// Steps since the last build.
+    pub steps_since_build: u64,
+    /// Atom positions (already wrapped) at the last build.
+    pub positions_at_build: Vec<Vector3<f64>>,
+    /// Cell matrix at the last build.
+    pub cell_at_build: Matrix3<f64>,
+    /// Cell origin at the last build.
+    pub origin_at_build: Vector3<f64>,
+    /// Build counters.
+    pub stats: NeighborStats,
+}
+
 /// Ghosts, bins and a Verlet list, with the rebuild policy.
 #[derive(Debug, Clone)]
 pub struct Neighbors {
@@ -219,6 +235,49 @@ impl Neighbors {
             .with_min_len(4096)
             .zip(self.positions_at_build.par_iter())
             .any(|(x, x0)| (x - x0).norm_squared() > limit)
+    }
+
+    /// The rebuild bookkeeping, or `None` if the list was never built (or invalidated).
+    pub fn state(&self) -> Option<NeighborState> {
+        self.built.then(|| NeighborState {
+            steps_since_build: self.steps_since_build,
+            positions_at_build: self.positions_at_build.clone(),
+            cell_at_build: self.cell_at_build.0,
+            origin_at_build: self.cell_at_build.1,
+            stats: self.stats,
+        })
+    }
+
+    /// Rebuilds ghosts, bins and list from a saved [`NeighborState`], exactly as they were
+    /// built at its last build (from the stored positions and cell, without wrapping
+    /// anything), restores the schedule, and refreshes the ghosts to `system`'s current
+    /// positions. A run continued after this takes the same steps, bit for bit, as the
+    /// run the state was saved from.
+    pub fn restore(&mut self, system: &System, state: NeighborState) -> Result<(), NeighborError> {
+        // a cell that was valid at the build: if a damaged state gives an invalid one,
+        // the atoms are treated as having non-finite positions
+        let cell = crate::cell::Cell::new(
+            state.cell_at_build,
+            state.origin_at_build,
+            system.cell.periodic(),
+        )
+        .map_err(|_| NeighborError::NonFinitePosition {
+            id: system.ids.first().copied().unwrap_or(0),
+            position: [f64::NAN; 3],
+        })?;
+        let cutoff = self.list_cutoff();
+        self.ghosts
+            .build(&cell, &state.positions_at_build, &system.types, cutoff)?;
+        self.bins.build(&self.ghosts, &cell, cutoff);
+        let kind = self.list.kind();
+        self.list.build(kind, &self.ghosts, &self.bins, cutoff);
+        self.positions_at_build = state.positions_at_build;
+        self.cell_at_build = (state.cell_at_build, state.origin_at_build);
+        self.steps_since_build = state.steps_since_build;
+        self.stats = state.stats;
+        self.built = true;
+        self.ghosts.refresh(&system.cell, &system.positions);
+        Ok(())
     }
 
     /// Wraps atoms, regenerates ghosts, bins and the list.
