@@ -1,16 +1,25 @@
-//! Runs a deck: thermo table on an output stream, optional progress bar, LAMMPS-style summary.
+//! Runs a deck: thermo table on an output stream, optional progress bar, LAMMPS-style
+//! summary; `[output]` files (extended XYZ trajectory, thermo file in LAMMPS, CSV or JSON
+//! lines format), checkpoints every N steps, resuming from a checkpoint, and a clean stop
+//! with a checkpoint when asked to (Ctrl-C).
 
-use std::io::{self, IsTerminal, Write};
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufWriter, IsTerminal, Seek, SeekFrom, Write};
 use std::ops::ControlFlow;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use ferromd_core::checkpoint::{Checkpoint, CheckpointError};
+use ferromd_core::io::extxyz::{ExtXyzFrame, stress_from_virial};
+use ferromd_core::potential::Virial;
 use ferromd_core::simulation::{RunObserver, RunSummary};
 use ferromd_core::thermo::{ThermoSample, ThermoTable, format_g};
-use ferromd_core::{RunError, System, UnitSystem};
+use ferromd_core::{RunError, Simulation, System, UnitSystem};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::deck::{Deck, DeckError};
+use crate::deck::{Deck, DeckError, OutputPlan, ThermoFormat};
 
 /// Why a deck run failed.
 #[derive(Debug, thiserror::Error)]
@@ -24,13 +33,138 @@ pub enum DriverError {
     /// Output could not be written.
     #[error("cannot write output: {0}")]
     Io(#[from] io::Error),
+    /// A checkpoint could not be written, read or used.
+    #[error("{0}")]
+    Checkpoint(#[from] CheckpointError),
+    /// The run was stopped on request (a signal) after writing a checkpoint.
+    #[error(
+        "interrupted after step {step}; checkpoint written to {checkpoint}\n  \
+         resume with: ferromd run {deck} --resume {checkpoint}"
+    )]
+    Interrupted {
+        /// The last completed step.
+        step: u64,
+        /// The checkpoint written.
+        checkpoint: PathBuf,
+        /// The deck.
+        deck: PathBuf,
+    },
 }
 
 /// Options of a run started from the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct DriverOptions {
     /// Show a progress bar on stderr (only drawn when stderr is a terminal).
     pub progress: bool,
+    /// Checkpoint file (default for interrupts: the deck's name with `.ckpt`, in the
+    /// working directory). Written every `checkpoint_every` steps and at the end.
+    pub checkpoint: Option<PathBuf>,
+    /// Write a checkpoint every this many steps (0: only at the end and on interrupts).
+    pub checkpoint_every: u64,
+    /// Continue from this checkpoint instead of starting at step 0.
+    pub resume: Option<PathBuf>,
+    /// When set (e.g. by a SIGINT handler), the run finishes its current step, writes a
+    /// checkpoint, flushes every output and stops with [`DriverError::Interrupted`].
+    pub stop: Option<Arc<AtomicBool>>,
+}
+
+/// The checkpoint file used when none is given: `DECK_STEM.ckpt` in the working directory.
+pub fn default_checkpoint(deck: &Path) -> PathBuf {
+    let stem = deck
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "ferromd".into());
+    PathBuf::from(format!("{stem}.ckpt"))
+}
+
+/// Keys of [`Checkpoint::extra`] under which the lengths of the output files are kept.
+const TRAJECTORY_KEY: &str = "output.trajectory.bytes";
+const THERMO_KEY: &str = "output.thermo_file.bytes";
+
+/// An output file that is flushed at every write and knows its length.
+struct OutputFile {
+    path: PathBuf,
+    w: BufWriter<File>,
+    len: u64,
+}
+
+impl OutputFile {
+    /// Creates (truncates) `path`, or, when resuming, cuts it back to `keep` bytes (its
+    /// length when the checkpoint was written) and appends.
+    fn open(path: &Path, keep: Option<u64>) -> io::Result<Self> {
+        let annotate = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+        let (file, len) = match keep {
+            None => (File::create(path).map_err(annotate)?, 0),
+            Some(len) => {
+                let mut f = OpenOptions::new()
+                    .read(true)
+                    .write(true)
+                    .open(path)
+                    .map_err(annotate)?;
+                let have = f.metadata().map_err(annotate)?.len();
+                if have < len {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        format!(
+                            "{}: the checkpoint expects {len} bytes of output but the file has {have}",
+                            path.display()
+                        ),
+                    ));
+                }
+                f.set_len(len).map_err(annotate)?;
+                f.seek(SeekFrom::End(0)).map_err(annotate)?;
+                (f, len)
+            }
+        };
+        Ok(OutputFile {
+            path: path.to_path_buf(),
+            w: BufWriter::new(file),
+            len,
+        })
+    }
+
+    fn write(&mut self, text: &str) -> io::Result<()> {
+        self.w
+            .write_all(text.as_bytes())
+            .and_then(|_| self.w.flush())
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", self.path.display())))?;
+        self.len += text.len() as u64;
+        Ok(())
+    }
+}
+
+/// A number with all its digits (shortest round trip), `null`-able for JSON.
+fn full(x: f64, json: bool) -> String {
+    if x.is_finite() {
+        format!("{x:?}")
+    } else if json {
+        "null".into()
+    } else {
+        format!("{x}")
+    }
+}
+
+const CSV_COLUMNS: [&str; 8] = [
+    "step",
+    "temp",
+    "pe",
+    "ke",
+    "etotal",
+    "press",
+    "vol",
+    "econserve",
+];
+
+fn csv_values(s: &ThermoSample) -> [f64; 7] {
+    [
+        s.temp,
+        s.pe,
+        s.ke,
+        s.etotal(),
+        s.press,
+        s.vol,
+        s.econserve(),
+    ]
 }
 
 /// Loads the deck at `path` and runs it, writing thermo output to `out`.
@@ -41,6 +175,8 @@ pub fn run_deck(
 ) -> Result<RunSummary, DriverError> {
     let deck = Deck::load(path)?;
     let units = deck.units;
+    let output = deck.output.clone();
+    let (steps, thermo_every) = (deck.steps, deck.thermo_every);
     writeln!(
         out,
         "ferromd {} — deck {} ({} atoms, {} units, {} threads)",
@@ -50,7 +186,26 @@ pub fn run_deck(
         units,
         rayon::current_num_threads()
     )?;
-    let (mut sim, plan) = deck.into_simulation()?;
+    let (mut sim, resumed) = match &options.resume {
+        None => (deck.into_simulation()?.0, None),
+        Some(file) => {
+            let (sim, ck_extra) = resume(deck, file)?;
+            writeln!(
+                out,
+                "resuming from {} at step {}",
+                file.display(),
+                sim.current_step()
+            )?;
+            (sim, Some(ck_extra))
+        }
+    };
+    let first = sim.current_step();
+    if first > steps {
+        return Err(CheckpointError::general(format!(
+            "the checkpoint is at step {first}, past the deck's {steps} steps"
+        ))
+        .into());
+    }
     writeln!(
         out,
         "potential {} (cutoff {}), integrator {}, timestep {}, skin {}",
@@ -63,7 +218,46 @@ pub fn run_deck(
     let table = ThermoTable::one(units == UnitSystem::Lj);
     writeln!(out, "{}", table.header())?;
     out.flush()?;
-    let progress = make_progress(plan.steps, sim.system.len(), options.progress);
+    let keep = |key: &str| -> Result<Option<u64>, DriverError> {
+        match &resumed {
+            None => Ok(None),
+            Some(extra) => Ok(Some(
+                extra
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .map(|e| e.1)
+                    .ok_or_else(|| {
+                        CheckpointError::general(format!(
+                            "the checkpoint does not record the output file of `{key}`; \
+                         it was written by a run with other [output] settings"
+                        ))
+                    })?,
+            )),
+        }
+    };
+    let trajectory = match &output.trajectory {
+        Some(p) => Some(OutputFile::open(p, keep(TRAJECTORY_KEY)?)?),
+        None => None,
+    };
+    let mut thermo_file = match &output.thermo_file {
+        Some(p) => Some(OutputFile::open(p, keep(THERMO_KEY)?)?),
+        None => None,
+    };
+    if let Some(f) = &mut thermo_file
+        && resumed.is_none()
+    {
+        match output.thermo_format {
+            ThermoFormat::Lammps => f.write(&format!("{}\n", table.header()))?,
+            ThermoFormat::Csv => f.write(&format!("{}\n", CSV_COLUMNS.join(",")))?,
+            ThermoFormat::Jsonl => {}
+        }
+    }
+    let remaining = steps - first;
+    let progress = make_progress(remaining, sim.system.len(), options.progress);
+    let checkpoint_path = options
+        .checkpoint
+        .clone()
+        .unwrap_or_else(|| default_checkpoint(path));
     let mut observer = ThermoWriter {
         out,
         table,
@@ -71,17 +265,81 @@ pub fn run_deck(
         progress,
         atoms: sim.system.len(),
         started: Instant::now(),
+        output,
+        trajectory,
+        thermo_file,
+        first,
+        last: steps,
+        resumed: resumed.is_some(),
+        checkpoint: checkpoint_path.clone(),
+        checkpoint_every: if options.checkpoint.is_some() {
+            options.checkpoint_every
+        } else {
+            0
+        },
+        stop: options.stop.clone(),
+        interrupted: None,
     };
-    let result = sim.run(plan.steps, plan.thermo_every, &mut observer);
+    let result = sim.run(remaining, thermo_every, &mut observer);
     observer.progress.finish_and_clear();
     if let Some(e) = observer.error.take() {
-        return Err(e.into());
+        return Err(e);
+    }
+    if let Some(step) = observer.interrupted {
+        observer.out.flush()?;
+        return Err(DriverError::Interrupted {
+            step,
+            checkpoint: checkpoint_path,
+            deck: path.to_path_buf(),
+        });
     }
     let summary = result?;
+    if options.checkpoint.is_some() {
+        sim.checkpoint(observer.extra()).write(&checkpoint_path)?;
+    }
     let out = observer.out;
     write_summary(out, &summary, units, sim.params.dt)?;
     out.flush()?;
     Ok(summary)
+}
+
+/// The simulation of `deck` continued from the checkpoint `file`, and the checkpoint's
+/// extra entries.
+fn resume(deck: Deck, file: &Path) -> Result<(Simulation, Vec<(String, u64)>), DriverError> {
+    let ck = Checkpoint::read(file)?;
+    let mismatch = |what: &str, ck: String, deck_value: String| -> DriverError {
+        CheckpointError::general(format!(
+            "the checkpoint was written with {what} {ck}, the deck has {deck_value}; \
+             resume with the deck that wrote it"
+        ))
+        .in_file(file)
+        .into()
+    };
+    if ck.units != deck.units {
+        return Err(mismatch(
+            "units",
+            ck.units.to_string(),
+            deck.units.to_string(),
+        ));
+    }
+    if ck.params != deck.params {
+        return Err(mismatch(
+            "timestep and neighbor settings",
+            format!("{:?}", ck.params),
+            format!("{:?}", deck.params),
+        ));
+    }
+    if ck.system.len() != deck.system.len() {
+        return Err(mismatch(
+            "atom count",
+            ck.system.len().to_string(),
+            deck.system.len().to_string(),
+        ));
+    }
+    let extra = ck.extra.clone();
+    let sim = Simulation::from_checkpoint(ck, deck.potential, deck.integrator)
+        .map_err(|e| e.in_file(file))?;
+    Ok((sim, extra))
 }
 
 fn make_progress(steps: u64, atoms: usize, wanted: bool) -> ProgressBar {
@@ -96,14 +354,73 @@ fn make_progress(steps: u64, atoms: usize, wanted: bool) -> ProgressBar {
     bar
 }
 
-/// Writes thermo lines as they come, flushing each so no output is lost.
+/// Writes thermo lines and output files as they come, flushing each so no output is lost;
+/// writes checkpoints and stops on request.
 struct ThermoWriter<'a> {
     out: &'a mut dyn Write,
     table: ThermoTable,
-    error: Option<io::Error>,
+    error: Option<DriverError>,
     progress: ProgressBar,
     atoms: usize,
     started: Instant,
+    output: OutputPlan,
+    trajectory: Option<OutputFile>,
+    thermo_file: Option<OutputFile>,
+    /// The step the run starts from, and the last step.
+    first: u64,
+    last: u64,
+    /// Continuing from a checkpoint: the outputs already hold the starting step.
+    resumed: bool,
+    checkpoint: PathBuf,
+    checkpoint_every: u64,
+    stop: Option<Arc<AtomicBool>>,
+    interrupted: Option<u64>,
+}
+
+impl ThermoWriter<'_> {
+    fn fail(&mut self, e: impl Into<DriverError>) {
+        if self.error.is_none() {
+            self.error = Some(e.into());
+        }
+    }
+
+    /// The checkpoint's record of the output files.
+    fn extra(&self) -> Vec<(String, u64)> {
+        let mut v = Vec::new();
+        if let Some(t) = &self.trajectory {
+            v.push((TRAJECTORY_KEY.to_string(), t.len));
+        }
+        if let Some(t) = &self.thermo_file {
+            v.push((THERMO_KEY.to_string(), t.len));
+        }
+        v
+    }
+
+    fn thermo_file_line(&mut self, sample: &ThermoSample) -> io::Result<()> {
+        let Some(f) = &mut self.thermo_file else {
+            return Ok(());
+        };
+        let line = match self.output.thermo_format {
+            ThermoFormat::Lammps => self.table.line(sample),
+            ThermoFormat::Csv => {
+                let mut l = sample.step.to_string();
+                for x in csv_values(sample) {
+                    l.push(',');
+                    l.push_str(&full(x, false));
+                }
+                l
+            }
+            ThermoFormat::Jsonl => {
+                let mut l = format!("{{\"step\":{}", sample.step);
+                for (k, x) in CSV_COLUMNS[1..].iter().zip(csv_values(sample)) {
+                    l.push_str(&format!(",\"{k}\":{}", full(x, true)));
+                }
+                l.push('}');
+                l
+            }
+        };
+        f.write(&format!("{line}\n"))
+    }
 }
 
 impl RunObserver for ThermoWriter<'_> {
@@ -116,7 +433,40 @@ impl RunObserver for ThermoWriter<'_> {
             .progress
             .suspend(|| writeln!(self.out, "{line}").and_then(|_| self.out.flush()));
         if let Err(e) = r {
-            self.error = Some(e);
+            return self.fail(e);
+        }
+        // a resumed run's first row is already in the thermo file
+        if !(self.resumed && sample.step == self.first)
+            && let Err(e) = self.thermo_file_line(sample)
+        {
+            self.fail(e);
+        }
+    }
+
+    fn wants_energy(&self, step: u64) -> bool {
+        self.trajectory.is_some()
+            && (step == self.last
+                || step == self.first
+                || (self.output.every > 0 && step.is_multiple_of(self.output.every)))
+    }
+
+    fn energy_step(&mut self, step: u64, energy: f64, virial: &Virial, system: &System) {
+        if self.error.is_some() || (self.resumed && step == self.first) {
+            return;
+        }
+        let Some(t) = &mut self.trajectory else {
+            return;
+        };
+        let mut frame = ExtXyzFrame::from_system(system, true, true);
+        frame.energy = Some(energy);
+        frame.stress = Some(stress_from_virial(virial, system.volume()));
+        frame.info.push(("step".into(), step.to_string()));
+        let mut buf = Vec::new();
+        let r = frame
+            .write(&mut buf)
+            .and_then(|_| t.write(&String::from_utf8_lossy(&buf)));
+        if let Err(e) = r {
+            self.fail(e);
         }
     }
 
@@ -135,6 +485,24 @@ impl RunObserver for ThermoWriter<'_> {
         } else {
             ControlFlow::Continue(())
         }
+    }
+
+    fn simulation_step_done(&mut self, sim: &Simulation) -> ControlFlow<()> {
+        let step = sim.current_step();
+        let stop = self.stop.as_ref().is_some_and(|s| s.load(Ordering::SeqCst));
+        let due = self.checkpoint_every > 0 && step.is_multiple_of(self.checkpoint_every);
+        if (stop || due) && self.error.is_none() {
+            // every output is flushed at each write, so the recorded lengths are on disk
+            if let Err(e) = sim.checkpoint(self.extra()).write(&self.checkpoint) {
+                self.fail(e);
+                return ControlFlow::Break(());
+            }
+        }
+        if stop {
+            self.interrupted = Some(step);
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
     }
 }
 

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Parser, Subcommand};
 use ferromd::deck::Deck;
@@ -30,6 +32,16 @@ enum Command {
     Run {
         /// The deck file.
         deck: PathBuf,
+        /// Checkpoint file, written every `--checkpoint-every` steps, at the end of the run
+        /// and on Ctrl-C (default on Ctrl-C: DECK_STEM.ckpt in the working directory).
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<PathBuf>,
+        /// Write the checkpoint every N steps (needs --checkpoint).
+        #[arg(long, value_name = "N", requires = "checkpoint")]
+        checkpoint_every: Option<u64>,
+        /// Continue the deck's run from a checkpoint, bit for bit as if it had not stopped.
+        #[arg(long, value_name = "FILE")]
+        resume: Option<PathBuf>,
     },
     /// Parse and validate a deck without running it.
     CheckDeck {
@@ -67,8 +79,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    let options = DriverOptions {
+    let mut options = DriverOptions {
         progress: !cli.no_progress,
+        ..Default::default()
     };
     match (cli.command, cli.deck) {
         (None, Some(deck)) if !is_toml(&deck) => run_script_file(
@@ -79,7 +92,21 @@ fn main() -> ExitCode {
                 ..Default::default()
             },
         ),
-        (Some(Command::Run { deck }), _) | (None, Some(deck)) => run(&deck, options),
+        (
+            Some(Command::Run {
+                deck,
+                checkpoint,
+                checkpoint_every,
+                resume,
+            }),
+            _,
+        ) => {
+            options.checkpoint = checkpoint;
+            options.checkpoint_every = checkpoint_every.unwrap_or(0);
+            options.resume = resume;
+            run(&deck, options)
+        }
+        (None, Some(deck)) => run(&deck, options),
         (Some(Command::CheckDeck { deck }), _) => check(&deck),
         (None, None) => {
             eprintln!(
@@ -90,7 +117,26 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(deck: &std::path::Path, options: DriverOptions) -> ExitCode {
+/// Exit status of a run stopped by SIGINT/SIGTERM (128 + SIGINT, as shells report it).
+const EXIT_INTERRUPTED: u8 = 130;
+
+/// Installs the SIGINT/SIGTERM handler: the first signal asks the run to stop after the
+/// current step (checkpoint, flush, exit 130); a second one exits at once.
+fn stop_flag() -> Option<Arc<AtomicBool>> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let f = flag.clone();
+    let installed = ctrlc::set_handler(move || {
+        if f.swap(true, Ordering::SeqCst) {
+            eprintln!("error: interrupted again, exiting without a checkpoint");
+            std::process::exit(EXIT_INTERRUPTED as i32);
+        }
+        eprintln!("interrupt: finishing the current step and writing a checkpoint...");
+    });
+    installed.ok().map(|_| flag)
+}
+
+fn run(deck: &std::path::Path, mut options: DriverOptions) -> ExitCode {
+    options.stop = stop_flag();
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();
     match run_deck(deck, &mut lock, options) {
@@ -99,6 +145,7 @@ fn run(deck: &std::path::Path, options: DriverOptions) -> ExitCode {
             eprintln!("error: {e}");
             match e {
                 DriverError::Deck(_) => ExitCode::from(2),
+                DriverError::Interrupted { .. } => ExitCode::from(EXIT_INTERRUPTED),
                 _ => ExitCode::FAILURE,
             }
         }

@@ -50,6 +50,32 @@ pub trait RunObserver {
     fn step_done(&mut self, _step: u64, _system: &System) -> ControlFlow<()> {
         ControlFlow::Continue(())
     }
+
+    /// True if the observer wants the energy and virial computed at `step` (besides the
+    /// thermo steps), e.g. for trajectory frames with energies; they are then handed to
+    /// [`RunObserver::energy_step`]. Asked for the first step of a run too.
+    fn wants_energy(&self, _step: u64) -> bool {
+        false
+    }
+
+    /// Called at the steps [`RunObserver::wants_energy`] asked for (including the step a
+    /// run starts from), with the potential energy and virial of the forces now in
+    /// `system.forces`.
+    fn energy_step(
+        &mut self,
+        _step: u64,
+        _energy: f64,
+        _virial: &crate::potential::Virial,
+        _system: &System,
+    ) {
+    }
+
+    /// Called after [`RunObserver::step_done`] with the whole simulation, read-only (e.g.
+    /// to write a [checkpoint](Simulation::checkpoint)); return `Break` to stop the run
+    /// cleanly.
+    fn simulation_step_done(&mut self, _simulation: &Simulation) -> ControlFlow<()> {
+        ControlFlow::Continue(())
+    }
 }
 
 /// An observer that ignores everything.
@@ -419,13 +445,22 @@ impl Simulation {
         let initial = self.thermo()?;
         observer.thermo_with_system(&initial, &self.system);
         observer.run_started(self.step, &self.system);
+        if observer.wants_energy(self.step) {
+            observer.energy_step(
+                self.step,
+                self.forces.energy,
+                &self.forces.virial,
+                &self.system,
+            );
+        }
         self.times = SectionTimes::default();
         let start = Instant::now();
         while self.step < last {
             let next = self.step + 1;
             let thermo_now =
                 next == last || (thermo_every > 0 && next.is_multiple_of(thermo_every));
-            let request = if thermo_now {
+            let energy_now = observer.wants_energy(next);
+            let request = if thermo_now || energy_now {
                 ForceRequest::ALL
             } else {
                 ForceRequest::FORCES
@@ -435,7 +470,16 @@ impl Simulation {
             if thermo_now {
                 observer.thermo_with_system(&self.sample(), &self.system);
             }
-            let stop = observer.step_done(self.step, &self.system).is_break();
+            if energy_now {
+                observer.energy_step(
+                    self.step,
+                    self.forces.energy,
+                    &self.forces.virial,
+                    &self.system,
+                );
+            }
+            let stop = observer.step_done(self.step, &self.system).is_break()
+                || observer.simulation_step_done(self).is_break();
             self.times.output += t_out.elapsed();
             if stop {
                 return Err(RunError::Interrupted { step: self.step });

@@ -1,6 +1,6 @@
 //! Turns a parsed [`DeckSpec`] into a system, potential and integrator.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use ferromd_core::Integrator;
 use ferromd_core::cell::Cell;
@@ -18,7 +18,7 @@ use ferromd_potentials::{Eam, EamStyle, LjCutBuilder, Mixing};
 use toml::Spanned;
 
 use super::schema::*;
-use super::{Deck, DeckError};
+use super::{Deck, DeckError, OutputPlan, ThermoFormat};
 
 /// Most atoms a deck may create (neighbor lists index atoms and their ghosts with `u32`).
 const MAX_ATOMS: u128 = 1 << 30;
@@ -80,6 +80,7 @@ pub(super) fn assemble(spec: DeckSpec, text: &str, path: &Path) -> Result<Deck, 
     let potential = potential(&cx, &spec.potential, &species)?;
     let params = parameters(&cx, &spec, units)?;
     let integrator = integrator(&cx, &spec.integrator)?;
+    let output = output(&cx, &spec)?;
     Ok(Deck {
         path: path.to_path_buf(),
         units,
@@ -89,6 +90,79 @@ pub(super) fn assemble(spec: DeckSpec, text: &str, path: &Path) -> Result<Deck, 
         params,
         steps: spec.run.steps,
         thermo_every: spec.run.thermo,
+        output,
+    })
+}
+
+/// The `[output]` table.
+fn output(cx: &Ctx<'_>, spec: &DeckSpec) -> Result<OutputPlan, DeckError> {
+    let Some(o) = &spec.output else {
+        return Ok(OutputPlan::default());
+    };
+    let table = o;
+    let o = o.get_ref();
+    let path = |s: &Spanned<String>, key: &str| {
+        if s.get_ref().trim().is_empty() {
+            Err(cx
+                .at(s, format!("`{key}` is an empty file name"))
+                .with_key(format!("output.{key}")))
+        } else {
+            Ok(PathBuf::from(s.get_ref()))
+        }
+    };
+    let trajectory = o
+        .trajectory
+        .as_ref()
+        .map(|s| path(s, "trajectory"))
+        .transpose()?;
+    if let Some(every) = &o.every
+        && trajectory.is_none()
+    {
+        return Err(cx
+            .at(every, "`every` is given but no `trajectory`")
+            .with_key("output.every")
+            .with_hint("add trajectory = \"traj.extxyz\" or remove `every`"));
+    }
+    let thermo_file = o
+        .thermo_file
+        .as_ref()
+        .map(|s| path(s, "thermo_file"))
+        .transpose()?;
+    let thermo_format = match &o.thermo_format {
+        None => ThermoFormat::Lammps,
+        Some(f) => {
+            let format = match f.get_ref().as_str() {
+                "lammps" => ThermoFormat::Lammps,
+                "csv" => ThermoFormat::Csv,
+                "jsonl" => ThermoFormat::Jsonl,
+                other => {
+                    return Err(cx
+                        .at(f, format!("unknown thermo format `{other}`"))
+                        .with_key("output.thermo_format")
+                        .with_hint("write thermo_format = \"lammps\", \"csv\" or \"jsonl\""));
+                }
+            };
+            if thermo_file.is_none() {
+                return Err(cx
+                    .at(f, "`thermo_format` is given but no `thermo_file`")
+                    .with_key("output.thermo_format")
+                    .with_hint(
+                        "add thermo_file = \"thermo.csv\": the screen keeps LAMMPS's table",
+                    ));
+            }
+            format
+        }
+    };
+    if trajectory.is_some() && trajectory == thermo_file {
+        return Err(cx
+            .at(table, "`trajectory` and `thermo_file` name the same file")
+            .with_key("output"));
+    }
+    Ok(OutputPlan {
+        trajectory,
+        every: o.every.as_ref().map_or(spec.run.thermo, |e| *e.get_ref()),
+        thermo_format,
+        thermo_file,
     })
 }
 

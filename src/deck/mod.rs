@@ -34,6 +34,33 @@ pub struct Deck {
     pub steps: u64,
     /// Thermo interval (0: first and last step only).
     pub thermo_every: u64,
+    /// Files written during the run (`[output]`).
+    pub output: OutputPlan,
+}
+
+/// Format of a thermo file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ThermoFormat {
+    /// LAMMPS's `thermo_style one` table, as on the screen.
+    #[default]
+    Lammps,
+    /// Comma-separated values with a header row, numbers with all their digits.
+    Csv,
+    /// One JSON object per line, numbers with all their digits (non-finite: `null`).
+    Jsonl,
+}
+
+/// Files a deck writes during its run (the `[output]` table).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OutputPlan {
+    /// Extended XYZ trajectory (relative to the working directory).
+    pub trajectory: Option<PathBuf>,
+    /// Trajectory interval in steps (0: first and last step only).
+    pub every: u64,
+    /// Format of the thermo file.
+    pub thermo_format: ThermoFormat,
+    /// Thermo file (relative to the working directory).
+    pub thermo_file: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Deck {

@@ -29,6 +29,23 @@ pub struct DeckSpec {
     pub integrator: IntegratorSpec,
     /// Run length and output.
     pub run: RunSpec,
+    /// Files written during the run.
+    pub output: Option<Spanned<OutputSpec>>,
+}
+
+/// Files written during a run (`[output]`). Paths are relative to the working directory.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputSpec {
+    /// Extended XYZ trajectory with energies, forces, stress and velocities per frame.
+    pub trajectory: Option<Spanned<String>>,
+    /// Write a trajectory frame every this many steps (default: the thermo interval;
+    /// 0: first and last step only).
+    pub every: Option<Spanned<u64>>,
+    /// Format of `thermo_file`: `lammps` (the screen table), `csv` or `jsonl`.
+    pub thermo_format: Option<Spanned<String>>,
+    /// File receiving the thermo rows (besides the screen).
+    pub thermo_file: Option<Spanned<String>>,
 }
 
 /// One atom type.
