@@ -14,6 +14,7 @@ use ferromd_core::{
 use ferromd_integrators::{
     Berendsen, Coupling, Csvr, Langevin, MtkBarostat, NoseHooverChain, VelocityVerlet,
 };
+use ferromd_potentials::mlip::{self, MlipError, MlipOptions};
 use ferromd_potentials::{Eam, EamStyle, LjCutBuilder, Mixing};
 use toml::Spanned;
 
@@ -77,7 +78,7 @@ pub(super) fn assemble(spec: DeckSpec, text: &str, path: &Path) -> Result<Deck, 
         }
         create_velocities(&mut system, t, v.seed, &constants);
     }
-    let potential = potential(&cx, &spec.potential, &species)?;
+    let potential = potential(&cx, &spec.potential, &species, units)?;
     let params = parameters(&cx, &spec, units)?;
     let integrator = integrator(&cx, &spec.integrator)?;
     let output = output(&cx, &spec)?;
@@ -379,9 +380,11 @@ fn potential(
     cx: &Ctx<'_>,
     p: &PotentialSpec,
     species: &[Species],
+    units: UnitSystem,
 ) -> Result<Box<dyn Potential>, DeckError> {
     match p.style.get_ref().as_str() {
         "lj/cut" => {}
+        name if mlip::STYLE_NAMES.contains(&name) => return torchscript(cx, p, species, units),
         name => {
             if let Some(style) = EamStyle::from_name(name) {
                 return eam(cx, p, style, species);
@@ -389,7 +392,7 @@ fn potential(
             return Err(cx
                 .at(&p.style, format!("unknown potential style `{name}`"))
                 .with_key("potential.style")
-                .with_hint("supported styles: lj/cut, eam, eam/alloy, eam/fs"));
+                .with_hint("supported styles: lj/cut, eam, eam/alloy, eam/fs, e3gnn (sevennet)"));
         }
     }
     let Some(cut) = &p.cutoff else {
@@ -485,6 +488,82 @@ fn eam(
             .with_hint("check the file name, its format and the element names")
     })?;
     Ok(Box::new(eam))
+}
+
+/// `e3gnn` (alias `sevennet`): a TorchScript model in SevenNet's `pair_e3gnn` convention,
+/// with an element per species (the species names unless `elements` is given).
+fn torchscript(
+    cx: &Ctx<'_>,
+    p: &PotentialSpec,
+    species: &[Species],
+    units: UnitSystem,
+) -> Result<Box<dyn Potential>, DeckError> {
+    let style = p.style.get_ref();
+    if units != UnitSystem::Metal {
+        return Err(cx
+            .at(
+                &p.style,
+                format!("{style} models work in metal units (eV, Å)"),
+            )
+            .with_key("potential.style")
+            .with_hint("write units = \"metal\""));
+    }
+    let Some(model) = &p.model else {
+        return Err(cx
+            .at(&p.style, format!("{style} needs a `model` file"))
+            .with_key("potential.model")
+            .with_hint("add model = \"sevennet0.pt\" (scripts/setup-mlip.sh exports SevenNet-0)"));
+    };
+    let names: Vec<String> = match &p.elements {
+        Some(e) if e.get_ref().len() != species.len() => {
+            return Err(cx
+                .at(
+                    e,
+                    format!(
+                        "{} elements for {} species",
+                        e.get_ref().len(),
+                        species.len()
+                    ),
+                )
+                .with_key("potential.elements")
+                .with_hint("give one element of the model per [[species]], in order"));
+        }
+        Some(e) => e.get_ref().clone(),
+        None => species.iter().map(|s| s.name.clone()).collect(),
+    };
+    let elements: Vec<&str> = names.iter().map(String::as_str).collect();
+    let options = MlipOptions {
+        device: p
+            .device
+            .as_ref()
+            .map_or_else(|| "cpu".to_owned(), |d| d.get_ref().clone()),
+    };
+    let beside_deck = cx.path.parent().map(|d| d.join(model.get_ref()));
+    let path = match beside_deck {
+        Some(q) if q.is_file() => q,
+        _ => std::path::PathBuf::from(model.get_ref()),
+    };
+    mlip::load_model(&path, &elements, &options).map_err(|e| match &e {
+        MlipError::FeatureDisabled => cx
+            .at(&p.style, e.to_string())
+            .with_key("potential.style")
+            .with_hint("ferromd was built without the `torch` feature"),
+        MlipError::Device { .. } => cx
+            .at(p.device.as_ref().unwrap_or(&p.style), e.to_string())
+            .with_key("potential.device")
+            .with_hint("use device = \"cpu\", or \"cuda:N\" where torch sees a GPU"),
+        MlipError::UnknownElement { .. } | MlipError::NoTypes => match &p.elements {
+            Some(els) => cx.at(els, e.to_string()).with_key("potential.elements"),
+            None => cx.at(model, e.to_string()).with_key("species.name"),
+        }
+        .with_hint("name species by element, or map them with elements = [...]"),
+        _ => cx
+            .at(model, e.to_string())
+            .with_key("potential.model")
+            .with_hint(
+                "check the path; export SevenNet models with sevenn_get_model or sevenn_deploy",
+            ),
+    })
 }
 
 /// The integrator of `[integrator]`: `nve` or one of the thermostats.

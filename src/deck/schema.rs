@@ -114,7 +114,7 @@ pub struct VelocitySpec {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PotentialSpec {
-    /// Style name: `lj/cut`, `eam`, `eam/alloy` or `eam/fs`.
+    /// Style name: `lj/cut`, `eam`, `eam/alloy`, `eam/fs`, `e3gnn` (`sevennet`), ...
     pub style: Spanned<String>,
     /// Global cutoff (`lj/cut`).
     pub cutoff: Option<Spanned<f64>>,
@@ -129,9 +129,14 @@ pub struct PotentialSpec {
     /// EAM styles: the potential file (relative to the deck, the working directory,
     /// `$FERROMD_POTENTIALS` or `./potentials/`).
     pub file: Option<Spanned<String>>,
-    /// EAM styles `eam/alloy` and `eam/fs`: the file's element for each species, in
-    /// species order (default: the species names).
+    /// EAM styles `eam/alloy` and `eam/fs`, and TorchScript models: the element of each
+    /// species, in species order (default: the species names).
     pub elements: Option<Spanned<Vec<String>>>,
+    /// `e3gnn` (alias `sevennet`): the TorchScript model file (relative to the deck or the
+    /// working directory), e.g. SevenNet-0 exported by `scripts/setup-mlip.sh`.
+    pub model: Option<Spanned<String>>,
+    /// `e3gnn`: where the model runs, `cpu` (default), `cuda` or `cuda:N`.
+    pub device: Option<Spanned<String>>,
 }
 
 /// Coefficients of one species pair.

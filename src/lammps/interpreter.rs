@@ -17,6 +17,7 @@ use ferromd_integrators::{
     Berendsen, BerendsenBarostat, Coupling, Csvr, Langevin, MtkBarostat, NoseHooverChain,
     VelocityVerlet,
 };
+use ferromd_potentials::mlip::{self, MlipOptions};
 use ferromd_potentials::{Eam, EamStyle, Mixing};
 
 use super::cformat::cformat;
@@ -366,7 +367,7 @@ impl Interpreter {
                             float(args, k, "pair_style argument")?;
                         }
                     }
-                    "eam" | "eam/alloy" | "eam/fs" => {
+                    "eam" | "eam/alloy" | "eam/fs" | "e3gnn" => {
                         if args.len() > 1 {
                             return fail(format!("pair_style {style} takes no arguments"));
                         }
@@ -391,6 +392,10 @@ impl Interpreter {
                 type_range(&args[1], n_types)?;
                 pair.coeffs.push(args.to_vec());
                 let style = pair.style.clone();
+                if style == "e3gnn" {
+                    // load the model now: a bad file or element is reported at this line
+                    mlip_from_coeffs(&[args.to_vec()], n_types, self.units)?;
+                }
                 if style.starts_with("eam") {
                     // read the file now: errors point at this line, and masses come from it
                     let eam = eam_from_coeffs(&style, &[args.to_vec()], n_types, true)?;
@@ -1143,6 +1148,7 @@ impl Interpreter {
                 n_types,
                 false,
             )?)),
+            "e3gnn" => mlip_from_coeffs(&pair.coeffs, n_types, self.units),
             other => Err(ScriptError::unsupported("pair_style", other)),
         }
     }
@@ -1779,6 +1785,36 @@ fn thermostat(style: &str, a: &[String]) -> ScriptResult<Box<dyn Integrator>> {
             Ok(Box::new(Berendsen::new(t, damp)))
         }
     }
+}
+
+/// Loads the TorchScript model of `pair_style e3gnn` from `pair_coeff * * MODEL EL1 EL2 ...`
+/// (one element per atom type; masses stay as the script sets them).
+fn mlip_from_coeffs(
+    coeffs: &[Vec<String>],
+    n_types: usize,
+    units: UnitSystem,
+) -> ScriptResult<Box<dyn Potential>> {
+    if units != UnitSystem::Metal {
+        return fail("pair_style e3gnn requires units metal");
+    }
+    let Some(c) = coeffs.last() else {
+        return fail(
+            "all pair coeffs are not set: pair_style e3gnn needs pair_coeff * * MODEL ELEMENTS",
+        );
+    };
+    if c[0] != "*" || c[1] != "*" {
+        return fail("pair_coeff for e3gnn must be `* * MODEL ELEMENT...`");
+    }
+    let file = word(c, 2, "model file")?;
+    let elements: Vec<&str> = c[3..].iter().map(String::as_str).collect();
+    if elements.len() != n_types {
+        return fail(format!(
+            "pair_coeff {file}: {} element names for {n_types} atom types",
+            elements.len()
+        ));
+    }
+    mlip::load_model(file, &elements, &MlipOptions::default())
+        .map_err(|e| ScriptError::new(format!("pair_coeff: {e}")))
 }
 
 /// Integrator used when no fix integrates: atoms stay put (as a LAMMPS run without `fix nve`).
