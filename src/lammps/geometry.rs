@@ -422,48 +422,6 @@ impl Region {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn w(s: &str) -> Vec<String> {
-        s.split_whitespace().map(String::from).collect()
-    }
-
-    #[test]
-    fn fcc_reduced_density_spacing() {
-        let l = LammpsLattice::parse(&w("fcc 0.8442"), true, 3).unwrap();
-        assert_eq!(l.scale, (4.0f64 / 0.8442).powf(1.0 / 3.0));
-        assert_eq!(l.spacing, Vector3::repeat(l.scale));
-        let x = l.to_box(Vector3::new(1.5, 2.0, 0.5));
-        assert!((l.to_lattice(x) - Vector3::new(1.5, 2.0, 0.5)).norm() < 1e-12);
-    }
-
-    #[test]
-    fn orient_changes_spacing() {
-        let l = LammpsLattice::parse(
-            &w("fcc 3.6 orient x 1 1 0 orient y -1 1 0 orient z 0 0 1"),
-            false,
-            3,
-        )
-        .unwrap();
-        assert!((l.spacing.x - 3.6 * 2f64.sqrt()).abs() < 1e-12);
-        assert!(LammpsLattice::parse(&w("fcc 3.6 orient x 1 1 0"), false, 3).is_err());
-    }
-
-    #[test]
-    fn regions() {
-        let l = LammpsLattice::parse(&w("sc 2.0"), false, 3).unwrap();
-        let r = Region::parse(&w("block 0 2 0 2 0 2"), &l, None).unwrap();
-        assert_eq!(r.hi, Vector3::repeat(4.0));
-        assert!(r.contains(&Vector3::new(4.0, 0.0, 1.0)));
-        let r = Region::parse(&w("block 0 2 0 2 0 2 units box side out"), &l, None).unwrap();
-        assert!(!r.contains(&Vector3::new(1.0, 1.0, 1.0)));
-        assert!(Region::parse(&w("block 0 2 0 2 0"), &l, None).is_err());
-        assert!(Region::parse(&w("sphere 0 0 0 1"), &l, None).is_err());
-    }
-}
-
 /// Maps `x` back into a periodic box exactly as LAMMPS's `Domain::remap` does after
 /// `displace_atoms` (adding or subtracting box lengths for orthogonal boxes, going
 /// through LAMMPS's own `x2lamda`/`lamda2x` for triclinic ones, then once more for the
@@ -546,5 +504,47 @@ fn remap_inner(
     *x = if triclinic { to_x(c) } else { c };
     if triclinic && migrate {
         *x = to_x(to_lamda(*x));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn fcc_reduced_density_spacing() {
+        let l = LammpsLattice::parse(&w("fcc 0.8442"), true, 3).unwrap();
+        assert_eq!(l.scale, (4.0f64 / 0.8442).powf(1.0 / 3.0));
+        assert_eq!(l.spacing, Vector3::repeat(l.scale));
+        let x = l.to_box(Vector3::new(1.5, 2.0, 0.5));
+        assert!((l.to_lattice(x) - Vector3::new(1.5, 2.0, 0.5)).norm() < 1e-12);
+    }
+
+    #[test]
+    fn orient_changes_spacing() {
+        let l = LammpsLattice::parse(
+            &w("fcc 3.6 orient x 1 1 0 orient y -1 1 0 orient z 0 0 1"),
+            false,
+            3,
+        )
+        .unwrap();
+        assert!((l.spacing.x - 3.6 * 2f64.sqrt()).abs() < 1e-12);
+        assert!(LammpsLattice::parse(&w("fcc 3.6 orient x 1 1 0"), false, 3).is_err());
+    }
+
+    #[test]
+    fn regions() {
+        let l = LammpsLattice::parse(&w("sc 2.0"), false, 3).unwrap();
+        let r = Region::parse(&w("block 0 2 0 2 0 2"), &l, None).unwrap();
+        assert_eq!(r.hi, Vector3::repeat(4.0));
+        assert!(r.contains(&Vector3::new(4.0, 0.0, 1.0)));
+        let r = Region::parse(&w("block 0 2 0 2 0 2 units box side out"), &l, None).unwrap();
+        assert!(!r.contains(&Vector3::new(1.0, 1.0, 1.0)));
+        assert!(Region::parse(&w("block 0 2 0 2 0"), &l, None).is_err());
+        assert!(Region::parse(&w("sphere 0 0 0 1"), &l, None).is_err());
     }
 }
