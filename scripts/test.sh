@@ -5,10 +5,25 @@
 # import ASE: from python3 itself, or from a venv .venv-test/ that this script creates with
 # `pip install ase` if needed (skipped, with a message, when that is impossible, e.g. offline;
 # FERROMD_SKIP_ASE=1 skips it too).
+# Then the TorchScript MLIP tests (cargo feature `torch`): scripts/setup-mlip.sh makes
+# .venv-mlip/ (torch 2.13.0, sevenn 0.13.0) and exports SevenNet-0 to target/mlip/ once (network
+# needed that first time only), and the tests that use libtorch run with its environment
+# (LIBTORCH_USE_PYTORCH, LD_LIBRARY_PATH, FERROMD_SEVENNET0); FERROMD_SKIP_TORCH=1 skips them.
 # This is the test command named in README.md; .ci/run calls it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo test --workspace --release "$@"
+
+if [ "${FERROMD_SKIP_TORCH:-0}" = 1 ]; then
+    echo "TorchScript MLIP tests skipped (FERROMD_SKIP_TORCH=1)"
+else
+    mlip_env=$(scripts/setup-mlip.sh --env)
+    eval "$mlip_env"
+    # the feature-gated tests only: the rest of the workspace does not change with the feature
+    cargo test --release --features torch -p ferromd-potentials --lib mlip "$@"
+    cargo test --release --features torch --test mlip_sevennet --test mlip_decks "$@"
+    cargo build --release --quiet --features torch --example mlip_bench
+fi
 
 ase_python() {
     if python3 -c "import ase" >/dev/null 2>&1; then
