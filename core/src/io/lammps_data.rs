@@ -4,6 +4,9 @@
 //! Header keywords read: `atoms`, `atom types`, `xlo xhi`, `ylo yhi`, `zlo zhi` and
 //! `xy xz yz`; other header lines (bond counts and the like) are ignored. Sections other
 //! than the three above are skipped. Errors name the 1-based line.
+//!
+//! [`write_lammps_data`] writes the same three sections (LAMMPS `write_data` layout,
+//! numbers as C's `%.16e`, enough digits to read back the same doubles).
 
 use nalgebra::Vector3;
 
@@ -287,6 +290,109 @@ impl LammpsData {
     }
 }
 
+/// Formats like C's `%.16e` (`-1.2345678901234567e+00`): 17 significant digits, so a
+/// double read back is the same double.
+pub fn format_e16(v: f64) -> String {
+    if !v.is_finite() {
+        return format!("{v}");
+    }
+    let s = format!("{v:.16e}");
+    match s.split_once('e') {
+        Some((mantissa, exp)) => {
+            let (sign, digits) = match exp.strip_prefix('-') {
+                Some(d) => ('-', d),
+                None => ('+', exp),
+            };
+            format!("{mantissa}e{sign}{digits:0>2}")
+        }
+        None => s,
+    }
+}
+
+/// Writes `system` as an atomic-style data file (LAMMPS `write_data` layout): header with
+/// the box (tilt factors if any), `Masses`, `Atoms # atomic` (positions wrapped into the
+/// cell, with image flags) and `Velocities`, atoms sorted by id.
+///
+/// # Errors
+/// I/O errors, and `InvalidInput` if the cell is not in LAMMPS's restricted triclinic
+/// form (`a` along x, `b` in the xy plane).
+pub fn write_lammps_data(
+    w: &mut dyn std::io::Write,
+    system: &System,
+    step: u64,
+) -> std::io::Result<()> {
+    let (lo, hi, tilt) = system.cell.lammps_bounds().ok_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "the cell is not in LAMMPS's restricted triclinic form",
+        )
+    })?;
+    let e = format_e16;
+    let mut s = String::with_capacity(128 * (system.len() + 8));
+    use std::fmt::Write as _;
+    let _ = writeln!(
+        s,
+        "LAMMPS data file via write_data, ferromd {}, timestep = {step}\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    let _ = writeln!(
+        s,
+        "{} atoms\n{} atom types\n",
+        system.len(),
+        system.n_types()
+    );
+    for (a, n) in ["x", "y", "z"].iter().enumerate() {
+        let _ = writeln!(s, "{} {} {n}lo {n}hi", e(lo[a]), e(hi[a]));
+    }
+    if tilt != [0.0; 3] {
+        let _ = writeln!(s, "{} {} {} xy xz yz", e(tilt[0]), e(tilt[1]), e(tilt[2]));
+    }
+    let _ = writeln!(s, "\nMasses\n");
+    for (t, sp) in system.species.iter().enumerate() {
+        let _ = writeln!(s, "{} {}", t + 1, crate::thermo::format_g(sp.mass, 15));
+    }
+    let mut order: Vec<usize> = (0..system.len()).collect();
+    order.sort_by_key(|&i| system.ids[i]);
+    let _ = writeln!(s, "\nAtoms # atomic\n");
+    for &i in &order {
+        let mut img = system.images[i];
+        let x = system.cell.wrap(&system.positions[i], &mut img);
+        let _ = writeln!(
+            s,
+            "{} {} {} {} {} {} {} {}",
+            system.ids[i],
+            system.types[i] + 1,
+            e(x.x),
+            e(x.y),
+            e(x.z),
+            img[0],
+            img[1],
+            img[2]
+        );
+    }
+    let _ = writeln!(s, "\nVelocities\n");
+    for &i in &order {
+        let v = system.velocities[i];
+        let _ = writeln!(s, "{} {} {} {}", system.ids[i], e(v.x), e(v.y), e(v.z));
+    }
+    w.write_all(s.as_bytes())
+}
+
+/// Writes a data file atomically: to a temporary file next to `path`, then renamed.
+pub fn write_lammps_data_file(
+    path: &std::path::Path,
+    system: &System,
+    step: u64,
+) -> std::io::Result<()> {
+    let tmp = path.with_extension("ferromd-tmp");
+    {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        write_lammps_data(&mut f, system, step)?;
+        std::io::Write::flush(&mut f)?;
+    }
+    std::fs::rename(&tmp, path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -306,6 +412,44 @@ mod tests {
         assert_eq!(s.types, vec![0, 1, 0]);
         assert_eq!(s.velocities[1], Vector3::new(0.1, 0.2, 0.3));
         assert_eq!(s.masses[1], 27.0);
+    }
+
+    #[test]
+    fn e16_matches_c() {
+        assert_eq!(format_e16(1.0), "1.0000000000000000e+00");
+        assert_eq!(format_e16(-0.00123), "-1.2300000000000000e-03");
+        assert_eq!(format_e16(1e100), "1.0000000000000000e+100");
+        assert_eq!(format_e16(6.02e123), "6.0199999999999995e+123");
+        assert_eq!(format_e16(0.0), "0.0000000000000000e+00");
+    }
+
+    #[test]
+    fn write_read_round_trip_is_exact() {
+        let d = parse_lammps_data(SAMPLE).unwrap();
+        let mut s = d.to_system().unwrap();
+        s.positions[0] = Vector3::new(1.0 / 3.0, -0.1, 7.999_999_999_999_999);
+        s.velocities[2] = Vector3::new(std::f64::consts::PI, -1e-300, 2.0f64.sqrt());
+        let mut buf = Vec::new();
+        write_lammps_data(&mut buf, &s, 42).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        assert!(
+            text.contains("timestep = 42") && text.contains("xy xz yz"),
+            "{text}"
+        );
+        let back = parse_lammps_data(&text).unwrap().to_system().unwrap();
+        assert_eq!(back.cell, s.cell);
+        assert_eq!(back.masses.len(), 3);
+        for (j, &id) in back.ids.iter().enumerate() {
+            let i = s.ids.iter().position(|&x| x == id).unwrap();
+            let mut img = s.images[i];
+            let wrapped = s.cell.wrap(&s.positions[i], &mut img);
+            assert_eq!(back.positions[j], wrapped);
+            assert_eq!(back.images[j], img);
+            assert_eq!(back.velocities[j], s.velocities[i]);
+            assert_eq!(back.types[j], s.types[i]);
+        }
+        // sorted by id
+        assert_eq!(back.ids, vec![1, 2, 3]);
     }
 
     #[test]
