@@ -22,7 +22,8 @@
 //!
 //! A checkpoint is taken between steps. Positions are stored as they are (not wrapped),
 //! and the neighbor list is *not* rebuilt on restart: the positions and cell of its last
-//! build are stored with the steps since that build, and [`Simulation::from_checkpoint`]
+//! build are stored with the steps since that build, and
+//! [`Simulation::from_checkpoint`](crate::Simulation::from_checkpoint)
 //! rebuilds ghosts, bins and list from those build positions, so that the continued run
 //! finds the same pairs, refreshes the same ghosts and rebuilds (and wraps atoms) at
 //! exactly the steps the uninterrupted run does. Forces, energy and virial are restored
