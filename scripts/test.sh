@@ -32,7 +32,7 @@ ase_python() {
         echo .venv-test/bin/python
     elif command -v python3 >/dev/null 2>&1 \
         && { [ -x .venv-test/bin/python ] || python3 -m venv .venv-test >/dev/null 2>&1; } \
-        && timeout 300 .venv-test/bin/python -m pip install --quiet --disable-pip-version-check ase >/dev/null 2>&1 \
+        && timeout 300 .venv-test/bin/python -m pip install --quiet --disable-pip-version-check --retries 1 --timeout 20 ase >/dev/null 2>&1 \
         && .venv-test/bin/python -c "import ase" >/dev/null 2>&1; then
         echo .venv-test/bin/python
     fi
