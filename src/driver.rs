@@ -265,6 +265,14 @@ pub fn run_deck(
         progress,
         atoms: sim.system.len(),
         started: Instant::now(),
+        per_day: if units == UnitSystem::Lj {
+            (sim.params.dt * 86400.0, "tau/day")
+        } else {
+            (
+                sim.params.dt * units.constants().time_to_fs * 1e-6 * 86400.0,
+                "ns/day",
+            )
+        },
         output,
         trajectory,
         thermo_file,
@@ -363,6 +371,8 @@ struct ThermoWriter<'a> {
     progress: ProgressBar,
     atoms: usize,
     started: Instant,
+    /// Simulated time per day for one step per second, and its unit (`ns/day`, `tau/day`).
+    per_day: (f64, &'static str),
     output: OutputPlan,
     trajectory: Option<OutputFile>,
     thermo_file: Option<OutputFile>,
@@ -474,10 +484,15 @@ impl RunObserver for ThermoWriter<'_> {
         if !self.progress.is_hidden() {
             self.progress.inc(1);
             if step.is_multiple_of(10) {
-                let rate = self.atoms as f64 * self.progress.position() as f64
+                let steps_per_s = self.progress.position() as f64
                     / self.started.elapsed().as_secs_f64().max(1e-9);
-                self.progress
-                    .set_message(format!("{} atom-steps/s", format_g(rate, 3)));
+                let rate = self.atoms as f64 * steps_per_s;
+                let (per_day, unit) = self.per_day;
+                self.progress.set_message(format!(
+                    "{} atom-steps/s, {} {unit}",
+                    format_g(rate, 3),
+                    format_g(steps_per_s * per_day, 4)
+                ));
             }
         }
         if self.error.is_some() {
