@@ -1,6 +1,6 @@
 //! Machine-learned interatomic potentials exported as TorchScript (cargo feature `torch`).
 //!
-//! The supported convention is SevenNet's LAMMPS `pair_e3gnn` ([`E3gnn`], feature `torch`):
+//! The supported convention is SevenNet's LAMMPS `pair_e3gnn` (`E3gnn`, with the `torch` feature):
 //! a frozen TorchScript module that maps a graph (species indices, a full edge list and
 //! edge vectors) to a total energy, with its cutoff and element list stored as extra
 //! files of the `.pt` archive.
