@@ -16,7 +16,7 @@ use ferromd_core::{
     ThermoSample, UnitSystem, velocity,
 };
 use ferromd_integrators::{BerendsenBarostat, Coupling, MtkBarostat, NoseHooverChain};
-use ferromd_potentials::{PairInteraction, PairPotential};
+use ferromd_potentials::{LennardJones, PairPotential, ShiftedForce};
 
 const DT: f64 = 0.005;
 /// Steps thrown away while the fcc start melts and the volume settles.
@@ -34,39 +34,10 @@ fn seed() -> u64 {
         .unwrap_or(4242)
 }
 
-/// Shifted-force Lennard-Jones (`E(r) - E(rc) + (r - rc) F(rc)`): energy and force vanish
-/// at the cutoff, so pairs crossing it add no energy jumps to the conserved quantity.
-#[derive(Debug, Clone, Copy)]
-struct ShiftedForceLj {
-    rc: f64,
-    e_rc: f64,
-    f_rc: f64,
-}
-
-impl ShiftedForceLj {
-    fn new(rc: f64) -> Self {
-        let (e_rc, f_rc) = Self::bare(rc);
-        ShiftedForceLj { rc, e_rc, f_rc }
-    }
-
-    fn bare(r: f64) -> (f64, f64) {
-        let r6inv = r.powi(-6);
-        (
-            4.0 * r6inv * (r6inv - 1.0),
-            24.0 * r6inv * (2.0 * r6inv - 1.0) / r,
-        )
-    }
-}
-
-impl PairInteraction for ShiftedForceLj {
-    fn energy_and_force(&self, rsq: f64) -> (f64, f64) {
-        let r = rsq.sqrt();
-        let (e, f) = Self::bare(r);
-        (
-            e - self.e_rc + (r - self.rc) * self.f_rc,
-            (f - self.f_rc) / r,
-        )
-    }
+/// Shifted-force Lennard-Jones (`E(r) - E(rc) + (r - rc) F(rc)`, LAMMPS's
+/// `lj/smooth/linear`): energy and force vanish at the cutoff.
+fn shifted_force_lj(rc: f64) -> ShiftedForce<LennardJones> {
+    ShiftedForce::new(LennardJones::new(1.0, 1.0), rc)
 }
 
 fn lj_sf() -> Box<dyn ferromd_core::Potential> {
@@ -74,7 +45,7 @@ fn lj_sf() -> Box<dyn ferromd_core::Potential> {
     Box::new(PairPotential::from_table(
         "lj/sf",
         1,
-        vec![(ShiftedForceLj::new(rc), rc)],
+        vec![(shifted_force_lj(rc), rc)],
     ))
 }
 

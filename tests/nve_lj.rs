@@ -18,7 +18,7 @@ use ferromd_core::{
     evaluation, velocity,
 };
 use ferromd_integrators::VelocityVerlet;
-use ferromd_potentials::{LjCut, LjCutBuilder, PairInteraction, PairPotential};
+use ferromd_potentials::{LennardJones, LjCut, LjCutBuilder, PairPotential, ShiftedForce};
 
 const DENSITY: f64 = 0.8442;
 
@@ -206,40 +206,10 @@ fn nve_energy_drift_shifted_lj() {
     assert!(fit < 2e-4, "fitted drift/N = {fit:e}");
 }
 
-/// Shifted-force Lennard-Jones: `E(r) - E(rc) + (r - rc) F(rc)`, so that energy and force
-/// both vanish at the cutoff. Written here through the public `PairInteraction` trait.
-#[derive(Debug, Clone, Copy)]
-struct ShiftedForceLj {
-    rc: f64,
-    e_rc: f64,
-    f_rc: f64,
-}
-
-impl ShiftedForceLj {
-    fn new(rc: f64) -> Self {
-        let (e_rc, f_rc) = Self::bare(rc);
-        ShiftedForceLj { rc, e_rc, f_rc }
-    }
-
-    /// Energy and force magnitude `-dE/dr` of the bare 12-6 potential (epsilon = sigma = 1).
-    fn bare(r: f64) -> (f64, f64) {
-        let r6inv = r.powi(-6);
-        (
-            4.0 * r6inv * (r6inv - 1.0),
-            24.0 * r6inv * (2.0 * r6inv - 1.0) / r,
-        )
-    }
-}
-
-impl PairInteraction for ShiftedForceLj {
-    fn energy_and_force(&self, rsq: f64) -> (f64, f64) {
-        let r = rsq.sqrt();
-        let (e, f) = Self::bare(r);
-        (
-            e - self.e_rc + (r - self.rc) * self.f_rc,
-            (f - self.f_rc) / r,
-        )
-    }
+/// Shifted-force Lennard-Jones (`E(r) - E(rc) + (r - rc) F(rc)`, LAMMPS's
+/// `lj/smooth/linear`): energy and force vanish at the cutoff.
+fn shifted_force_lj(rc: f64) -> ShiftedForce<LennardJones> {
+    ShiftedForce::new(LennardJones::new(1.0, 1.0), rc)
 }
 
 /// The acceptance criteria as specified (|E(end) - E(start)|/N < 1e-4 and fitted drift/N
@@ -252,7 +222,7 @@ impl PairInteraction for ShiftedForceLj {
 )]
 fn nve_energy_drift_shifted_force_lj() {
     let rc = 2.5;
-    let potential = PairPotential::from_table("lj/sf", 1, vec![(ShiftedForceLj::new(rc), rc)]);
+    let potential = PairPotential::from_table("lj/sf", 1, vec![(shifted_force_lj(rc), rc)]);
     let (end, fit) = on_two_threads(|| run_lj_liquid(Box::new(potential), 10_000));
     assert!(end < 1e-4, "|E(end) - E(start)|/N = {end:e}");
     assert!(fit < 1e-4, "fitted drift/N = {fit:e}");

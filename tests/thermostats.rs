@@ -28,7 +28,7 @@ use ferromd_core::{
     ThermoSample, UnitSystem, velocity,
 };
 use ferromd_integrators::{Berendsen, Csvr, Langevin, NoseHooverChain};
-use ferromd_potentials::{LjCutBuilder, PairInteraction, PairPotential};
+use ferromd_potentials::{LennardJones, LjCutBuilder, PairPotential, ShiftedForce};
 
 const TEMPERATURE: f64 = 1.5;
 const DT: f64 = 0.005;
@@ -256,40 +256,10 @@ fn berendsen_is_not_canonical() {
     assert!((mean.mean / mean_ref - 1.0).abs() < 0.01);
 }
 
-/// Shifted-force Lennard-Jones (`E(r) - E(rc) + (r - rc) F(rc)`, epsilon = sigma = 1):
-/// energy and force both vanish at the cutoff, so the conserved quantity is not polluted
-/// by the random energy jumps of pairs crossing a force discontinuity (see tests/nve_lj.rs).
-#[derive(Debug, Clone, Copy)]
-struct ShiftedForceLj {
-    rc: f64,
-    e_rc: f64,
-    f_rc: f64,
-}
-
-impl ShiftedForceLj {
-    fn new(rc: f64) -> Self {
-        let (e_rc, f_rc) = Self::bare(rc);
-        ShiftedForceLj { rc, e_rc, f_rc }
-    }
-
-    fn bare(r: f64) -> (f64, f64) {
-        let r6inv = r.powi(-6);
-        (
-            4.0 * r6inv * (r6inv - 1.0),
-            24.0 * r6inv * (2.0 * r6inv - 1.0) / r,
-        )
-    }
-}
-
-impl PairInteraction for ShiftedForceLj {
-    fn energy_and_force(&self, rsq: f64) -> (f64, f64) {
-        let r = rsq.sqrt();
-        let (e, f) = Self::bare(r);
-        (
-            e - self.e_rc + (r - self.rc) * self.f_rc,
-            (f - self.f_rc) / r,
-        )
-    }
+/// Shifted-force Lennard-Jones (`E(r) - E(rc) + (r - rc) F(rc)`, LAMMPS's
+/// `lj/smooth/linear`): energy and force vanish at the cutoff.
+fn shifted_force_lj(rc: f64) -> ShiftedForce<LennardJones> {
+    ShiftedForce::new(LennardJones::new(1.0, 1.0), rc)
 }
 
 /// Nosé-Hoover chain conserved quantity `H + thermostat energy` over 10,000 steps at
@@ -312,7 +282,7 @@ impl PairInteraction for ShiftedForceLj {
 )]
 fn nose_hoover_chain_conserves_its_energy() {
     let rc = 2.5;
-    let potential = PairPotential::from_table("lj/sf", 1, vec![(ShiftedForceLj::new(rc), rc)]);
+    let potential = PairPotential::from_table("lj/sf", 1, vec![(shifted_force_lj(rc), rc)]);
     let mut system = Lattice::cubic_with_density(CubicKind::Fcc, 0.8442)
         .build([10; 3], vec![Species::new("1", 1.0)])
         .unwrap();
