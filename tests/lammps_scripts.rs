@@ -130,6 +130,12 @@ fn bench_eam() {
     check_deck("eam");
 }
 
+/// fix nvt keeps its chain state across consecutive runs, as LAMMPS fixes do.
+#[test]
+fn thermostat_state_carries_over_between_runs() {
+    check_deck("nvt-runs");
+}
+
 /// fix npt (iso, aniso), fix nph and fix press/berendsen follow LAMMPS's trajectories.
 #[test]
 fn barostat_fixes() {

@@ -223,6 +223,12 @@ impl Simulation {
         self.system
     }
 
+    /// Ends the simulation and hands back its atoms and integrator (whose thermostat or
+    /// barostat state can then carry over into the next run, as LAMMPS fixes do).
+    pub fn into_system_and_integrator(self) -> (System, Box<dyn Integrator>) {
+        (self.system, self.integrator)
+    }
+
     /// The current step number.
     pub fn current_step(&self) -> u64 {
         self.step

@@ -56,7 +56,7 @@ struct PairSettings {
 }
 
 /// A fix: ID, style and arguments.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct FixSpec {
     id: String,
     style: String,
@@ -99,6 +99,10 @@ pub struct Interpreter {
     threads: usize,
     min_style: String,
     min_dmax: f64,
+    /// The integrator of the last run and the fixes and timestep it was built from: reused
+    /// by the next run if those are unchanged, so thermostat and barostat variables carry
+    /// over between consecutive `run` commands as LAMMPS fix state does.
+    kept_integrator: Option<(Vec<FixSpec>, f64, usize, Box<dyn Integrator>)>,
 }
 
 impl Interpreter {
@@ -138,6 +142,7 @@ impl Interpreter {
             threads: rayon::current_num_threads(),
             min_style: "cg".into(),
             min_dmax: 0.1,
+            kept_integrator: None,
         }
     }
 
@@ -1267,7 +1272,15 @@ impl Interpreter {
         }
         let n_types = system.n_types();
         let potential = self.build_potential(n_types)?;
-        let integrator = self.build_integrator()?;
+        let n_atoms = system.len();
+        let integrator = match self.kept_integrator.take() {
+            Some((fixes, dt, n, kept))
+                if fixes == self.fixes && dt == self.dt() && n == n_atoms =>
+            {
+                kept
+            }
+            _ => self.build_integrator()?,
+        };
         let params = IntegrationParameters {
             dt: self.dt(),
             neighbor: self.neighbor,
@@ -1307,7 +1320,10 @@ impl Interpreter {
         self.time += (self.step - start_step) as f64 * params.dt;
         self.last_sample = last;
         let summary = result.map_err(|e| ScriptError::new(e.to_string()));
-        self.system = Some(sim.into_system());
+        let (system, integrator) = sim.into_system_and_integrator();
+        self.system = Some(system);
+        let n = self.system.as_ref().map_or(0, System::len);
+        self.kept_integrator = Some((self.fixes.clone(), params.dt, n, integrator));
         if let Some(e) = error {
             return Err(e);
         }
