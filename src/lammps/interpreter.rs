@@ -63,6 +63,10 @@ struct FixSpec {
     args: Vec<String>,
 }
 
+/// An integrator kept from the last run with the fixes, timestep and atom count it was
+/// built for.
+type KeptIntegrator = (Vec<FixSpec>, f64, usize, Box<dyn Integrator>);
+
 /// What a command asks of the file loop.
 enum Flow {
     Next,
@@ -102,7 +106,7 @@ pub struct Interpreter {
     /// The integrator of the last run and the fixes and timestep it was built from: reused
     /// by the next run if those are unchanged, so thermostat and barostat variables carry
     /// over between consecutive `run` commands as LAMMPS fix state does.
-    kept_integrator: Option<(Vec<FixSpec>, f64, usize, Box<dyn Integrator>)>,
+    kept_integrator: Option<KeptIntegrator>,
 }
 
 impl Interpreter {
