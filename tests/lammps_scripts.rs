@@ -622,3 +622,66 @@ fn minimize_reaches_lammps_energy() {
         assert!(out.contains("Stopping criterion = "), "{out}");
     }
 }
+
+/// write_restart + read_restart continue a run: step numbering carries on and the
+/// thermodynamic state after the continuation equals an uninterrupted run's.
+#[test]
+fn write_restart_and_read_restart_continue_a_run() {
+    let setup = "units lj\nlattice fcc 0.8442\nregion box block 0 5 0 5 0 5\ncreate_box 1 box\n\
+                 create_atoms 1 box\nmass 1 1.0\nvelocity all create 1.5 87287 loop geom\n";
+    let forces = "pair_style lj/cut 2.5\npair_coeff 1 1 1.0 1.0 2.5\nfix 1 all nve\nthermo 50\n";
+    let dir = scratch_dir("restart");
+    let run = |name: &str, text: String| -> String {
+        std::fs::write(dir.join(name), text).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_ferromd"))
+            .args(["-in", name, "-log", "none"])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(out.status.success(), "{text}");
+        text
+    };
+    let whole = run("in.whole", format!("{setup}{forces}run 200\n"));
+    run(
+        "in.first",
+        format!("{setup}{forces}run 100\nwrite_restart state.restart\n"),
+    );
+    let second = run(
+        "in.second",
+        format!("read_restart state.restart\n{forces}run 100\n"),
+    );
+    let last = |text: &str| {
+        thermo_blocks(text)
+            .last()
+            .unwrap()
+            .1
+            .last()
+            .unwrap()
+            .clone()
+    };
+    let (a, b) = (last(&whole), last(&second));
+    assert_eq!(a[0], 200.0);
+    assert_eq!(b[0], 200.0, "{second}");
+    for (x, y) in a.iter().zip(&b) {
+        assert!(close(*x, *y, 1e-6), "{a:?} vs {b:?}");
+    }
+    // a damaged restart file is an error naming it, not a panic
+    let bytes = std::fs::read(dir.join("state.restart")).unwrap();
+    std::fs::write(dir.join("bad.restart"), &bytes[..bytes.len() / 2]).unwrap();
+    std::fs::write(dir.join("in.bad"), "read_restart bad.restart\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ferromd"))
+        .args(["-in", "in.bad", "-log", "none"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("read_restart")
+            && text.contains("bad.restart")
+            && text.contains("(in.bad:1)"),
+        "{text}"
+    );
+    std::fs::remove_dir_all(dir).ok();
+}

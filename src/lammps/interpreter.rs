@@ -345,6 +345,73 @@ impl Interpreter {
                 self.system = Some(system);
                 self.say(&format!("  {n} atoms read from {file}"))?;
             }
+            "write_restart" => {
+                let file = word(args, 0, "restart file")?;
+                if args.len() > 1 {
+                    return Err(ScriptError::unsupported("write_restart", &args[1]));
+                }
+                let system = self.system_ref("write_restart")?.clone();
+                let (integrator_name, integrator_state) = match &self.kept_integrator {
+                    Some((_, _, _, i)) => (i.name().to_string(), i.save_state()),
+                    None => ("none".to_string(), Vec::new()),
+                };
+                let checkpoint = ferromd_core::checkpoint::Checkpoint {
+                    step: self.step,
+                    units: self.units,
+                    params: IntegrationParameters {
+                        dt: self.dt(),
+                        neighbor: self.neighbor,
+                    },
+                    system,
+                    energy: None,
+                    virial: None,
+                    neighbor: None,
+                    integrator_name,
+                    integrator_state,
+                    potential_name: self
+                        .pair
+                        .as_ref()
+                        .map_or("none".into(), |p| p.style.clone()),
+                    potential_cutoff: 0.0,
+                    extra: vec![("time_bits".into(), self.time.to_bits())],
+                };
+                checkpoint
+                    .write(Path::new(file))
+                    .map_err(|e| ScriptError::new(format!("write_restart: {e}")))?;
+            }
+            "read_restart" => {
+                self.require_no_box("read_restart")?;
+                let file = word(args, 0, "restart file")?;
+                if args.len() > 1 {
+                    return Err(ScriptError::unsupported("read_restart", &args[1]));
+                }
+                let c = ferromd_core::checkpoint::Checkpoint::read(Path::new(file))
+                    .map_err(|e| ScriptError::new(format!("read_restart: {e}")))?;
+                self.units = c.units;
+                self.step = c.step;
+                self.time = c
+                    .extra("time_bits")
+                    .map_or(c.step as f64 * c.params.dt, f64::from_bits);
+                self.timestep = Some(c.params.dt);
+                self.neighbor = c.params.neighbor;
+                self.skin_set = true;
+                self.dimension = c.system.dimension;
+                let periodic = c.system.cell.periodic();
+                for (a, b) in self.boundary.iter_mut().enumerate() {
+                    *b = if periodic[a] || (a == 2 && self.dimension == 2) {
+                        "pp".into()
+                    } else {
+                        "ff".into()
+                    };
+                }
+                self.masses_set = vec![true; c.system.n_types()];
+                let n = c.system.len();
+                self.system = Some(c.system);
+                self.say(&format!(
+                    "  {n} atoms read from restart file {file} (step {})",
+                    self.step
+                ))?;
+            }
             "write_data" => {
                 let file = word(args, 0, "data file")?;
                 if args.len() > 1 {
