@@ -458,23 +458,7 @@ fn eam(
             .with_key("potential.file")
             .with_hint("add file = \"Cu_u3.eam\" (or a setfl file for eam/alloy, eam/fs)"));
     };
-    let names: Vec<String> = match &p.elements {
-        Some(e) if e.get_ref().len() != species.len() => {
-            return Err(cx
-                .at(
-                    e,
-                    format!(
-                        "{} elements for {} species",
-                        e.get_ref().len(),
-                        species.len()
-                    ),
-                )
-                .with_key("potential.elements")
-                .with_hint("give one element of the file per [[species]], in order"));
-        }
-        Some(e) => e.get_ref().clone(),
-        None => species.iter().map(|s| s.name.clone()).collect(),
-    };
+    let names = element_names(cx, p, species, "file")?;
     let map: Vec<&str> = names.iter().map(String::as_str).collect();
     // a path relative to the deck wins; otherwise the potential-file search applies
     let beside_deck = cx.path.parent().map(|d| d.join(file.get_ref()));
@@ -488,6 +472,33 @@ fn eam(
             .with_hint("check the file name, its format and the element names")
     })?;
     Ok(Box::new(eam))
+}
+
+/// The element of each species: `elements` from the deck (one per species, in order) or
+/// the species names. `source` names what the elements must exist in (`file`, `model`).
+fn element_names(
+    cx: &Ctx<'_>,
+    p: &PotentialSpec,
+    species: &[Species],
+    source: &str,
+) -> Result<Vec<String>, DeckError> {
+    match &p.elements {
+        Some(e) if e.get_ref().len() != species.len() => Err(cx
+            .at(
+                e,
+                format!(
+                    "{} elements for {} species",
+                    e.get_ref().len(),
+                    species.len()
+                ),
+            )
+            .with_key("potential.elements")
+            .with_hint(format!(
+                "give one element of the {source} per [[species]], in order"
+            ))),
+        Some(e) => Ok(e.get_ref().clone()),
+        None => Ok(species.iter().map(|s| s.name.clone()).collect()),
+    }
 }
 
 /// `e3gnn` (alias `sevennet`): a TorchScript model in SevenNet's `pair_e3gnn` convention,
@@ -514,23 +525,7 @@ fn torchscript(
             .with_key("potential.model")
             .with_hint("add model = \"sevennet0.pt\" (scripts/setup-mlip.sh exports SevenNet-0)"));
     };
-    let names: Vec<String> = match &p.elements {
-        Some(e) if e.get_ref().len() != species.len() => {
-            return Err(cx
-                .at(
-                    e,
-                    format!(
-                        "{} elements for {} species",
-                        e.get_ref().len(),
-                        species.len()
-                    ),
-                )
-                .with_key("potential.elements")
-                .with_hint("give one element of the model per [[species]], in order"));
-        }
-        Some(e) => e.get_ref().clone(),
-        None => species.iter().map(|s| s.name.clone()).collect(),
-    };
+    let names = element_names(cx, p, species, "model")?;
     let elements: Vec<&str> = names.iter().map(String::as_str).collect();
     let options = MlipOptions {
         device: p
