@@ -6,7 +6,7 @@ use ferromd_core::{RunError, Simulation};
 
 use super::{
     MinParameters, MinResult, Minimizer, State, StopCriterion, apply_move, energy_converged,
-    evaluate, undo_move,
+    evaluate, stop_before_iteration, undo_move,
 };
 
 /// Line-search evaluations before giving up on a direction.
@@ -57,17 +57,8 @@ impl Minimizer for ConjugateGradient {
         let mut hb = state.box_force;
         let mut iterations = 0;
         let stop = loop {
-            if params.ftol > 0.0 && state.norm2() < params.ftol {
-                break StopCriterion::ForceTolerance;
-            }
-            if state.norm_inf() == 0.0 {
-                break StopCriterion::ForcesZero;
-            }
-            if iterations >= params.maxiter {
-                break StopCriterion::MaxIterations;
-            }
-            if evals >= params.maxeval {
-                break StopCriterion::MaxEvaluations;
+            if let Some(stop) = stop_before_iteration(&state, iterations, evals, params) {
+                break stop;
             }
             iterations += 1;
             let mut g0 = -state.dot(&hx, hb);

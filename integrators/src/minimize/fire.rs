@@ -3,7 +3,10 @@
 use ferromd_core::nalgebra::Vector3;
 use ferromd_core::{RunError, Simulation};
 
-use super::{MinParameters, MinResult, Minimizer, StopCriterion, energy_converged, evaluate};
+use super::{
+    MinParameters, MinResult, Minimizer, StopCriterion, energy_converged, evaluate,
+    stop_before_iteration,
+};
 
 /// FIRE 2.0 with semi-implicit Euler steps, LAMMPS's defaults (`min_modify integrator
 /// eulerimplicit tmax 10 tmin 0.02 delaystep 20 dtgrow 1.1 dtshrink 0.5 alpha0 0.25
@@ -72,17 +75,8 @@ impl Minimizer for Fire {
         let mut positive_steps = 0;
         let mut iterations = 0;
         let stop = loop {
-            if params.ftol > 0.0 && state.norm2() < params.ftol {
-                break StopCriterion::ForceTolerance;
-            }
-            if state.norm_inf() == 0.0 {
-                break StopCriterion::ForcesZero;
-            }
-            if iterations >= params.maxiter {
-                break StopCriterion::MaxIterations;
-            }
-            if evals >= params.maxeval {
-                break StopCriterion::MaxEvaluations;
+            if let Some(stop) = stop_before_iteration(&state, iterations, evals, params) {
+                break stop;
             }
             iterations += 1;
             let power: f64 = state.forces.iter().zip(&v).map(|(f, v)| f.dot(v)).sum();

@@ -155,6 +155,27 @@ impl State {
     }
 }
 
+/// The stopping tests LAMMPS makes before each iteration: force tolerance, zero forces,
+/// iteration and evaluation limits.
+pub(crate) fn stop_before_iteration(
+    state: &State,
+    iterations: u64,
+    evals: u64,
+    params: &MinParameters,
+) -> Option<StopCriterion> {
+    if params.ftol > 0.0 && state.norm2() < params.ftol {
+        Some(StopCriterion::ForceTolerance)
+    } else if state.norm_inf() == 0.0 {
+        Some(StopCriterion::ForcesZero)
+    } else if iterations >= params.maxiter {
+        Some(StopCriterion::MaxIterations)
+    } else if evals >= params.maxeval {
+        Some(StopCriterion::MaxEvaluations)
+    } else {
+        None
+    }
+}
+
 /// Evaluates energy and forces; with a box degree of freedom the energy is the enthalpy
 /// `E + P V / nktv2p` and the box force `tr W - d P V / nktv2p`.
 pub(crate) fn evaluate(
