@@ -4,7 +4,7 @@ use ferromd_core::nalgebra::Vector3;
 use ferromd_core::{Integrator, StepContext, System};
 
 use super::error::{ScriptError, ScriptResult, fail};
-use super::velocity::{lammps_temperature, zero_momentum, zero_rotation};
+use super::velocity::{lammps_temperature, zero_rotation};
 use super::words::{integer, word};
 
 /// `fix ID all momentum N [linear x y z] [angular] [rescale]`.
@@ -67,10 +67,10 @@ impl MomentumFix {
         let t_before = self.rescale.then(|| lammps_temperature(system, &ctx.units));
         if let Some(flags) = self.linear {
             if flags == [true; 3] {
-                zero_momentum(system);
+                system.zero_momentum();
             } else {
                 let before = system.velocities.clone();
-                zero_momentum(system);
+                system.zero_momentum();
                 for (v, old) in system.velocities.iter_mut().zip(before) {
                     for a in 0..3 {
                         if !flags[a] {

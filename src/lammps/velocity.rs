@@ -31,24 +31,6 @@ fn rescale(system: &mut System, t_old: f64, t_new: f64) {
     }
 }
 
-/// Removes the net linear momentum as LAMMPS does (mass-weighted centre-of-mass velocity).
-pub fn zero_momentum(system: &mut System) {
-    let mut p = Vector3::zeros();
-    let mut mass = 0.0;
-    for (v, &m) in system.velocities.iter().zip(&system.masses) {
-        p += v * m;
-    }
-    for &m in &system.masses {
-        mass += m;
-    }
-    if mass > 0.0 {
-        let vcm = p / mass;
-        for v in &mut system.velocities {
-            *v -= vcm;
-        }
-    }
-}
-
 /// Removes the net angular momentum about the centre of mass (unwrapped coordinates).
 pub fn zero_rotation(system: &mut System) {
     let n = system.len();
@@ -222,7 +204,7 @@ pub fn velocity_command(
                 }
             }
             if mom {
-                zero_momentum(system);
+                system.zero_momentum();
             }
             if rot {
                 zero_rotation(system);
@@ -265,7 +247,7 @@ pub fn velocity_command(
             rescale(system, t, t_target);
         }
         _ => match word(args, 1, "velocity zero linear|angular")? {
-            "linear" => zero_momentum(system),
+            "linear" => system.zero_momentum(),
             "angular" => zero_rotation(system),
             other => return fail(format!("velocity zero `{other}` must be linear or angular")),
         },
