@@ -1334,13 +1334,7 @@ impl Interpreter {
                 other => return Err(ScriptError::unsupported("run", other)),
             }
         }
-        let system = self.system_ref("run")?;
-        if system.is_empty() {
-            return fail("run with no atoms");
-        }
-        if let Some(t) = self.masses_set.iter().position(|s| !s) {
-            return fail(format!("all masses are not set (type {} has none)", t + 1));
-        }
+        let system = self.ready_for("run")?;
         let n_types = system.n_types();
         let potential = self.build_potential(n_types)?;
         let n_atoms = system.len();
@@ -1352,38 +1346,22 @@ impl Interpreter {
             }
             _ => self.build_integrator()?,
         };
-        let params = IntegrationParameters {
-            dt: self.dt(),
-            neighbor: self.neighbor,
-        };
-        let system = self.system.take().expect("checked");
         let start_step = self.step;
-        let mut sim = Simulation::new(system, self.units, params, potential, integrator)
-            .map_err(|e| ScriptError::new(e.to_string()))?;
-        sim.reset_step(start_step);
-        let header = self.thermo_style.header();
-        if !header.is_empty() {
-            self.say(&header)?;
-        }
+        let mut sim = self.start_simulation(potential, integrator)?;
+        let params = sim.params;
         let normalize = self.normalize();
         let boundary = self.boundary_string();
         let units = self.units.constants();
-        let mut observer = ScriptObserver {
-            style: &self.thermo_style,
-            vars: &self.vars,
-            out: &mut self.out,
-            dumps: &mut self.dumps,
-            boundary: &boundary,
+        let mut observer = ScriptObserver::new(
+            &self.thermo_style,
+            &self.vars,
+            &mut self.out,
+            &mut self.dumps,
+            &boundary,
             normalize,
-            run_start_step: start_step,
-            dt: params.dt,
-            time_at_start: self.time,
-            started: Instant::now(),
-            last_line: (Instant::now(), start_step),
+            (start_step, params.dt, self.time),
             units,
-            error: None,
-            last: None,
-        };
+        );
         let result = sim.run(n, self.thermo_every, &mut observer);
         let error = observer.error.take();
         let last = observer.last;
@@ -1415,13 +1393,7 @@ impl Interpreter {
         if etol < 0.0 || ftol < 0.0 || maxiter < 0 || maxeval < 0 || args.len() != 4 {
             return fail("minimize needs etol ftol maxiter maxeval (non-negative)");
         }
-        let system = self.system_ref("minimize")?;
-        if system.is_empty() {
-            return fail("minimize with no atoms");
-        }
-        if let Some(t) = self.masses_set.iter().position(|s| !s) {
-            return fail(format!("all masses are not set (type {} has none)", t + 1));
-        }
+        let system = self.ready_for("minimize")?;
         let potential = self.build_potential(system.n_types())?;
         let mut params = MinParameters::new(etol, ftol, maxiter as u64, maxeval as u64);
         params.dmax = self.min_dmax;
@@ -1439,46 +1411,24 @@ impl Interpreter {
             }
             params.box_pressure = Some(box_relax_pressure(&f.args)?);
         }
-        let integrate = IntegrationParameters {
-            dt: self.dt(),
-            neighbor: self.neighbor,
-        };
-        let system = self.system.take().expect("checked");
         let start_step = self.step;
-        let mut sim = Simulation::new(
-            system,
-            self.units,
-            integrate,
-            potential,
-            Box::new(NoIntegration),
-        )
-        .map_err(|e| ScriptError::new(e.to_string()))?;
-        sim.reset_step(start_step);
-        let header = self.thermo_style.header();
-        if !header.is_empty() {
-            self.say(&header)?;
-        }
+        let mut sim = self.start_simulation(potential, Box::new(NoIntegration))?;
+        let integrate = sim.params;
         let started = Instant::now();
         let units = self.units.constants();
         let boundary = self.boundary_string();
         let normalize = self.normalize();
         let before = sim.thermo().map_err(|e| ScriptError::new(e.to_string()));
-        let mut observer = ScriptObserver {
-            style: &self.thermo_style,
-            vars: &self.vars,
-            out: &mut self.out,
-            dumps: &mut self.dumps,
-            boundary: &boundary,
+        let mut observer = ScriptObserver::new(
+            &self.thermo_style,
+            &self.vars,
+            &mut self.out,
+            &mut self.dumps,
+            &boundary,
             normalize,
-            run_start_step: start_step,
-            dt: integrate.dt,
-            time_at_start: self.time,
-            started,
-            last_line: (started, start_step),
+            (start_step, integrate.dt, self.time),
             units,
-            error: None,
-            last: None,
-        };
+        );
         let result = before.and_then(|sample| {
             observer.thermo_with_system(&sample, &sim.system);
             let r = match self.min_style.as_str() {
@@ -1527,6 +1477,40 @@ impl Interpreter {
             "  Force max component final = {}\n",
             g(r.fnorm_inf)
         ))
+    }
+
+    /// The atoms, checked ready for `what` (a run or a minimization): present, with masses.
+    fn ready_for(&self, what: &str) -> ScriptResult<&System> {
+        let system = self.system_ref(what)?;
+        if system.is_empty() {
+            return fail(format!("{what} with no atoms"));
+        }
+        if let Some(t) = self.masses_set.iter().position(|s| !s) {
+            return fail(format!("all masses are not set (type {} has none)", t + 1));
+        }
+        Ok(system)
+    }
+
+    /// Moves the session's atoms into a simulation at the current step and prints the
+    /// thermo header.
+    fn start_simulation(
+        &mut self,
+        potential: Box<dyn Potential>,
+        integrator: Box<dyn Integrator>,
+    ) -> ScriptResult<Simulation> {
+        let params = IntegrationParameters {
+            dt: self.dt(),
+            neighbor: self.neighbor,
+        };
+        let system = self.system.take().expect("checked by ready_for");
+        let mut sim = Simulation::new(system, self.units, params, potential, integrator)
+            .map_err(|e| ScriptError::new(e.to_string()))?;
+        sim.reset_step(self.step);
+        let header = self.thermo_style.header();
+        if !header.is_empty() {
+            self.say(&header)?;
+        }
+        Ok(sim)
     }
 
     fn run_summary(&mut self, s: &ferromd_core::RunSummary, dt: f64) -> ScriptResult<()> {
@@ -1952,7 +1936,38 @@ struct ScriptObserver<'a> {
     last: Option<ThermoSample>,
 }
 
-impl ScriptObserver<'_> {
+impl<'a> ScriptObserver<'a> {
+    /// An observer for a run starting at `(step, dt, time)`; its clocks start now.
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        style: &'a ThermoStyle,
+        vars: &'a Variables,
+        out: &'a mut Output,
+        dumps: &'a mut Vec<Dump>,
+        boundary: &'a str,
+        normalize: bool,
+        (run_start_step, dt, time_at_start): (u64, f64, f64),
+        units: ferromd_core::UnitConstants,
+    ) -> Self {
+        let now = Instant::now();
+        ScriptObserver {
+            style,
+            vars,
+            out,
+            dumps,
+            boundary,
+            normalize,
+            run_start_step,
+            dt,
+            time_at_start,
+            started: now,
+            last_line: (now, run_start_step),
+            units,
+            error: None,
+            last: None,
+        }
+    }
+
     fn thermo_line(&mut self, sample: &ThermoSample, system: &System) -> ScriptResult<String> {
         let (lo, hi, tilt) = system.cell.lammps_bounds().unwrap_or_default();
         let fmax = system
