@@ -16,6 +16,7 @@ REPEATS=${REPEATS:-3}
 STEPS=${STEPS:-100}
 ATOMS=32000
 POTENTIALS=$PWD/tests/reference/eam/potentials
+export FERROMD_POTENTIALS=$POTENTIALS
 
 cargo build --release --quiet --bin ferromd
 FERROMD=$PWD/target/release/ferromd
@@ -41,30 +42,16 @@ thermo		50
 run		$STEPS
 LMP
 
-best() { sort -g | head -n 1; }
-loop_time() { awk '/^Loop time of/ {print $4; exit}'; }
+. "$(dirname "$0")/lib.sh"
 
-time_ferromd() { # threads
-    for _ in $(seq "$REPEATS"); do
-        FERROMD_POTENTIALS=$POTENTIALS "$FERROMD" run "$work/cu-eam-bench.toml" --threads "$1" --no-progress | loop_time
-    done | best
-}
-time_lammps() { # extra args
-    for _ in $(seq "$REPEATS"); do
-        (cd "$work" && OMP_NUM_THREADS=1 lmp -in in.eam -log none -screen none "$@" -log log.run >/dev/null && loop_time < log.run)
-    done | best
-}
-rate() { awk -v t="$1" -v n="$ATOMS" -v s="$STEPS" 'BEGIN { printf "%.4g", n * s / t }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b / a }'; }
-
-echo "workload: bench/in.eam, $ATOMS atoms, $STEPS steps, best of $REPEATS; $(nproc) cores: $(lscpu 2>/dev/null | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; exit}')"
-f1=$(time_ferromd 1); f2=$(time_ferromd 2)
-printf '%-28s %10s s  %12s atom-steps/s\n' "ferromd, 1 thread" "$f1" "$(rate "$f1")"
-printf '%-28s %10s s  %12s atom-steps/s\n' "ferromd, 2 threads" "$f2" "$(rate "$f2")"
+echo "workload: bench/in.eam, $ATOMS atoms, $STEPS steps, best of $REPEATS; $(nproc) cores: $(cpu_model)"
+f1=$(time_ferromd "$work/cu-eam-bench.toml" 1); f2=$(time_ferromd "$work/cu-eam-bench.toml" 2)
+report "ferromd, 1 thread" "$f1"
+report "ferromd, 2 threads" "$f2"
 if command -v lmp >/dev/null 2>&1; then
-    l0=$(time_lammps); lo=$(time_lammps -sf opt)
-    printf '%-28s %10s s  %12s atom-steps/s\n' "LAMMPS serial" "$l0" "$(rate "$l0")"
-    printf '%-28s %10s s  %12s atom-steps/s\n' "LAMMPS -sf opt serial" "$lo" "$(rate "$lo")"
+    l0=$(time_lammps in.eam); lo=$(time_lammps in.eam -sf opt)
+    report "LAMMPS serial" "$l0"
+    report "LAMMPS -sf opt serial" "$lo"
     echo "ratio ferromd 1 thread / LAMMPS serial:         $(ratio "$f1" "$l0")"
     echo "ratio ferromd 1 thread / LAMMPS -sf opt serial: $(ratio "$f1" "$lo")"
     echo "ratio ferromd 2 threads / LAMMPS serial:        $(ratio "$f2" "$l0")  (goal >= 1.5)"
