@@ -16,7 +16,11 @@ use ferromd_core::{
     ThermoSample, UnitSystem, velocity,
 };
 use ferromd_integrators::{BerendsenBarostat, Coupling, MtkBarostat, NoseHooverChain};
-use ferromd_potentials::{LennardJones, PairPotential, ShiftedForce};
+use ferromd_potentials::PairPotential;
+
+mod common;
+
+use common::shifted_force_lj;
 
 const DT: f64 = 0.005;
 /// Steps thrown away while the fcc start melts and the volume settles.
@@ -32,12 +36,6 @@ fn seed() -> u64 {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(4242)
-}
-
-/// Shifted-force Lennard-Jones (`E(r) - E(rc) + (r - rc) F(rc)`, LAMMPS's
-/// `lj/smooth/linear`): energy and force vanish at the cutoff.
-fn shifted_force_lj(rc: f64) -> ShiftedForce<LennardJones> {
-    ShiftedForce::new(LennardJones::new(1.0, 1.0), rc)
 }
 
 fn lj_sf() -> Box<dyn ferromd_core::Potential> {

@@ -20,6 +20,10 @@ use ferromd_integrators::VelocityVerlet;
 use ferromd_potentials::mlip::{E3gnn, MlipError, MlipOptions};
 use serde::Deserialize;
 
+mod common;
+
+use common::on_two_threads;
+
 #[derive(Deserialize)]
 struct Reference {
     sevenn: String,
@@ -54,15 +58,6 @@ fn model_path() -> PathBuf {
         path.display()
     );
     path
-}
-
-/// Runs `f` on two threads (torch follows the rayon thread count).
-fn on_two_threads<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(2)
-        .build()
-        .unwrap()
-        .install(f)
 }
 
 fn system_of(case: &Case) -> (System, Vec<String>) {

@@ -6,7 +6,6 @@
 //! * a 1,000-step trajectory from the same initial state as a LAMMPS run;
 //! * the step-0 energy and pressure of LAMMPS's `bench/in.lj` set-up.
 
-use std::ops::ControlFlow;
 use std::path::Path;
 
 use ferromd_core::lattice::{CubicKind, Lattice};
@@ -14,11 +13,15 @@ use ferromd_core::nalgebra::Vector3;
 use ferromd_core::neighbor::{NeighborSettings, Neighbors};
 use ferromd_core::potential::{ForceOutput, ForceRequest, Potential};
 use ferromd_core::{
-    IntegrationParameters, RunObserver, Simulation, Species, System, ThermoSample, UnitSystem,
-    evaluation, velocity,
+    IntegrationParameters, Simulation, Species, System, ThermoSample, UnitSystem, evaluation,
+    velocity,
 };
 use ferromd_integrators::VelocityVerlet;
-use ferromd_potentials::{LennardJones, LjCut, LjCutBuilder, PairPotential, ShiftedForce};
+use ferromd_potentials::{LjCut, LjCutBuilder, PairPotential};
+
+mod common;
+
+use common::{Recorder, on_two_threads, shifted_force_lj};
 
 const DENSITY: f64 = 0.8442;
 
@@ -43,27 +46,6 @@ fn params() -> IntegrationParameters {
             delay: 0,
             check: true,
         },
-    }
-}
-
-/// Collects thermo samples and, every step, the largest change of the total momentum.
-#[derive(Default)]
-struct Recorder {
-    samples: Vec<ThermoSample>,
-    initial_momentum: Option<Vector3<f64>>,
-    max_momentum_change: f64,
-}
-
-impl RunObserver for Recorder {
-    fn thermo(&mut self, sample: &ThermoSample) {
-        self.samples.push(*sample);
-    }
-
-    fn step_done(&mut self, _step: u64, system: &System) -> ControlFlow<()> {
-        let p = system.total_momentum();
-        let p0 = *self.initial_momentum.get_or_insert(p);
-        self.max_momentum_change = self.max_momentum_change.max((p - p0).amax());
-        ControlFlow::Continue(())
     }
 }
 
@@ -171,17 +153,6 @@ fn run_lj_liquid(potential: Box<dyn Potential>, steps: u64) -> (f64, f64) {
     (end, fit)
 }
 
-/// Runs `f` on a pool of exactly two threads. The order of floating-point sums (and so,
-/// through chaos, the trajectory) depends on the thread count; pinning it makes the
-/// measured drift the same on every machine.
-fn on_two_threads<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(2)
-        .build()
-        .unwrap()
-        .install(f)
-}
-
 /// The acceptance test as specified: 10,000 steps of a 4,000-atom LJ liquid (melting
 /// from fcc at T* = 1.44), `lj/cut 2.5` with `pair_modify shift yes`, dt = 0.005, skin 0.3
 /// with `every 1 delay 0 check yes`.
@@ -204,12 +175,6 @@ fn nve_energy_drift_shifted_lj() {
     let (end, fit) = on_two_threads(|| run_lj_liquid(Box::new(lj(2.5, true)), 10_000));
     assert!(end < 2e-4, "|E(end) - E(start)|/N = {end:e}");
     assert!(fit < 2e-4, "fitted drift/N = {fit:e}");
-}
-
-/// Shifted-force Lennard-Jones (`E(r) - E(rc) + (r - rc) F(rc)`, LAMMPS's
-/// `lj/smooth/linear`): energy and force vanish at the cutoff.
-fn shifted_force_lj(rc: f64) -> ShiftedForce<LennardJones> {
-    ShiftedForce::new(LennardJones::new(1.0, 1.0), rc)
 }
 
 /// The acceptance criteria as specified (|E(end) - E(start)|/N < 1e-4 and fitted drift/N

@@ -28,7 +28,11 @@ use ferromd_core::{
     ThermoSample, UnitSystem, velocity,
 };
 use ferromd_integrators::{Berendsen, Csvr, Langevin, NoseHooverChain};
-use ferromd_potentials::{LennardJones, LjCutBuilder, PairPotential, ShiftedForce};
+use ferromd_potentials::{LjCutBuilder, PairPotential};
+
+mod common;
+
+use common::shifted_force_lj;
 
 const TEMPERATURE: f64 = 1.5;
 const DT: f64 = 0.005;
@@ -254,12 +258,6 @@ fn berendsen_is_not_canonical() {
     );
     // the mean is held near the target (within 1 %: Berendsen has no exact mean either)
     assert!((mean.mean / mean_ref - 1.0).abs() < 0.01);
-}
-
-/// Shifted-force Lennard-Jones (`E(r) - E(rc) + (r - rc) F(rc)`, LAMMPS's
-/// `lj/smooth/linear`): energy and force vanish at the cutoff.
-fn shifted_force_lj(rc: f64) -> ShiftedForce<LennardJones> {
-    ShiftedForce::new(LennardJones::new(1.0, 1.0), rc)
 }
 
 /// Nosé-Hoover chain conserved quantity `H + thermostat energy` over 10,000 steps at
