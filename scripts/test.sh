@@ -42,7 +42,7 @@ if [ "${FERROMD_SKIP_ASE:-0}" = 1 ]; then
     echo "ASE cross-check skipped (FERROMD_SKIP_ASE=1)"
 elif py=$(ase_python) && [ -n "$py" ]; then
     cargo build --release --quiet --example write_extxyz
-    "$py" tests/python/test_extxyz_ase.py target/release/examples/write_extxyz
+    "$py" tests/python/test_extxyz_ase.py "${CARGO_TARGET_DIR:-target}/release/examples/write_extxyz"
 else
     echo "ASE cross-check skipped: python3 with ase is not available and could not be installed"
 fi
