@@ -14,11 +14,13 @@
 pub mod eam;
 pub mod files;
 pub mod mlip;
+pub mod overlay;
 pub mod pair;
 
 pub use eam::{Eam, EamError, EamStyle};
 pub use files::{PotentialFileError, find_potential_file};
 pub use mlip::{MlipError, MlipOptions, load_model};
+pub use overlay::{Overlay, TypePairs};
 pub use pair::lj::{LennardJones, LjCut, LjCutBuilder};
 pub use pair::styles::{Born, Buckingham, Morse, Soft, Yukawa};
 pub use pair::{

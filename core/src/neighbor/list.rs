@@ -1,5 +1,7 @@
 //! Verlet neighbor lists in compressed-row form, built from a cell list.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use nalgebra::Vector3;
 use rayon::prelude::*;
 
@@ -18,6 +20,9 @@ pub enum ListKind {
 /// Atoms per parallel work item during a build.
 const CHUNK: usize = 512;
 
+/// Source of [`NeighborList::build_id`] values: unique over the whole process.
+static NEXT_BUILD_ID: AtomicU64 = AtomicU64::new(1);
+
 /// Neighbors of every local atom within `cutoff` (force cutoff plus skin).
 ///
 /// Entries are indices into the extended (local + ghost) arrays of
@@ -33,6 +38,7 @@ pub struct NeighborList {
     offsets: Vec<usize>,
     neighbors: Vec<u32>,
     chunks: Vec<(Vec<u32>, Vec<u32>)>,
+    build_id: u64,
 }
 
 impl NeighborList {
@@ -45,6 +51,60 @@ impl NeighborList {
             offsets: vec![0],
             neighbors: Vec::new(),
             chunks: Vec::new(),
+            build_id: 0,
+        }
+    }
+
+    /// An identifier of the list's current contents, unique in the process: it changes
+    /// at every build (or derivation), so a potential may cache data derived from the
+    /// list and reuse it until the id changes. An empty, never built list has id 0.
+    pub fn build_id(&self) -> u64 {
+        self.build_id
+    }
+
+    /// A new list of `kind` holding the entries `(i, j)` of this one for which
+    /// `keep(i, j)` is true (`i` local, `j` extended), in the same order.
+    ///
+    /// Used to give a sub-potential only the pairs it handles (a skip list) or a half
+    /// list taken from a full one; the caller is responsible for `kind` describing the
+    /// kept entries.
+    pub fn derive(&self, kind: ListKind, keep: impl Fn(usize, usize) -> bool + Sync) -> Self {
+        let n = self.n_atoms();
+        let rows: Vec<(Vec<u32>, Vec<usize>)> = (0..n.div_ceil(CHUNK))
+            .into_par_iter()
+            .map(|c| {
+                let mut kept = Vec::new();
+                let mut counts = Vec::new();
+                for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
+                    let before = kept.len();
+                    kept.extend(
+                        self.neighbors(i)
+                            .iter()
+                            .copied()
+                            .filter(|&j| keep(i, j as usize)),
+                    );
+                    counts.push(kept.len() - before);
+                }
+                (kept, counts)
+            })
+            .collect();
+        let mut offsets = Vec::with_capacity(n + 1);
+        offsets.push(0);
+        let mut neighbors = Vec::new();
+        for (kept, counts) in rows {
+            for c in counts {
+                offsets.push(offsets[offsets.len() - 1] + c);
+            }
+            neighbors.extend_from_slice(&kept);
+        }
+        NeighborList {
+            kind,
+            cutoff: self.cutoff,
+            n_extended: self.n_extended,
+            offsets,
+            neighbors,
+            chunks: Vec::new(),
+            build_id: NEXT_BUILD_ID.fetch_add(1, Ordering::Relaxed),
         }
     }
 
@@ -94,6 +154,7 @@ impl NeighborList {
         self.kind = kind;
         self.cutoff = cutoff;
         self.n_extended = ghosts.n_total();
+        self.build_id = NEXT_BUILD_ID.fetch_add(1, Ordering::Relaxed);
         let n_local = ghosts.n_local();
         let x = ghosts.positions();
         let stencil = bins.stencil_rows(cutoff, kind == ListKind::Half);
