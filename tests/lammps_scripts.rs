@@ -318,6 +318,43 @@ fn wrong_arity_is_an_error() {
 }
 
 #[test]
+fn hybrid_and_zbl_errors_name_the_line() {
+    const TWO: &str = "units metal\nlattice fcc 3.6\nregion box block 0 2 0 2 0 2\ncreate_box 2 box\ncreate_atoms 1 box\nmass * 1.0\n";
+    assert_error(
+        "hybrid-args",
+        &format!("{TWO}pair_style hybrid/overlay lj/cut 2.5 zbl 1.0\n"),
+        7,
+        "sub-style zbl takes 2 argument(s)",
+    );
+    assert_error(
+        "hybrid-unknown-sub",
+        &format!("{TWO}pair_style hybrid/overlay lj/cut 2.5\npair_coeff 1 1 morse 1 1 1\n"),
+        8,
+        "`morse` is not a sub-style",
+    );
+    assert_error(
+        "hybrid-unset",
+        &format!(
+            "{TWO}pair_style hybrid lj/cut 2.5 morse 2.0\npair_coeff 1 1 lj/cut 1 1\npair_coeff 2 2 morse 1 1 1\nrun 0\n"
+        ),
+        10,
+        "no sub-style for type pair 1 2",
+    );
+    assert_error(
+        "zbl-like-pair",
+        &format!("{TWO}pair_style zbl 1.0 2.0\npair_coeff 1 1 13 14\n"),
+        8,
+        "Zi = Zj",
+    );
+    assert_error(
+        "zbl-cutoffs",
+        &format!("{TWO}pair_style zbl 2.0 1.0\npair_coeff 1 1 13 13\n"),
+        8,
+        "outer cutoff",
+    );
+}
+
+#[test]
 fn undefined_variable_is_an_error() {
     assert_error("undef", "units lj\nprint \"x = ${nope}\"\n", 2, "nope");
     assert_error(
@@ -553,6 +590,10 @@ fn pair_styles_match_lammps() {
         "yukawa",
         "soft",
         "lj-smooth-linear",
+        "zbl",
+        "zbl-crystal",
+        "hybrid",
+        "hybrid-overlay",
     ] {
         let name = format!("pair-{style}");
         check_deck_tol(&name, 1e-10, 1e-8);

@@ -23,6 +23,7 @@ pub use mlip::{MlipError, MlipOptions, load_model};
 pub use overlay::{Overlay, TypePairs};
 pub use pair::lj::{LennardJones, LjCut, LjCutBuilder};
 pub use pair::styles::{Born, Buckingham, Morse, Soft, Yukawa};
+pub use pair::zbl::{Zbl, zbl_potential};
 pub use pair::{
     CoefficientTable, Mixing, PairError, PairInteraction, PairPotential, Shifted, ShiftedForce,
     TailCorrected,

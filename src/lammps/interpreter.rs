@@ -29,7 +29,9 @@ use super::geometry::{LammpsLattice, Region, lammps_remap_and_migrate};
 use super::input::{Reference, logical_lines, split_words, strip_comment, substitute};
 use super::modifiers::{Modified, MomentumFix, RecenterFix};
 use super::output::Output;
+use super::pair_hybrid::{HYBRID_STYLES, build_hybrid, check_coeff, parse_sub_styles};
 use super::pair_styles::{PAIR_STYLES, build_pair, global_args};
+use super::pair_zbl::build_zbl;
 use super::thermo::{Keyword, ThermoState, ThermoStyle, is_extensive, keyword_value};
 use super::variables::Variables;
 use super::velocity::velocity_command;
@@ -448,6 +450,16 @@ impl Interpreter {
                             return fail(format!("pair_style {style} takes no arguments"));
                         }
                     }
+                    "zbl" => {
+                        if args.len() != 3 {
+                            return fail("pair_style zbl takes 2 arguments (inner, outer cutoff)");
+                        }
+                        float(args, 1, "zbl inner cutoff")?;
+                        float(args, 2, "zbl outer cutoff")?;
+                    }
+                    s if HYBRID_STYLES.contains(&s) => {
+                        parse_sub_styles(s, &args[1..])?;
+                    }
                     other => return Err(ScriptError::unsupported("pair_style", other)),
                 }
                 self.pair = Some(PairSettings {
@@ -466,8 +478,26 @@ impl Interpreter {
                 }
                 type_range(&args[0], n_types)?;
                 type_range(&args[1], n_types)?;
-                pair.coeffs.push(args.to_vec());
-                let style = pair.style.clone();
+                let mut style = pair.style.clone();
+                let mut style_args = pair.args.clone();
+                let mut args = args.to_vec();
+                if HYBRID_STYLES.contains(&style.as_str()) {
+                    // check the sub-style now, then treat the line as that sub-style's
+                    let subs = parse_sub_styles(&style, &pair.args)?;
+                    check_coeff(&style, &subs, &args)?;
+                    pair.coeffs.push(args.clone());
+                    style = args.remove(2);
+                    if let Some(sub) = subs.into_iter().find(|s| s.name == style) {
+                        style_args = sub.args;
+                    }
+                } else {
+                    pair.coeffs.push(args.clone());
+                }
+                let args = args.as_slice();
+                if style == "zbl" {
+                    // charges are checked at this line, as LAMMPS does
+                    build_zbl(&style_args, &[args.to_vec()], n_types, self.units, true)?;
+                }
                 if style == "e3gnn" {
                     // load the model now: a bad file or element is reported at this line
                     mlip_from_coeffs(&[args.to_vec()], n_types, self.units)?;
@@ -1208,23 +1238,52 @@ impl Interpreter {
         let Some(pair) = &self.pair else {
             return fail("run needs a pair style (pair_style and pair_coeff)");
         };
-        match pair.style.as_str() {
+        let style = pair.style.as_str();
+        if HYBRID_STYLES.contains(&style) {
+            if pair.tail {
+                return Err(ScriptError::unsupported("pair_modify tail yes with", style));
+            }
+            let subs = parse_sub_styles(style, &pair.args)?;
+            return build_hybrid(style, &subs, &pair.coeffs, n_types, |sub| {
+                self.build_style(
+                    &sub.style.name,
+                    &sub.style.args,
+                    &sub.coeffs,
+                    n_types,
+                    sub.partial,
+                )
+            });
+        }
+        self.build_style(style, &pair.args, &pair.coeffs, n_types, false)
+    }
+
+    /// Builds one (non-hybrid) pair style; with `partial` (a hybrid sub-style acting on
+    /// some type pairs only) pairs without coefficients are allowed where the style can
+    /// leave them out.
+    fn build_style(
+        &self,
+        style: &str,
+        args: &[String],
+        coeffs: &[Vec<String>],
+        n_types: usize,
+        partial: bool,
+    ) -> ScriptResult<Box<dyn Potential>> {
+        let pair = self.pair.as_ref().expect("pair style defined");
+        match style {
             style if PAIR_STYLES.contains(&style) => build_pair(
                 style,
-                &pair.args,
-                &pair.coeffs,
+                args,
+                coeffs,
                 pair.shift,
                 pair.tail,
                 pair.mixing,
                 n_types,
             ),
-            eam if eam.starts_with("eam") => Ok(Box::new(eam_from_coeffs(
-                eam,
-                &pair.coeffs,
-                n_types,
-                false,
-            )?)),
-            "e3gnn" => mlip_from_coeffs(&pair.coeffs, n_types, self.units),
+            "zbl" => build_zbl(args, coeffs, n_types, self.units, partial),
+            eam if eam.starts_with("eam") => {
+                Ok(Box::new(eam_from_coeffs(eam, coeffs, n_types, false)?))
+            }
+            "e3gnn" => mlip_from_coeffs(coeffs, n_types, self.units),
             other => Err(ScriptError::unsupported("pair_style", other)),
         }
     }

@@ -8,6 +8,7 @@ mod shifted;
 mod shifted_force;
 pub mod styles;
 mod tail;
+pub mod zbl;
 
 pub use coefficients::CoefficientTable;
 pub use mixing::Mixing;

@@ -2,7 +2,7 @@
 # Regenerates the LAMMPS reference logs (log.<deck>) and dumps beside this script with
 # Debian's `lmp` (LAMMPS 29 Sep 2021 - Update 2 in bookworm). The tests in
 # tests/lammps_scripts.rs compare ferromd's output to these files and never need LAMMPS.
-# Usage: tests/reference/lammps/regenerate.sh
+# Usage: tests/reference/lammps/regenerate.sh [in.DECK ...]   (default: every deck)
 set -euo pipefail
 cd "$(dirname "$0")"
 LMP=${LMP:-lmp}
@@ -10,7 +10,9 @@ export LAMMPS_POTENTIALS=${LAMMPS_POTENTIALS:-/usr/share/lammps/potentials}
 "$LMP" -h | sed -n 2p
 # inputs some decks read
 "$LMP" -in make-data.lmp -log none -screen none
-for deck in in.*; do
+decks=("$@")
+[ ${#decks[@]} -eq 0 ] && decks=(in.*)
+for deck in "${decks[@]}"; do
     name=${deck#in.}
     work=$(mktemp -d)
     cp "$deck" data.* "$work/" 2>/dev/null || cp "$deck" "$work/"

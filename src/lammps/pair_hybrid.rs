@@ -1,0 +1,264 @@
+//! `pair_style hybrid` and `hybrid/overlay`: several sub-styles, each on the type pairs its
+//! `pair_coeff I J SUBSTYLE ...` lines name, summed by [`Overlay`].
+//!
+//! As in LAMMPS, `hybrid` assigns each type pair to one sub-style (a later `pair_coeff`
+//! replaces an earlier one) while `hybrid/overlay` adds every sub-style named for a pair;
+//! `pair_coeff I J none` leaves a pair without interaction. A pair no line names is mixed
+//! by the sub-style that alone handles both like pairs, and is an error otherwise.
+
+use ferromd_core::Potential;
+use ferromd_potentials::{Overlay, TypePairs};
+
+use super::error::{ScriptError, ScriptResult, fail};
+use super::pair_styles::{PAIR_STYLES, global_args};
+use super::words::type_range;
+
+/// The hybrid pair styles.
+pub const HYBRID_STYLES: &[&str] = &["hybrid", "hybrid/overlay"];
+
+/// One sub-style of a hybrid: its name and `pair_style` arguments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubStyle {
+    /// Style name, e.g. `"zbl"`.
+    pub name: String,
+    /// Its global arguments.
+    pub args: Vec<String>,
+}
+
+/// Number of global arguments of a style that may be a sub-style, `None` if unknown.
+fn sub_style_args(style: &str) -> Option<usize> {
+    match style {
+        s if PAIR_STYLES.contains(&s) => Some(global_args(s)),
+        "zbl" => Some(2),
+        "eam" | "eam/alloy" | "eam/fs" | "e3gnn" => Some(0),
+        _ => None,
+    }
+}
+
+/// Splits `pair_style hybrid[/overlay]` arguments into sub-styles: each word that names a
+/// style starts one, the words after it are its arguments.
+pub fn parse_sub_styles(style: &str, args: &[String]) -> ScriptResult<Vec<SubStyle>> {
+    let mut subs: Vec<SubStyle> = Vec::new();
+    for w in args {
+        if HYBRID_STYLES.contains(&w.as_str()) {
+            return fail(format!("pair_style {style}: a hybrid cannot contain {w}"));
+        }
+        if sub_style_args(w).is_some() {
+            if subs.iter().any(|s| &s.name == w) {
+                return Err(ScriptError::unsupported(
+                    &format!("pair_style {style} with a sub-style used twice"),
+                    w,
+                ));
+            }
+            subs.push(SubStyle {
+                name: w.clone(),
+                args: Vec::new(),
+            });
+        } else if let Some(last) = subs.last_mut() {
+            last.args.push(w.clone());
+        } else {
+            return Err(ScriptError::unsupported(&format!("pair_style {style}"), w));
+        }
+    }
+    if subs.is_empty() {
+        return fail(format!("pair_style {style} needs at least one sub-style"));
+    }
+    for s in &subs {
+        let n = sub_style_args(&s.name).expect("known");
+        if s.args.len() != n {
+            return fail(format!(
+                "pair_style {style}: sub-style {} takes {n} argument(s), got {} ({})",
+                s.name,
+                s.args.len(),
+                s.args.join(" ")
+            ));
+        }
+        if let Some(bad) = s.args.iter().find(|a| a.parse::<f64>().is_err()) {
+            return fail(format!(
+                "pair_style {style}: sub-style {} argument `{bad}` is not a number",
+                s.name
+            ));
+        }
+    }
+    Ok(subs)
+}
+
+/// Checks one `pair_coeff I J SUBSTYLE ...` line of a hybrid against its sub-styles.
+pub fn check_coeff(style: &str, subs: &[SubStyle], c: &[String]) -> ScriptResult<()> {
+    let Some(name) = c.get(2) else {
+        return fail(format!("pair_coeff for {style} needs I J SUBSTYLE ..."));
+    };
+    if name != "none" && !subs.iter().any(|s| &s.name == name) {
+        return fail(format!(
+            "pair_coeff {}: `{name}` is not a sub-style of this pair_style {style}",
+            c.join(" ")
+        ));
+    }
+    Ok(())
+}
+
+/// What a sub-style is built from: its lines (without the sub-style word) and whether it
+/// handles only some type pairs.
+#[derive(Debug, Clone)]
+pub struct SubStyleInput<'a> {
+    /// The sub-style.
+    pub style: &'a SubStyle,
+    /// Its `pair_coeff` lines as `I J ARGS...`.
+    pub coeffs: Vec<Vec<String>>,
+    /// True if the sub-style acts on some type pairs only: pairs it has no
+    /// coefficients for must then be left without interaction rather than be errors.
+    pub partial: bool,
+}
+
+/// Builds `pair_style hybrid` or `hybrid/overlay` from its sub-styles and `pair_coeff`
+/// lines; `build` makes one sub-style's potential.
+pub fn build_hybrid(
+    style: &str,
+    subs: &[SubStyle],
+    coeffs: &[Vec<String>],
+    n_types: usize,
+    build: impl Fn(SubStyleInput<'_>) -> ScriptResult<Box<dyn Potential>>,
+) -> ScriptResult<Box<dyn Potential>> {
+    let overlay = style == "hybrid/overlay";
+    let n = n_types;
+    // per type pair (row-major, symmetric): set by some line, and the sub-styles on it
+    let mut set = vec![false; n * n];
+    let mut map: Vec<Vec<usize>> = vec![Vec::new(); n * n];
+    let mut lines: Vec<Vec<Vec<String>>> = vec![Vec::new(); subs.len()];
+    for c in coeffs {
+        check_coeff(style, subs, c)?;
+        let k = subs.iter().position(|s| s.name == c[2]);
+        let (ri, rj) = (type_range(&c[0], n)?, type_range(&c[1], n)?);
+        for i in ri {
+            for j in rj.clone() {
+                if j < i {
+                    continue;
+                }
+                for (a, b) in [(i - 1, j - 1), (j - 1, i - 1)] {
+                    set[a * n + b] = true;
+                    let m = &mut map[a * n + b];
+                    match k {
+                        None => m.clear(),
+                        Some(k) if overlay => {
+                            if !m.contains(&k) {
+                                m.push(k);
+                            }
+                        }
+                        Some(k) => *m = vec![k],
+                    }
+                }
+            }
+        }
+        if let Some(k) = k {
+            let mut line = vec![c[0].clone(), c[1].clone()];
+            line.extend_from_slice(&c[3..]);
+            lines[k].push(line);
+        }
+    }
+    // unset unlike pairs: mixed by the one sub-style of both like pairs
+    for i in 0..n {
+        for j in 0..n {
+            if set[i * n + j] {
+                continue;
+            }
+            let (mi, mj) = (&map[i * n + i], &map[j * n + j]);
+            if mi.len() == 1 && mi == mj && set[i * n + i] && set[j * n + j] {
+                map[i * n + j] = mi.clone();
+            } else {
+                return fail(format!(
+                    "all pair coeffs are not set: pair_style {style} has no sub-style for type pair {} {}",
+                    i.min(j) + 1,
+                    i.max(j) + 1
+                ));
+            }
+        }
+    }
+    let mut sum = Overlay::new(style);
+    for (k, sub) in subs.iter().enumerate() {
+        let mut pairs = TypePairs::none(n);
+        for i in 0..n {
+            for j in 0..n {
+                if map[i * n + j].contains(&k) {
+                    pairs.allow(i, j);
+                }
+            }
+        }
+        let partial = !pairs.is_all();
+        let mut coeffs = std::mem::take(&mut lines[k]);
+        if coeffs.is_empty() {
+            return fail(format!(
+                "all pair coeffs are not set: sub-style {} of pair_style {style} has no pair_coeff line",
+                sub.name
+            ));
+        }
+        if partial && PAIR_STYLES.contains(&sub.name.as_str()) {
+            coeffs = with_fillers(coeffs, &pairs, n);
+        }
+        let potential = build(SubStyleInput {
+            style: sub,
+            coeffs,
+            partial,
+        })
+        .map_err(|e| ScriptError::new(format!("pair_style {style} sub-style {}: {e}", sub.name)))?;
+        sum.push(potential, Some(pairs));
+    }
+    Ok(Box::new(sum))
+}
+
+/// Prepends, for every type pair outside `pairs`, a copy of the first line's coefficients,
+/// so an analytic sub-style that acts on some pairs only can be assembled (it needs every
+/// pair set or mixed); the overlay never gives it those pairs, so the copies never act.
+/// Pairs inside `pairs` keep their own or mixed coefficients: a copy is never put on a
+/// like pair whose type belongs to the sub-style.
+fn with_fillers(coeffs: Vec<Vec<String>>, pairs: &TypePairs, n: usize) -> Vec<Vec<String>> {
+    let rest: Vec<String> = coeffs[0][2..].to_vec();
+    let mut out = Vec::new();
+    for i in 0..n {
+        for j in i..n {
+            if !pairs.contains(i, j) {
+                let mut line = vec![(i + 1).to_string(), (j + 1).to_string()];
+                line.extend(rest.iter().cloned());
+                out.push(line);
+            }
+        }
+    }
+    out.extend(coeffs);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn sub_styles_take_their_arguments() {
+        let subs =
+            parse_sub_styles("hybrid/overlay", &words("eam/alloy zbl 4.0 5.0 lj/cut 2.5")).unwrap();
+        assert_eq!(subs.len(), 3);
+        assert_eq!(subs[1].args, words("4.0 5.0"));
+        assert_eq!(subs[2].args, words("2.5"));
+        assert!(parse_sub_styles("hybrid/overlay", &words("zbl 4.0")).is_err());
+        assert!(parse_sub_styles("hybrid/overlay", &words("4.0 zbl 1 2")).is_err());
+        assert!(parse_sub_styles("hybrid/overlay", &words("zbl 1 x")).is_err());
+        assert!(parse_sub_styles("hybrid", &words("zbl 1 2 zbl 1 2")).is_err());
+    }
+
+    #[test]
+    fn fillers_never_touch_the_handled_pairs() {
+        let mut pairs = TypePairs::none(3);
+        pairs.allow(0, 0).allow(0, 2).allow(2, 2);
+        let lines = with_fillers(vec![words("1 1 1.0 1.0"), words("3 3 2.0 1.0")], &pairs, 3);
+        let filled: Vec<(String, String)> = lines
+            .iter()
+            .take(lines.len() - 2)
+            .map(|l| (l[0].clone(), l[1].clone()))
+            .collect();
+        let expect =
+            [("1", "2"), ("2", "2"), ("2", "3")].map(|(a, b)| (a.to_string(), b.to_string()));
+        assert_eq!(filled, expect);
+    }
+}
