@@ -15,6 +15,7 @@ pub mod integrator;
 pub mod io;
 pub mod lattice;
 pub mod neighbor;
+pub mod observables;
 pub mod potential;
 pub mod rng;
 pub mod simulation;
