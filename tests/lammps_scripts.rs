@@ -726,3 +726,101 @@ fn write_restart_and_read_restart_continue_a_run() {
     );
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// Numbers of an ave/time file, line by line (comment lines kept as their text).
+fn ave_time_lines(text: &str) -> Vec<Result<Vec<f64>, String>> {
+    text.lines()
+        .map(|l| {
+            if l.starts_with('#') {
+                Err(l.to_string())
+            } else {
+                Ok(l.split_whitespace().map(|w| w.parse().unwrap()).collect())
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn rdf_msd_vacf_computes_and_ave_time_files_match_lammps() {
+    // thermo with c_msd[4] and c_vacf[4] against LAMMPS's log
+    check_deck("observables");
+    let (_, dir) = run_deck("in.observables");
+    for file in ["rdf.dat", "msd.dat", "rdfdefault.dat"] {
+        let want =
+            std::fs::read_to_string(reference_dir().join(format!("{file}.observables"))).unwrap();
+        let got = std::fs::read_to_string(dir.join(file)).unwrap();
+        let (want, got) = (ave_time_lines(&want), ave_time_lines(&got));
+        assert_eq!(got.len(), want.len(), "{file}: line count");
+        for (n, (w, g)) in want.iter().zip(&got).enumerate() {
+            match (w, g) {
+                (Err(a), Err(b)) => assert_eq!(a, b, "{file} line {}", n + 1),
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(a.len(), b.len(), "{file} line {}", n + 1);
+                    for (x, y) in a.iter().zip(b) {
+                        // %g prints 6 digits; step-0 msd with com yes is ±1e-29 round-off
+                        assert!(close(*x, *y, 1e-5), "{file} line {}: {a:?} vs {b:?}", n + 1);
+                    }
+                }
+                _ => panic!("{file} line {}: {w:?} vs {g:?}", n + 1),
+            }
+        }
+    }
+    // the rdf really has structure: a first peak well above 1 for every pair
+    let rdf = std::fs::read_to_string(dir.join("rdf.dat")).unwrap();
+    let peak = ave_time_lines(&rdf)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|r| r.len() == 8)
+        .map(|r| r[2])
+        .fold(0.0, f64::max);
+    assert!(peak > 2.0, "first peak {peak}");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn compute_and_ave_time_errors_name_the_line() {
+    let base = "units lj\nlattice fcc 0.8442\nregion b block 0 3 0 3 0 3\ncreate_box 1 b\n\
+                create_atoms 1 box\nmass 1 1.0\npair_style lj/cut 2.5\npair_coeff 1 1 1 1\n";
+    assert_error(
+        "rdf-type",
+        &format!("{base}compute r all rdf 10 1 2\n"),
+        9,
+        "outside 1..1",
+    );
+    assert_error(
+        "rdf-bins",
+        &format!("{base}compute r all rdf 0\n"),
+        9,
+        "Nbin",
+    );
+    assert_error(
+        "msd-kw",
+        &format!("{base}compute m all msd bogus yes\n"),
+        9,
+        "bogus",
+    );
+    assert_error(
+        "ave-missing",
+        &format!("{base}fix a all ave/time 1 1 1 c_nope[1]\n"),
+        9,
+        "no compute `nope`",
+    );
+    assert_error(
+        "ave-interval",
+        &format!("{base}compute m all msd\nfix a all ave/time 3 1 10 c_m[1]\n"),
+        10,
+        "multiple of Nevery",
+    );
+    assert_error(
+        "ave-mode",
+        &format!("{base}compute r all rdf 10\nfix a all ave/time 1 1 1 c_r[2]\n"),
+        10,
+        "mode scalar",
+    );
+    assert_error(
+        "thermo-array",
+        &format!("{base}compute r all rdf 10\nthermo_style custom step c_r[1]\nrun 0\n"),
+        11,
+        "array",
+    );
+}

@@ -28,6 +28,7 @@ use super::formula::FormulaContext;
 use super::geometry::{LammpsLattice, Region, lammps_remap_and_migrate};
 use super::input::{Reference, logical_lines, split_words, strip_comment, substitute};
 use super::modifiers::{Modified, MomentumFix, RecenterFix};
+use super::observables::Observables;
 use super::output::Output;
 use super::pair_hybrid::{HYBRID_STYLES, build_hybrid, check_coeff, parse_sub_styles};
 use super::pair_styles::{PAIR_STYLES, build_pair, global_args};
@@ -109,6 +110,8 @@ pub struct Interpreter {
     /// by the next run if those are unchanged, so thermostat and barostat variables carry
     /// over between consecutive `run` commands as LAMMPS fix state does.
     kept_integrator: Option<KeptIntegrator>,
+    /// Computes and `fix ave/time` averages.
+    observables: Observables,
 }
 
 impl Interpreter {
@@ -149,6 +152,7 @@ impl Interpreter {
             min_style: "cg".into(),
             min_dmax: 0.1,
             kept_integrator: None,
+            observables: Observables::default(),
         }
     }
 
@@ -556,11 +560,18 @@ impl Interpreter {
                 self.timestep = Some(dt);
             }
             "fix" => self.fix_command(args)?,
+            "compute" => {
+                self.require_group(args.get(1))?;
+                self.observables
+                    .compute_command(args, self.system.as_ref())?
+            }
+            "uncompute" => self.observables.uncompute(args)?,
+            "comm_modify" => comm_modify(args)?,
             "unfix" => {
                 let id = word(args, 0, "fix ID")?;
                 let before = self.fixes.len();
                 self.fixes.retain(|f| f.id != id);
-                if self.fixes.len() == before {
+                if self.fixes.len() == before && !self.observables.unfix(id) {
                     return fail(format!("could not find fix ID {id} to delete"));
                 }
             }
@@ -1156,6 +1167,13 @@ impl Interpreter {
         let id = word(args, 0, "fix ID")?.to_string();
         self.require_group(args.get(1))?;
         let style = word(args, 2, "fix style")?.to_string();
+        if style == "ave/time" {
+            self.fixes.retain(|f| f.id != id);
+            return self
+                .observables
+                .ave_time_command(&id, &args[3..], self.step);
+        }
+        self.observables.unfix(&id);
         match style.as_str() {
             "nve" => {
                 if args.len() > 3 {
@@ -1406,6 +1424,8 @@ impl Interpreter {
             _ => self.build_integrator()?,
         };
         let start_step = self.step;
+        self.observables
+            .run_starting(start_step, potential.cutoff())?;
         let mut sim = self.start_simulation(potential, integrator)?;
         let params = sim.params;
         let normalize = self.normalize();
@@ -1416,6 +1436,7 @@ impl Interpreter {
             &self.vars,
             &mut self.out,
             &mut self.dumps,
+            &mut self.observables,
             &boundary,
             normalize,
             (start_step, params.dt, self.time),
@@ -1483,6 +1504,7 @@ impl Interpreter {
             &self.vars,
             &mut self.out,
             &mut self.dumps,
+            &mut self.observables,
             &boundary,
             normalize,
             (start_step, integrate.dt, self.time),
@@ -1958,6 +1980,30 @@ impl Integrator for NoIntegration {
     }
 }
 
+/// `comm_modify cutoff Rc` (or `vel yes|no`): ferromd's ghost atoms always reach the
+/// longest cutoff in use, so the settings are checked and need nothing else.
+fn comm_modify(args: &[String]) -> ScriptResult<()> {
+    if args.is_empty() {
+        return fail("comm_modify needs keywords");
+    }
+    let mut k = 0;
+    while k < args.len() {
+        match args[k].as_str() {
+            "cutoff" => {
+                if float(args, k + 1, "comm_modify cutoff")? < 0.0 {
+                    return fail("comm_modify cutoff must not be negative");
+                }
+            }
+            "vel" => {
+                yes_no(args, k + 1, "comm_modify vel")?;
+            }
+            other => return Err(ScriptError::unsupported("comm_modify", other)),
+        }
+        k += 2;
+    }
+    Ok(())
+}
+
 /// A thermo state with default extras (for formulas evaluated between runs).
 fn simple_state(
     s: &ThermoSample,
@@ -1983,6 +2029,7 @@ struct ScriptObserver<'a> {
     vars: &'a Variables,
     out: &'a mut Output,
     dumps: &'a mut Vec<Dump>,
+    observables: &'a mut Observables,
     boundary: &'a str,
     normalize: bool,
     run_start_step: u64,
@@ -2003,6 +2050,7 @@ impl<'a> ScriptObserver<'a> {
         vars: &'a Variables,
         out: &'a mut Output,
         dumps: &'a mut Vec<Dump>,
+        observables: &'a mut Observables,
         boundary: &'a str,
         normalize: bool,
         (run_start_step, dt, time_at_start): (u64, f64, f64),
@@ -2014,6 +2062,7 @@ impl<'a> ScriptObserver<'a> {
             vars,
             out,
             dumps,
+            observables,
             boundary,
             normalize,
             run_start_step,
@@ -2082,6 +2131,9 @@ impl<'a> ScriptObserver<'a> {
                     };
                     ctx.variable(name)?
                 }
+                Keyword::Compute { id, index } => {
+                    self.observables.thermo_value(id, *index, system)?
+                }
             };
             values.push(v);
         }
@@ -2108,6 +2160,9 @@ impl RunObserver for ScriptObserver<'_> {
     }
 
     fn run_started(&mut self, step: u64, system: &System) {
+        if let Err(e) = self.observables.step(step, system) {
+            self.error.get_or_insert(e);
+        }
         for d in self.dumps.iter_mut() {
             if let Err(e) = d.maybe_write(step, system, self.boundary, false) {
                 self.error.get_or_insert(e);
@@ -2116,6 +2171,9 @@ impl RunObserver for ScriptObserver<'_> {
     }
 
     fn step_done(&mut self, step: u64, system: &System) -> std::ops::ControlFlow<()> {
+        if let Err(e) = self.observables.step(step, system) {
+            self.error.get_or_insert(e);
+        }
         for d in self.dumps.iter_mut() {
             if let Err(e) = d.maybe_write(step, system, self.boundary, false) {
                 self.error.get_or_insert(e);

@@ -7,7 +7,9 @@
 //! implement stop the script with `ERROR: <command> <keyword> is not supported by
 //! ferromd (file:line)`; nothing is ignored silently.
 
+mod ave_time;
 mod cformat;
+mod computes;
 mod data_file;
 mod dump;
 mod error;
@@ -17,6 +19,7 @@ mod geometry;
 mod input;
 mod interpreter;
 mod modifiers;
+mod observables;
 mod output;
 mod pair_hybrid;
 mod pair_styles;

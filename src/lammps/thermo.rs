@@ -13,6 +13,13 @@ pub enum Keyword {
     Builtin(&'static str),
     /// `v_name`: an equal-style variable.
     Variable(String),
+    /// `c_ID[n]`: element `n` (1-based) of a compute's global vector.
+    Compute {
+        /// Compute ID.
+        id: String,
+        /// 1-based element.
+        index: usize,
+    },
 }
 
 /// Every built-in keyword with its header label, whether it prints as an integer, and
@@ -149,6 +156,23 @@ pub fn is_extensive(name: &str) -> bool {
     builtin(name).is_some_and(|b| b.3)
 }
 
+/// Parses the `ID[n]` of a `c_ID[n]` thermo keyword `w`.
+fn compute_keyword(w: &str, c: &str) -> ScriptResult<Keyword> {
+    let parsed = c.split_once('[').and_then(|(id, rest)| {
+        let n: usize = rest.strip_suffix(']')?.parse().ok()?;
+        (n >= 1 && !id.is_empty()).then(|| Keyword::Compute {
+            id: id.to_string(),
+            index: n,
+        })
+    });
+    parsed.ok_or_else(|| {
+        ScriptError::new(format!(
+            "thermo_style custom: `{w}` must be c_ID[n] with n >= 1 (ferromd's computes give \
+             vectors, not scalars)"
+        ))
+    })
+}
+
 /// The columns and formats of thermo output.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ThermoStyle {
@@ -189,7 +213,9 @@ impl ThermoStyle {
                     Ok(Keyword::Variable(v.to_string()))
                 } else if let Some(b) = builtin(w) {
                     Ok(Keyword::Builtin(b.0))
-                } else if w.starts_with("c_") || w.starts_with("f_") {
+                } else if let Some(c) = w.strip_prefix("c_") {
+                    compute_keyword(w, c)
+                } else if w.starts_with("f_") {
                     Err(ScriptError::unsupported("thermo_style custom", w))
                 } else {
                     fail(format!("thermo_style custom: unknown keyword `{w}`"))
@@ -294,6 +320,7 @@ impl ThermoStyle {
                     out.push_str("v_");
                     out.push_str(v);
                 }
+                Keyword::Compute { id, index } => out.push_str(&format!("c_{id}[{index}]")),
             }
             out.push(' ');
         }
@@ -313,8 +340,9 @@ impl ThermoStyle {
                     out.push('\n');
                 }
                 let label = match k {
-                    Keyword::Builtin(name) => builtin(name).map_or(*name, |b| b.1),
-                    Keyword::Variable(v) => v,
+                    Keyword::Builtin(name) => builtin(name).map_or(*name, |b| b.1).to_string(),
+                    Keyword::Variable(v) => v.clone(),
+                    Keyword::Compute { id, index } => format!("c_{id}[{index}]"),
                 };
                 let value = cformat(&self.float_format, *v).unwrap_or_else(|| v.to_string());
                 out.push_str(&format!("{label:<8} = {value} "));
@@ -402,11 +430,15 @@ mod tests {
         );
         assert!(ThermoStyle::custom(&w("step bogus")).is_err());
         assert!(
-            ThermoStyle::custom(&w("step c_foo"))
+            ThermoStyle::custom(&w("step f_foo"))
                 .unwrap_err()
                 .message
                 .contains("not supported")
         );
         assert!(t.modify(&w("temp mytemp")).is_err());
+        let c = ThermoStyle::custom(&w("step c_msd[4]")).unwrap();
+        assert_eq!(c.header(), "Step c_msd[4] ");
+        assert!(ThermoStyle::custom(&w("step c_msd")).is_err());
+        assert!(ThermoStyle::custom(&w("step c_msd[0]")).is_err());
     }
 }

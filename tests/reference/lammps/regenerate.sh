@@ -21,7 +21,7 @@ for deck in "${decks[@]}"; do
     grep -v -E '(CPU = [0-9.]+ seconds)|^(Loop time|Performance|[0-9.]+% CPU|Pair  |Neigh |Comm  |Output|Modify|Other |Nlocal|Nghost|Neighs|Ave |Histogram|Per MPI|  .*MPI processor|  using|Total wall)' \
         "$work/log.$name" > "log.$name"
     [ -e "$work/data.out" ] && cp "$work/data.out" "data.out.$name"
-    for d in "$work"/dump.*; do
+    for d in "$work"/dump.* "$work"/*.dat; do
         [ -e "$d" ] && cp "$d" "${d##*/}.$name"
     done
     rm -rf "$work"
