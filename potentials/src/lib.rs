@@ -13,12 +13,14 @@
 
 pub mod eam;
 pub mod files;
+pub mod manybody;
 pub mod mlip;
 pub mod overlay;
 pub mod pair;
 
 pub use eam::{Eam, EamError, EamStyle};
 pub use files::{PotentialFileError, find_potential_file};
+pub use manybody::{ManybodyError, Tersoff};
 pub use mlip::{MlipError, MlipOptions, load_model};
 pub use overlay::{Overlay, TypePairs};
 pub use pair::lj::{LennardJones, LjCut, LjCutBuilder};

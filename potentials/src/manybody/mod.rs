@@ -1,0 +1,37 @@
+//! Three-body potentials read from LAMMPS element-triplet files: Tersoff (`tersoff`) and
+//! Stillinger-Weber (`sw`).
+//!
+//! Both use a full neighbor list: each local atom sees all its neighbors, evaluates its
+//! own three-body terms and scatters forces onto neighbors (locals or ghost images) in
+//! per-thread buffers ([`ferromd_core::potential::ForceOutput::accumulate_parallel`]).
+//! Pair terms are taken once per pair. The virial is `sum_k x_k (x) f_k` over local and
+//! ghost atoms, as LAMMPS's `virial_fdotr_compute`.
+
+mod short_list;
+pub mod tersoff;
+pub mod tersoff_params;
+pub mod triplet_file;
+
+use std::path::Path;
+
+use ferromd_core::Potential;
+
+pub use tersoff::Tersoff;
+pub use tersoff_params::TersoffParams;
+pub use triplet_file::{ManybodyError, TripletEntry, TripletTable};
+
+/// The LAMMPS pair-style names implemented here.
+pub const STYLES: &[&str] = &["tersoff"];
+
+/// Builds the many-body potential `style` (one of [`STYLES`]) from `file`, mapping atom
+/// type `t` (0-based) to `element_map[t]` as `pair_coeff * * file El1 El2 ...` does.
+pub fn from_style(
+    style: &str,
+    file: impl AsRef<Path>,
+    element_map: &[&str],
+) -> Result<Box<dyn Potential>, ManybodyError> {
+    match style {
+        "tersoff" => Ok(Box::new(Tersoff::from_file(file, element_map)?)),
+        other => Err(ManybodyError::UnknownStyle(other.to_owned())),
+    }
+}
