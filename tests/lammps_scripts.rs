@@ -61,7 +61,11 @@ fn run_deck(deck: &str) -> (String, PathBuf) {
         .args(["-in", deck, "-log", "none", "--threads", "2"])
         .env(
             "FERROMD_POTENTIALS",
-            reference_dir().join("../eam/potentials"),
+            std::env::join_paths([
+                reference_dir().join("../eam/potentials"),
+                reference_dir().join("../manybody/potentials"),
+            ])
+            .unwrap(),
         )
         .current_dir(&dir)
         .output()
@@ -123,6 +127,18 @@ fn melt_example() {
 #[test]
 fn bench_lj() {
     check_deck("lj");
+}
+
+/// The Si section of LAMMPS's examples/tersoff/in.tersoff (512 atoms, Nosé-Hoover at 1800 K).
+#[test]
+fn tersoff_example() {
+    check_deck("tersoff");
+}
+
+/// Three-element Tersoff (BNC.tersoff, eight types mapped onto N, C, B) on a compressed lattice.
+#[test]
+fn tersoff_bnc_example() {
+    check_deck("tersoff-bnc");
 }
 
 #[test]

@@ -15,7 +15,7 @@ use ferromd_integrators::{
     Berendsen, Coupling, Csvr, Langevin, MtkBarostat, NoseHooverChain, VelocityVerlet,
 };
 use ferromd_potentials::mlip::{self, MlipError, MlipOptions};
-use ferromd_potentials::{Eam, EamStyle, LjCutBuilder, Mixing};
+use ferromd_potentials::{Eam, EamStyle, LjCutBuilder, Mixing, manybody};
 use toml::Spanned;
 
 use super::schema::*;
@@ -385,6 +385,7 @@ fn potential(
     match p.style.get_ref().as_str() {
         "lj/cut" => {}
         name if mlip::STYLE_NAMES.contains(&name) => return torchscript(cx, p, species, units),
+        name if manybody::STYLES.contains(&name) => return manybody_file(cx, p, name, species),
         name => {
             if let Some(style) = EamStyle::from_name(name) {
                 return eam(cx, p, style, species);
@@ -392,7 +393,7 @@ fn potential(
             return Err(cx
                 .at(&p.style, format!("unknown potential style `{name}`"))
                 .with_key("potential.style")
-                .with_hint("supported styles: lj/cut, eam, eam/alloy, eam/fs, e3gnn (sevennet)"));
+                .with_hint("supported styles: lj/cut, eam, eam/alloy, eam/fs, tersoff, sw, e3gnn (sevennet)"));
         }
     }
     let Some(cut) = &p.cutoff else {
@@ -472,6 +473,34 @@ fn eam(
             .with_hint("check the file name, its format and the element names")
     })?;
     Ok(Box::new(eam))
+}
+
+/// `tersoff`, `sw`: one element-triplet file and an element per species.
+fn manybody_file(
+    cx: &Ctx<'_>,
+    p: &PotentialSpec,
+    style: &str,
+    species: &[Species],
+) -> Result<Box<dyn Potential>, DeckError> {
+    let Some(file) = &p.file else {
+        return Err(cx
+            .at(&p.style, format!("{style} needs a potential `file`"))
+            .with_key("potential.file")
+            .with_hint("add file = \"Si.tersoff\" (or Si.sw for sw)"));
+    };
+    let names = element_names(cx, p, species, "file")?;
+    let map: Vec<&str> = names.iter().map(String::as_str).collect();
+    // a path relative to the deck wins; otherwise the potential-file search applies
+    let beside_deck = cx.path.parent().map(|d| d.join(file.get_ref()));
+    let path = match beside_deck {
+        Some(q) if q.is_file() => q,
+        _ => std::path::PathBuf::from(file.get_ref()),
+    };
+    manybody::from_style(style, &path, &map).map_err(|e| {
+        cx.at(file, e.to_string())
+            .with_key("potential.file")
+            .with_hint("check the file name, its format and the element names")
+    })
 }
 
 /// The element of each species: `elements` from the deck (one per species, in order) or

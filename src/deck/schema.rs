@@ -114,7 +114,8 @@ pub struct VelocitySpec {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PotentialSpec {
-    /// Style name: `lj/cut`, `eam`, `eam/alloy`, `eam/fs`, `e3gnn` (`sevennet`), ...
+    /// Style name: `lj/cut`, `eam`, `eam/alloy`, `eam/fs`, `tersoff`, `sw`, `e3gnn`
+    /// (`sevennet`), ...
     pub style: Spanned<String>,
     /// Global cutoff (`lj/cut`).
     pub cutoff: Option<Spanned<f64>>,
@@ -126,10 +127,10 @@ pub struct PotentialSpec {
     /// Per-pair coefficients.
     #[serde(default)]
     pub coeff: Vec<Spanned<PairCoeffSpec>>,
-    /// EAM styles: the potential file (relative to the deck, the working directory,
+    /// EAM, `tersoff` and `sw` styles: the potential file (relative to the deck, the working directory,
     /// `$FERROMD_POTENTIALS` or `./potentials/`).
     pub file: Option<Spanned<String>>,
-    /// EAM styles `eam/alloy` and `eam/fs`, and TorchScript models: the element of each
+    /// EAM styles `eam/alloy` and `eam/fs`, `tersoff`, `sw`, and TorchScript models: the element of each
     /// species, in species order (default: the species names).
     pub elements: Option<Spanned<Vec<String>>>,
     /// `e3gnn` (alias `sevennet`): the TorchScript model file (relative to the deck or the

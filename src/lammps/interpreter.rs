@@ -27,6 +27,7 @@ use super::error::{ScriptError, ScriptResult, fail};
 use super::formula::FormulaContext;
 use super::geometry::{LammpsLattice, Region, lammps_remap_and_migrate};
 use super::input::{Reference, logical_lines, split_words, strip_comment, substitute};
+use super::manybody_styles::{MANYBODY_STYLES, build_manybody, check_manybody_args};
 use super::modifiers::{Modified, MomentumFix, RecenterFix};
 use super::observables::Observables;
 use super::output::Output;
@@ -449,6 +450,7 @@ impl Interpreter {
                             float(args, k, "pair_style argument")?;
                         }
                     }
+                    s if MANYBODY_STYLES.contains(&s) => check_manybody_args(s, &args[1..])?,
                     "eam" | "eam/alloy" | "eam/fs" | "e3gnn" => {
                         if args.len() > 1 {
                             return fail(format!("pair_style {style} takes no arguments"));
@@ -505,6 +507,10 @@ impl Interpreter {
                 if style == "e3gnn" {
                     // load the model now: a bad file or element is reported at this line
                     mlip_from_coeffs(&[args.to_vec()], n_types, self.units)?;
+                }
+                if MANYBODY_STYLES.contains(&style.as_str()) {
+                    // read the file now: errors point at this line
+                    build_manybody(&style, &[args.to_vec()], n_types)?;
                 }
                 if style.starts_with("eam") {
                     // read the file now: errors point at this line, and masses come from it
@@ -1302,6 +1308,7 @@ impl Interpreter {
                 Ok(Box::new(eam_from_coeffs(eam, coeffs, n_types, false)?))
             }
             "e3gnn" => mlip_from_coeffs(coeffs, n_types, self.units),
+            style if MANYBODY_STYLES.contains(&style) => build_manybody(style, coeffs, n_types),
             other => Err(ScriptError::unsupported("pair_style", other)),
         }
     }

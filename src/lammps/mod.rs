@@ -18,6 +18,7 @@ mod formula;
 mod geometry;
 mod input;
 mod interpreter;
+mod manybody_styles;
 mod modifiers;
 mod observables;
 mod output;
