@@ -316,9 +316,34 @@ fn unsupported_keyword_says_so() {
     );
     assert_error(
         "unsup-pair",
-        "units lj\npair_style tersoff\n",
+        "units lj\npair_style airebo 3.0\n",
         2,
-        "pair_style tersoff is not supported by ferromd",
+        "pair_style airebo is not supported by ferromd",
+    );
+}
+
+/// Tersoff and SW files are read at the `pair_coeff` line, so their errors name it.
+#[test]
+fn manybody_errors_name_the_line() {
+    let pot = reference_dir().join("../manybody/potentials");
+    let si = pot.join("Si.tersoff").display().to_string();
+    assert_error(
+        "tersoff-args",
+        &format!("{PRELUDE}pair_style tersoff shift 0.05\n"),
+        5,
+        "pair_style tersoff shift is not supported",
+    );
+    assert_error(
+        "tersoff-element",
+        &format!("{PRELUDE}pair_style tersoff\npair_coeff * * {si} Ge\n"),
+        6,
+        "element `Ge` is not in",
+    );
+    assert_error(
+        "tersoff-count",
+        &format!("{PRELUDE}pair_style tersoff\npair_coeff * * {si} Si Si\n"),
+        6,
+        "2 element names for 1 atom types",
     );
 }
 
