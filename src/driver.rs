@@ -20,6 +20,7 @@ use ferromd_core::{RunError, Simulation, System, UnitSystem};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::deck::{Deck, DeckError, OutputPlan, ThermoFormat};
+use crate::observable_files::ObservableFiles;
 
 /// Why a deck run failed.
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +34,9 @@ pub enum DriverError {
     /// Output could not be written.
     #[error("cannot write output: {0}")]
     Io(#[from] io::Error),
+    /// An observable could not be measured or its file written.
+    #[error("{0}")]
+    Observable(String),
     /// A checkpoint could not be written, read or used.
     #[error("{0}")]
     Checkpoint(#[from] CheckpointError),
@@ -176,6 +180,7 @@ pub fn run_deck(
     let deck = Deck::load(path)?;
     let units = deck.units;
     let output = deck.output.clone();
+    let observables = ObservableFiles::new(&deck.observables, deck.params.dt);
     let (steps, thermo_every) = (deck.steps, deck.thermo_every);
     writeln!(
         out,
@@ -287,6 +292,7 @@ pub fn run_deck(
         },
         stop: options.stop.clone(),
         interrupted: None,
+        observables,
     };
     let result = sim.run(remaining, thermo_every, &mut observer);
     observer.progress.finish_and_clear();
@@ -385,6 +391,8 @@ struct ThermoWriter<'a> {
     checkpoint_every: u64,
     stop: Option<Arc<AtomicBool>>,
     interrupted: Option<u64>,
+    /// `[[observables]]` (averages restart when a run resumes from a checkpoint).
+    observables: ObservableFiles,
 }
 
 impl ThermoWriter<'_> {
@@ -480,7 +488,19 @@ impl RunObserver for ThermoWriter<'_> {
         }
     }
 
-    fn step_done(&mut self, step: u64, _system: &System) -> ControlFlow<()> {
+    fn run_started(&mut self, step: u64, system: &System) {
+        if let Err(e) = self.observables.sample(step, system) {
+            self.fail(DriverError::Observable(e));
+        }
+    }
+
+    fn step_done(&mut self, step: u64, system: &System) -> ControlFlow<()> {
+        if !self.observables.is_empty()
+            && self.error.is_none()
+            && let Err(e) = self.observables.sample(step, system)
+        {
+            self.fail(DriverError::Observable(e));
+        }
         if !self.progress.is_hidden() {
             self.progress.inc(1);
             if step.is_multiple_of(10) {

@@ -26,6 +26,7 @@
 pub mod deck;
 pub mod driver;
 pub mod lammps;
+pub mod observable_files;
 
 pub use ferromd_core as core;
 pub use ferromd_integrators as integrators;

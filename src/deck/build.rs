@@ -82,6 +82,8 @@ pub(super) fn assemble(spec: DeckSpec, text: &str, path: &Path) -> Result<Deck, 
     let params = parameters(&cx, &spec, units)?;
     let integrator = integrator(&cx, &spec.integrator)?;
     let output = output(&cx, &spec)?;
+    let observables =
+        super::observables::build(&spec.observables, &species, potential.cutoff(), path, text)?;
     Ok(Deck {
         path: path.to_path_buf(),
         units,
@@ -92,6 +94,7 @@ pub(super) fn assemble(spec: DeckSpec, text: &str, path: &Path) -> Result<Deck, 
         steps: spec.run.steps,
         thermo_every: spec.run.thermo,
         output,
+        observables,
     })
 }
 

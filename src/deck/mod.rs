@@ -6,6 +6,7 @@
 
 mod build;
 pub mod error;
+pub mod observables;
 pub mod schema;
 
 use std::path::{Path, PathBuf};
@@ -36,6 +37,8 @@ pub struct Deck {
     pub thermo_every: u64,
     /// Files written during the run (`[output]`).
     pub output: OutputPlan,
+    /// Observables written during the run (`[[observables]]`).
+    pub observables: Vec<observables::ObservablePlan>,
 }
 
 /// Format of a thermo file.

@@ -31,6 +31,9 @@ pub struct DeckSpec {
     pub run: RunSpec,
     /// Files written during the run.
     pub output: Option<Spanned<OutputSpec>>,
+    /// Observables (rdf, msd, vacf) averaged during the run and written to files.
+    #[serde(default)]
+    pub observables: Vec<Spanned<super::observables::ObservableSpec>>,
 }
 
 /// Files written during a run (`[output]`). Paths are relative to the working directory.

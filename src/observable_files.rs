@@ -1,0 +1,199 @@
+//! Samples a deck's `[[observables]]` during a run and keeps their files up to date.
+//!
+//! Every file is rewritten (through a temporary file and a rename) after each sample
+//! with the average so far, so a run stopped at any point leaves complete files.
+//!
+//! * rdf: `# r g(A-B) N(A-B) ...`, one row per shell: `g(r)` averaged over the samples
+//!   and the running coordination number.
+//! * msd: `# lag_steps lag_time msd_x msd_y msd_z msd origins`, averaged over atoms and
+//!   time origins.
+//! * vacf: `# lag_steps lag_time vacf_x vacf_y vacf_z vacf origins`, likewise.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use ferromd_core::System;
+use ferromd_core::observables::correlation::{CorrelationKind, TimeCorrelation};
+use ferromd_core::observables::rdf::Rdf;
+
+use crate::deck::observables::{ObservableKind, ObservablePlan};
+
+/// A number with all its digits (shortest round trip).
+fn full(x: f64) -> String {
+    format!("{x:?}")
+}
+
+/// Running state of one observable.
+enum Accumulator {
+    Rdf {
+        rdf: Rdf,
+        labels: Vec<String>,
+        sum: Vec<Vec<f64>>,
+        samples: u64,
+    },
+    Correlation {
+        corr: TimeCorrelation,
+        name: &'static str,
+    },
+}
+
+struct Item {
+    file: PathBuf,
+    every: u64,
+    start: u64,
+    acc: Accumulator,
+}
+
+/// The observables of one run.
+pub struct ObservableFiles {
+    items: Vec<Item>,
+    dt: f64,
+}
+
+impl ObservableFiles {
+    /// State for `plans` in a run with timestep `dt`.
+    pub fn new(plans: &[ObservablePlan], dt: f64) -> Self {
+        let items = plans
+            .iter()
+            .map(|p| {
+                let acc = match &p.kind {
+                    ObservableKind::Rdf { rdf, labels } => Accumulator::Rdf {
+                        rdf: rdf.clone(),
+                        labels: labels.clone(),
+                        sum: Vec::new(),
+                        samples: 0,
+                    },
+                    ObservableKind::Msd {
+                        com,
+                        window,
+                        origins,
+                    } => Accumulator::Correlation {
+                        corr: TimeCorrelation::new(
+                            CorrelationKind::Displacement { com: *com },
+                            p.every,
+                            *window,
+                            *origins,
+                        )
+                        .expect("checked when the deck was read"),
+                        name: "msd",
+                    },
+                    ObservableKind::Vacf { window, origins } => Accumulator::Correlation {
+                        corr: TimeCorrelation::new(
+                            CorrelationKind::Velocity,
+                            p.every,
+                            *window,
+                            *origins,
+                        )
+                        .expect("checked when the deck was read"),
+                        name: "vacf",
+                    },
+                };
+                Item {
+                    file: p.file.clone(),
+                    every: p.every,
+                    start: p.start,
+                    acc,
+                }
+            })
+            .collect();
+        ObservableFiles { items, dt }
+    }
+
+    /// Whether there is nothing to do.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Samples every observable due at `step` and rewrites its file.
+    pub fn sample(&mut self, step: u64, system: &System) -> Result<(), String> {
+        let dt = self.dt;
+        for item in &mut self.items {
+            if step < item.start || !step.is_multiple_of(item.every) {
+                continue;
+            }
+            let text = match &mut item.acc {
+                Accumulator::Rdf {
+                    rdf,
+                    labels,
+                    sum,
+                    samples,
+                } => {
+                    let rows = rdf
+                        .compute(system)
+                        .map_err(|e| format!("{}: rdf at step {step}: {e}", item.file.display()))?
+                        .rows();
+                    if sum.is_empty() {
+                        *sum = rows;
+                    } else {
+                        // column 0 is r, the same in every sample: kept, not summed
+                        for (s, r) in sum.iter_mut().zip(rows) {
+                            for (a, b) in s.iter_mut().zip(r).skip(1) {
+                                *a += b;
+                            }
+                        }
+                    }
+                    *samples += 1;
+                    rdf_text(labels, sum, *samples, step)
+                }
+                Accumulator::Correlation { corr, name } => {
+                    corr.sample(step, system).map_err(|e| {
+                        format!("{}: {name} at step {step}: {e}", item.file.display())
+                    })?;
+                    correlation_text(name, corr, dt)
+                }
+            };
+            replace_file(&item.file, &text)
+                .map_err(|e| format!("cannot write {}: {e}", item.file.display()))?;
+        }
+        Ok(())
+    }
+}
+
+fn rdf_text(labels: &[String], sum: &[Vec<f64>], samples: u64, step: u64) -> String {
+    let mut t = format!("# rdf averaged over {samples} samples up to step {step}\n# r");
+    for l in labels {
+        t.push_str(&format!(" g({l}) N({l})"));
+    }
+    t.push('\n');
+    let n = samples as f64;
+    for row in sum {
+        let cells: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(k, v)| full(if k == 0 { *v } else { *v / n }))
+            .collect();
+        t.push_str(&cells.join(" "));
+        t.push('\n');
+    }
+    t
+}
+
+fn correlation_text(name: &str, corr: &TimeCorrelation, dt: f64) -> String {
+    let mut t = format!(
+        "# {name} averaged over atoms and time origins\n\
+         # lag_steps lag_time {name}_x {name}_y {name}_z {name} origins\n"
+    );
+    for (lag, v, origins) in corr.rows() {
+        t.push_str(&format!(
+            "{lag} {} {} {} {} {} {origins}\n",
+            full(lag as f64 * dt),
+            full(v[0]),
+            full(v[1]),
+            full(v[2]),
+            full(v[3])
+        ));
+    }
+    t
+}
+
+/// Writes `text` to a temporary file beside `path`, then renames it over `path`.
+fn replace_file(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let mut f = std::fs::File::create(&tmp)?;
+    f.write_all(text.as_bytes())?;
+    f.flush()?;
+    drop(f);
+    std::fs::rename(&tmp, path)
+}
