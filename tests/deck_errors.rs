@@ -230,8 +230,14 @@ fn barostat_decks_validate_their_keys() {
     };
     let e = bad("pressure = 1.0\n", "");
     assert!(e.to_string().contains("needs `pressure`"), "{e}");
-    let e = bad("coupling = \"iso\"", "coupling = \"tri\"");
-    assert!(e.to_string().contains("unknown coupling `tri`"), "{e}");
+    let e = bad("coupling = \"iso\"", "coupling = \"shear\"");
+    assert!(e.to_string().contains("unknown coupling `shear`"), "{e}");
+    let tri = Deck::parse(
+        &npt.replacen("coupling = \"iso\"", "coupling = \"tri\"", 1),
+        Path::new("npt.toml"),
+    )
+    .unwrap();
+    assert_eq!(tri.integrator.name(), "npt");
     let e = bad("pressure_damping = 5.0", "pressure_damping = -5.0");
     assert!(e.to_string().contains("must be positive"), "{e}");
     let e = bad("style = \"npt\"", "style = \"nvt\"");

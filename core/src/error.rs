@@ -50,6 +50,17 @@ pub enum RunError {
         /// Ids of (up to eight) atoms with non-finite forces.
         atoms: Vec<u64>,
     },
+    /// The integrator cannot start the run (e.g. a barostat whose masses need a
+    /// temperature and the atoms have none).
+    #[error("step {step}: {integrator}: {message}")]
+    Integrator {
+        /// Step at which the run was to start.
+        step: u64,
+        /// The integrator's name.
+        integrator: String,
+        /// What is wrong.
+        message: String,
+    },
     /// The run was asked to stop (e.g. by a signal) and stopped cleanly.
     #[error("step {step}: run interrupted")]
     Interrupted {

@@ -44,6 +44,25 @@ pub trait Integrator: Send {
         false
     }
 
+    /// Called by [`crate::Simulation::run`] before a run from step `first` to step `last`:
+    /// integrators with targets ramped over a run (LAMMPS `Tstart Tstop`, `Pstart Pstop`)
+    /// take the run's span here, and those that need something of the initial state check
+    /// it. Steps taken outside a run (with [`crate::Simulation::step`]) use the span of the
+    /// last run, or the start targets if there was none. The default does nothing.
+    ///
+    /// # Errors
+    /// A message if the run cannot start from this state.
+    fn prepare_run(
+        &mut self,
+        system: &System,
+        units: &UnitConstants,
+        first: u64,
+        last: u64,
+    ) -> Result<(), String> {
+        let _ = (system, units, first, last);
+        Ok(())
+    }
+
     /// A short name for logs, e.g. `"nve"`.
     fn name(&self) -> &str;
 

@@ -448,6 +448,14 @@ impl Simulation {
         let first = self.step;
         let last = first + n_steps;
         let builds_before = self.neighbors.stats();
+        let units = self.units.constants();
+        self.integrator
+            .prepare_run(&self.system, &units, first, last)
+            .map_err(|message| RunError::Integrator {
+                step: first,
+                integrator: self.integrator.name().to_string(),
+                message,
+            })?;
         let initial = self.thermo()?;
         observer.thermo_with_system(&initial, &self.system);
         observer.run_started(self.step, &self.system);

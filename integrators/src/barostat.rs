@@ -16,10 +16,14 @@ pub enum Coupling {
     /// (LAMMPS `iso`: x, y, z coupled; x and y in 2-d).
     Iso,
     /// An independent scale factor per direction, each driven by its diagonal component
-    /// of the pressure tensor (LAMMPS `aniso`). Off-diagonal cell components are scaled
-    /// with the Cartesian axis they lie along, so the shape of a tilted cell can change
-    /// only through its diagonal.
+    /// of the pressure tensor (LAMMPS `aniso`). The Berendsen barostat scales
+    /// off-diagonal cell components with the Cartesian axis they lie along; the MTK
+    /// barostat scales tilt factors with their second dimension, as LAMMPS `fix npt`.
     Aniso,
+    /// All six cell degrees of freedom (LAMMPS `tri`): the diagonal as [`Coupling::Aniso`]
+    /// and the tilt factors `xy`, `xz`, `yz` driven by the shear components of the
+    /// pressure tensor towards zero. Only the MTK barostat supports it.
+    Tri,
 }
 
 /// Error raised for invalid barostat parameters.
@@ -71,7 +75,7 @@ pub(crate) fn current_pressure(
             let scalar = trace / (dims as f64 * vol) * units.nktv2p;
             p[..dims].fill(scalar);
         }
-        Coupling::Aniso => {
+        Coupling::Aniso | Coupling::Tri => {
             for a in 0..dims {
                 p[a] = (mvv[a] + virial[a]) / vol * units.nktv2p;
             }
@@ -87,7 +91,14 @@ pub(crate) fn current_pressure(
 /// If a factor is not finite the cell is left alone and the positions become non-finite,
 /// so that the next neighbor update stops the run with an error naming the atoms.
 pub(crate) fn dilate(system: &mut System, factors: [f64; 3]) {
-    let d = Matrix3::from_diagonal(&Vector3::from(factors));
+    deform(system, &Matrix3::from_diagonal(&Vector3::from(factors)));
+}
+
+/// Deforms the cell and the atoms about the centre of the cell by the matrix `d`:
+/// `h <- d h`, `x <- c + d (x - c)`, so that fractional coordinates and image counters
+/// stay valid. Non-finite or degenerate results are handled as in [`dilate`].
+pub(crate) fn deform(system: &mut System, d: &Matrix3<f64>) {
+    let d = *d;
     let h = *system.cell.matrix();
     let centre = system.cell.origin() + h * Vector3::repeat(0.5);
     system
@@ -99,7 +110,7 @@ pub(crate) fn dilate(system: &mut System, factors: [f64; 3]) {
     if system.cell.set_matrix(h_new).is_ok() {
         let origin = centre - h_new * Vector3::repeat(0.5);
         system.cell.set_origin(origin);
-    } else if factors.iter().all(|f| f.is_finite()) {
+    } else if d.iter().all(|f| f.is_finite()) {
         // a finite but degenerate cell: poison the positions so the run stops cleanly
         system
             .positions

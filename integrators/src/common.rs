@@ -78,6 +78,48 @@ pub(crate) fn momentum(masses: &[f64], velocities: &[Vector3<f64>]) -> Vector3<f
     total
 }
 
+/// A target ramped linearly over a run, as LAMMPS's `Tstart Tstop` / `Pstart Pstop`:
+/// at step `s` of a run spanning `first..=last` the target is
+/// `start + (s - first) / (last - first) (stop - start)` (the start value when the span is
+/// empty or not yet known).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Ramp {
+    pub(crate) start: f64,
+    pub(crate) stop: f64,
+    span: (u64, u64),
+}
+
+impl Ramp {
+    /// A ramp from `start` to `stop` (equal values: a constant target).
+    pub(crate) fn new(start: f64, stop: f64) -> Self {
+        Ramp {
+            start,
+            stop,
+            span: (0, 0),
+        }
+    }
+
+    /// Sets the run's first and last steps.
+    pub(crate) fn set_span(&mut self, first: u64, last: u64) {
+        self.span = (first, last);
+    }
+
+    /// The fraction of the run done at `step` (0 without a span).
+    pub(crate) fn fraction(span: (u64, u64), step: u64) -> f64 {
+        let (first, last) = span;
+        if last > first {
+            step.saturating_sub(first) as f64 / (last - first) as f64
+        } else {
+            0.0
+        }
+    }
+
+    /// The target at `step`.
+    pub(crate) fn at(&self, step: u64) -> f64 {
+        self.start + Self::fraction(self.span, step) * (self.stop - self.start)
+    }
+}
+
 /// Reads back a state vector written by an `Integrator::save_state`, checking its length.
 pub(crate) struct StateReader<'a> {
     data: &'a [f64],

@@ -7,7 +7,8 @@
 //! * [`NoseHooverChain`]: Nosé-Hoover chains, MTK (`fix nvt`);
 //! * [`Csvr`]: Bussi stochastic velocity rescaling (`fix temp/csvr`);
 //! * [`Berendsen`]: weak coupling, not canonical (`fix temp/berendsen`);
-//! * [`MtkBarostat`]: MTK barostat with Nosé-Hoover chains, NPT and NPH (`fix npt`, `fix nph`);
+//! * [`MtkBarostat`]: MTK barostat with Nosé-Hoover chains, NPT and NPH, iso, aniso and
+//!   triclinic (`fix npt`, `fix nph`);
 //! * [`BerendsenBarostat`]: weak pressure coupling around another integrator (`fix press/berendsen`).
 //!
 //! Energy minimizers (`minimize`, `min_style cg|fire`) are in [`minimize`].
@@ -21,6 +22,7 @@ pub mod minimize;
 mod nose_hoover;
 mod npt;
 mod press_berendsen;
+mod pressure_control;
 mod velocity_verlet;
 
 pub use barostat::{BarostatError, Coupling};
@@ -30,4 +32,5 @@ pub use langevin::Langevin;
 pub use nose_hoover::{NoseHooverChain, NoseHooverError};
 pub use npt::MtkBarostat;
 pub use press_berendsen::{BerendsenBarostat, DEFAULT_BULK_MODULUS};
+pub use pressure_control::{Couple, PressureComponent, PressureControl};
 pub use velocity_verlet::VelocityVerlet;

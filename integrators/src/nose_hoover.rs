@@ -4,7 +4,7 @@
 use ferromd_core::integrator::{Integrator, StepContext};
 use ferromd_core::system::System;
 
-use crate::common::{StateReader, drift, kick, kinetic_energy, scale_velocities};
+use crate::common::{Ramp, StateReader, drift, kick, kinetic_energy, scale_velocities};
 
 /// Suzuki-Yoshida weights of order 3, 5 and 7 (order 1 is the single weight 1).
 fn suzuki_yoshida_weights(order: usize) -> Option<Vec<f64>> {
@@ -44,8 +44,11 @@ fn suzuki_yoshida_weights(order: usize) -> Option<Vec<f64>> {
 /// ([`Integrator::reservoir_energy`] returns the thermostat part).
 #[derive(Debug, Clone)]
 pub struct NoseHooverChain {
-    temperature: f64,
+    temperature: Ramp,
     damping: f64,
+    /// LAMMPS `drag`: chain velocities are damped by `1 - dt drag / (damping loops)` at
+    /// each update on the way down the chain.
+    drag: f64,
     loops: usize,
     weights: Vec<f64>,
     eta: Vec<f64>,
@@ -108,8 +111,9 @@ impl NoseHooverChain {
             ))
         })?;
         Ok(NoseHooverChain {
-            temperature,
+            temperature: Ramp::new(temperature, temperature),
             damping,
+            drag: 0.0,
             loops,
             weights,
             eta: vec![0.0; chain],
@@ -120,9 +124,42 @@ impl NoseHooverChain {
         })
     }
 
-    /// The target temperature.
+    /// The target temperature at the start of a run.
     pub fn temperature(&self) -> f64 {
-        self.temperature
+        self.temperature.start
+    }
+
+    /// Ramps the target temperature linearly from the start value to `stop` over each
+    /// run (LAMMPS `temp Tstart Tstop Tdamp`).
+    pub fn ramp_to(mut self, stop: f64) -> Result<Self, NoseHooverError> {
+        if !(stop > 0.0 && stop.is_finite()) {
+            return Err(NoseHooverError(format!(
+                "final target temperature must be > 0, got {stop}"
+            )));
+        }
+        self.temperature.stop = stop;
+        Ok(self)
+    }
+
+    /// Damps the chain velocities (LAMMPS `drag`, 0 to 1; 0 is the default and
+    /// conserves the extended energy, larger values damp oscillations of the
+    /// temperature at the cost of that conservation).
+    pub fn drag(mut self, drag: f64) -> Result<Self, NoseHooverError> {
+        if !(drag >= 0.0 && drag.is_finite()) {
+            return Err(NoseHooverError(format!("drag must be >= 0, got {drag}")));
+        }
+        self.drag = drag;
+        Ok(self)
+    }
+
+    /// The target temperature at `step` of the current run.
+    pub(crate) fn target_at(&self, step: u64) -> f64 {
+        self.temperature.at(step)
+    }
+
+    /// Sets the span of the run the temperature ramps over.
+    pub(crate) fn set_span(&mut self, first: u64, last: u64) {
+        self.temperature.set_span(first, last);
     }
 
     /// Thermostat positions `eta_k`.
@@ -166,7 +203,8 @@ impl NoseHooverChain {
             return;
         }
         let m = self.eta.len();
-        self.kt = ctx.units.boltz * self.temperature;
+        self.kt = ctx.units.boltz * self.temperature.at(ctx.step);
+        let drag = 1.0 - ctx.dt * self.drag / (self.damping * self.loops as f64);
         self.ke_target = dof * self.kt;
         let freq2 = 1.0 / (self.damping * self.damping);
         self.masses[0] = self.ke_target / freq2;
@@ -188,12 +226,12 @@ impl NoseHooverChain {
                     let next = if k + 1 < m { self.eta_dot[k + 1] } else { 0.0 };
                     let expfac = (-quarter_sub * next).exp();
                     let g = self.chain_force(k);
-                    self.eta_dot[k] = (self.eta_dot[k] * expfac + g * half_sub) * expfac;
+                    self.eta_dot[k] = (self.eta_dot[k] * expfac + g * half_sub) * drag * expfac;
                 }
                 let next = if m > 1 { self.eta_dot[1] } else { 0.0 };
                 let expfac = (-quarter_sub * next).exp();
                 let g0 = (twice_ke - self.ke_target) / self.masses[0];
-                self.eta_dot[0] = (self.eta_dot[0] * expfac + g0 * half_sub) * expfac;
+                self.eta_dot[0] = (self.eta_dot[0] * expfac + g0 * half_sub) * drag * expfac;
                 // particle velocities and thermostat positions
                 let scale = (-delta * self.eta_dot[0]).exp();
                 total_scale *= scale;
@@ -241,6 +279,17 @@ impl Integrator for NoseHooverChain {
             e += coupling * eta + 0.5 * q * eta_dot * eta_dot;
         }
         e
+    }
+
+    fn prepare_run(
+        &mut self,
+        _system: &System,
+        _units: &ferromd_core::units::UnitConstants,
+        first: u64,
+        last: u64,
+    ) -> Result<(), String> {
+        self.set_span(first, last);
+        Ok(())
     }
 
     fn name(&self) -> &str {

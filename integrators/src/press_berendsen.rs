@@ -55,6 +55,11 @@ impl BerendsenBarostat {
             )));
         }
         positive("pressure damping period", pdamp)?;
+        if coupling == Coupling::Tri {
+            return Err(BarostatError(
+                "the Berendsen barostat supports iso and aniso coupling, not tri".into(),
+            ));
+        }
         Ok(BerendsenBarostat {
             inner,
             pressure,

@@ -751,11 +751,12 @@ fn barostat_integrator(
     let coupling = match spec.coupling.as_ref().map(|c| (c, c.get_ref().as_str())) {
         None | Some((_, "iso")) => Coupling::Iso,
         Some((_, "aniso")) => Coupling::Aniso,
+        Some((_, "tri")) if style != "berendsen" => Coupling::Tri,
         Some((c, other)) => {
             return Err(cx
                 .at(c, format!("unknown coupling `{other}`"))
                 .with_key("integrator.coupling")
-                .with_hint("use \"iso\" or \"aniso\""));
+                .with_hint("use \"iso\", \"aniso\" or (MTK only) \"tri\""));
         }
     };
     let built = if style == "npt" {

@@ -14,8 +14,7 @@ use ferromd_core::{
 };
 use ferromd_integrators::minimize::{ConjugateGradient, Fire, MinParameters, Minimizer};
 use ferromd_integrators::{
-    Berendsen, BerendsenBarostat, Coupling, Csvr, Langevin, MtkBarostat, NoseHooverChain,
-    VelocityVerlet,
+    Berendsen, BerendsenBarostat, Coupling, Csvr, Langevin, NoseHooverChain, VelocityVerlet,
 };
 use ferromd_potentials::mlip::{self, MlipOptions};
 use ferromd_potentials::{Eam, EamStyle, Mixing};
@@ -24,6 +23,7 @@ use super::cformat::cformat;
 use super::data_file::{read_data, write_data};
 use super::dump::Dump;
 use super::error::{ScriptError, ScriptResult, fail};
+use super::fix_nh::barostat;
 use super::formula::FormulaContext;
 use super::geometry::{LammpsLattice, Region, lammps_remap_and_migrate};
 use super::input::{Reference, logical_lines, split_words, strip_comment, substitute};
@@ -1201,7 +1201,7 @@ impl Interpreter {
                 box_relax_pressure(&args[3..])?;
             }
             "npt" | "nph" => {
-                barostat(&style, &args[3..])?;
+                barostat(&style, &args[3..], self.dimension)?;
             }
             "press/berendsen" => {
                 press_berendsen(&args[3..], Box::new(NoIntegration))?;
@@ -1365,7 +1365,9 @@ impl Interpreter {
             (false, []) => Ok(Box::new(NoIntegration)),
             (true, []) => Ok(Box::new(VelocityVerlet::new())),
             (false, [f]) if f.style == "nvt" => thermostat(&f.style, &f.args),
-            (false, [f]) if f.style == "npt" || f.style == "nph" => barostat(&f.style, &f.args),
+            (false, [f]) if f.style == "npt" || f.style == "nph" => {
+                barostat(&f.style, &f.args, self.dimension)
+            }
             (true, [f]) if f.style == "npt" || f.style == "nph" => fail(format!(
                 "fix {} ({}) and fix nve both integrate the same atoms",
                 f.id, f.style
@@ -1741,88 +1743,6 @@ fn box_relax_pressure(a: &[String]) -> ScriptResult<f64> {
         return Err(ScriptError::unsupported("fix box/relax", &a[2]));
     }
     Ok(p)
-}
-
-/// Parses `fix npt` / `fix nph` arguments (after the style) into an MTK barostat.
-fn barostat(style: &str, a: &[String]) -> ScriptResult<Box<dyn Integrator>> {
-    let mut k = 0;
-    let mut temp: Option<(f64, f64)> = None;
-    let mut press: Option<(Coupling, f64, f64)> = None;
-    let (mut tchain, mut tloop, mut pchain, mut mtk) = (3usize, 1usize, 3usize, true);
-    let mut ptemp: Option<f64> = None;
-    let same = |i: usize, what: &str| -> ScriptResult<f64> {
-        let (v0, v1) = (float(a, i, what)?, float(a, i + 1, what)?);
-        if v0 != v1 {
-            return Err(ScriptError::unsupported(
-                &format!("fix {style}"),
-                &format!("{what} ramp (start != stop)"),
-            ));
-        }
-        Ok(v0)
-    };
-    while k < a.len() {
-        match a[k].as_str() {
-            "temp" => {
-                temp = Some((same(k + 1, "temperature")?, float(a, k + 3, "Tdamp")?));
-                k += 4;
-            }
-            c @ ("iso" | "aniso") => {
-                let coupling = if c == "iso" {
-                    Coupling::Iso
-                } else {
-                    Coupling::Aniso
-                };
-                press = Some((
-                    coupling,
-                    same(k + 1, "pressure")?,
-                    float(a, k + 3, "Pdamp")?,
-                ));
-                k += 4;
-            }
-            n @ ("tchain" | "tloop" | "pchain") => {
-                let v = integer(a, k + 1, n)?;
-                if v < 0 || (v == 0 && n != "pchain") {
-                    return fail(format!("fix {style} {n} {v} is out of range"));
-                }
-                match n {
-                    "tchain" => tchain = v as usize,
-                    "tloop" => tloop = v as usize,
-                    _ => pchain = v as usize,
-                }
-                k += 2;
-            }
-            "mtk" => {
-                mtk = yes_no(a, k + 1, "mtk")?;
-                k += 2;
-            }
-            "ptemp" => {
-                ptemp = Some(float(a, k + 1, "ptemp")?);
-                k += 2;
-            }
-            other => return Err(ScriptError::unsupported(&format!("fix {style}"), other)),
-        }
-    }
-    let Some((coupling, p, pdamp)) = press else {
-        return fail(format!(
-            "fix {style} needs iso or aniso with Pstart Pstop Pdamp"
-        ));
-    };
-    let err = |e: ferromd_integrators::BarostatError| ScriptError::new(format!("fix {style}: {e}"));
-    let baro = match (style, temp) {
-        ("npt", Some((t, tdamp))) => {
-            let chain = NoseHooverChain::with_options(t, tdamp, tchain, tloop, 1)
-                .map_err(|e| ScriptError::new(format!("fix npt: {e}")))?;
-            MtkBarostat::with_thermostat(Some(chain), p, pdamp, coupling).map_err(err)?
-        }
-        ("npt", None) => return fail("fix npt needs temp Tstart Tstop Tdamp"),
-        (_, Some(_)) => return fail("fix nph takes no temp keyword (use fix npt)"),
-        _ => MtkBarostat::nph(p, pdamp, coupling).map_err(err)?,
-    };
-    let mut baro = baro.pchain(pchain).mtk(mtk);
-    if let Some(t) = ptemp {
-        baro = baro.ptemp(t).map_err(err)?;
-    }
-    Ok(Box::new(baro))
 }
 
 /// Parses `fix press/berendsen` arguments and wraps `inner`.

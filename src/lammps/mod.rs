@@ -14,6 +14,7 @@ mod data_file;
 mod dump;
 mod error;
 mod expression;
+mod fix_nh;
 mod formula;
 mod geometry;
 mod input;

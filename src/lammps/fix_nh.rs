@@ -1,0 +1,189 @@
+//! `fix npt` and `fix nph`: the LAMMPS keywords of the Nosé-Hoover barostat mapped onto
+//! ferromd's [`MtkBarostat`].
+
+use ferromd_core::Integrator;
+use ferromd_integrators::{
+    BarostatError, Couple, Coupling, MtkBarostat, NoseHooverChain, PressureComponent,
+    PressureControl,
+};
+
+use super::error::{ScriptError, ScriptResult, fail};
+use super::words::{float, integer, word, yes_no};
+
+/// Component names in ferromd's Voigt order (that of [`PressureControl::components`]).
+const COMPONENTS: [&str; 6] = ["x", "y", "z", "xy", "xz", "yz"];
+
+/// Parses `fix npt` / `fix nph` arguments (after the style) into an MTK barostat, with
+/// LAMMPS semantics: `temp Tstart Tstop Tdamp` (npt only), `iso|aniso|tri|x|y|z|xy|xz|yz
+/// Pstart Pstop Pdamp`, `couple none|xyz|xy|yz|xz`, `tchain`, `pchain`, `tloop`, `ploop`,
+/// `mtk yes|no`, `drag`, `ptemp`, `scalexy|scalexz|scaleyz yes|no`, `dilate all`. Targets
+/// ramp over each run; the component keywords switch on LAMMPS's deviatoric stress (so
+/// targets may differ). `nreset`, `dilate partial`, `flip`, `fixedpoint`, `update`, `disc`
+/// and `ext` are refused with an error naming them. Strongly tilted cells are not flipped.
+pub(super) fn barostat(
+    style: &str,
+    a: &[String],
+    dimension: usize,
+) -> ScriptResult<Box<dyn Integrator>> {
+    let fix = format!("fix {style}");
+    let mut k = 0;
+    let mut temp: Option<(f64, f64, f64)> = None;
+    let mut control = PressureControl::empty();
+    let mut couple: Option<Couple> = None;
+    let (mut tchain, mut tloop, mut pchain, mut ploop) = (3usize, 1usize, 3usize, 1usize);
+    let mut mtk = true;
+    let mut drag = 0.0;
+    let mut ptemp: Option<f64> = None;
+    let mut scale = [true; 3];
+    let ramp = |i: usize, what: &str| -> ScriptResult<PressureComponent> {
+        Ok(PressureComponent {
+            start: float(a, i, &format!("{what} Pstart"))?,
+            stop: float(a, i + 1, &format!("{what} Pstop"))?,
+            damp: float(a, i + 2, &format!("{what} Pdamp"))?,
+        })
+    };
+    while k < a.len() {
+        match a[k].as_str() {
+            "temp" => {
+                temp = Some((
+                    float(a, k + 1, "Tstart")?,
+                    float(a, k + 2, "Tstop")?,
+                    float(a, k + 3, "Tdamp")?,
+                ));
+                k += 4;
+            }
+            c @ ("iso" | "aniso" | "tri") => {
+                let p = ramp(k + 1, c)?;
+                let coupling = match c {
+                    "iso" => Coupling::Iso,
+                    "aniso" => Coupling::Aniso,
+                    _ => Coupling::Tri,
+                };
+                if coupling == Coupling::Tri && dimension == 2 {
+                    // LAMMPS: tri in 2-d controls x, y and xy
+                    control = control.with(0, p).with(1, p).with(
+                        3,
+                        PressureComponent {
+                            start: 0.0,
+                            stop: 0.0,
+                            ..p
+                        },
+                    );
+                } else {
+                    let full = PressureControl::from_coupling(coupling, p.start, p.stop, p.damp);
+                    for (i, c) in full.components.iter().enumerate() {
+                        if let Some(c) = c {
+                            control = control.with(i, *c);
+                        }
+                    }
+                }
+                couple = Some(full_couple(coupling));
+                k += 4;
+            }
+            c @ ("x" | "y" | "z" | "xy" | "xz" | "yz") => {
+                if dimension == 2 && c.contains('z') {
+                    return fail(format!("{fix} {c}: the simulation is 2-d"));
+                }
+                let i = COMPONENTS.iter().position(|n| *n == c).expect("listed");
+                control = control.with(i, ramp(k + 1, c)?);
+                control.deviatoric = true;
+                k += 4;
+            }
+            "couple" => {
+                couple = Some(match word(a, k + 1, "couple")? {
+                    "none" => Couple::None,
+                    "xyz" => Couple::Xyz,
+                    "xy" => Couple::Xy,
+                    "yz" => Couple::Yz,
+                    "xz" => Couple::Xz,
+                    other => return Err(ScriptError::unsupported(&format!("{fix} couple"), other)),
+                });
+                k += 2;
+            }
+            n @ ("tchain" | "tloop" | "pchain" | "ploop") => {
+                let v = integer(a, k + 1, n)?;
+                if v < 0 || (v == 0 && n != "pchain") {
+                    return fail(format!("{fix} {n} {v} is out of range"));
+                }
+                match n {
+                    "tchain" => tchain = v as usize,
+                    "tloop" => tloop = v as usize,
+                    "ploop" => ploop = v as usize,
+                    _ => pchain = v as usize,
+                }
+                k += 2;
+            }
+            "mtk" => {
+                mtk = yes_no(a, k + 1, "mtk")?;
+                k += 2;
+            }
+            "drag" => {
+                drag = float(a, k + 1, "drag")?;
+                if drag < 0.0 {
+                    return fail(format!("{fix} drag {drag} must be >= 0"));
+                }
+                k += 2;
+            }
+            "ptemp" => {
+                ptemp = Some(float(a, k + 1, "ptemp")?);
+                k += 2;
+            }
+            n @ ("scalexy" | "scalexz" | "scaleyz") => {
+                let i = ["scalexy", "scalexz", "scaleyz"]
+                    .iter()
+                    .position(|x| x == &n);
+                scale[i.expect("listed")] = yes_no(a, k + 1, n)?;
+                k += 2;
+            }
+            "dilate" => {
+                match word(a, k + 1, "dilate")? {
+                    "all" => {}
+                    other => return Err(ScriptError::unsupported(&format!("{fix} dilate"), other)),
+                }
+                k += 2;
+            }
+            other => return Err(ScriptError::unsupported(&fix, other)),
+        }
+    }
+    if control.components.iter().all(Option::is_none) {
+        return fail(format!(
+            "{fix} needs iso, aniso, tri, x, y, z, xy, xz or yz with Pstart Pstop Pdamp"
+        ));
+    }
+    if let Some(c) = couple {
+        control = control.coupled(c);
+    }
+    let err = |e: BarostatError| ScriptError::new(format!("{fix}: {e}"));
+    let chain_err =
+        |e: ferromd_integrators::NoseHooverError| ScriptError::new(format!("{fix}: {e}"));
+    let thermostat = match (style, temp) {
+        ("npt", Some((t0, t1, tdamp))) => Some(
+            NoseHooverChain::with_options(t0, tdamp, tchain, tloop, 1)
+                .and_then(|c| c.ramp_to(t1))
+                .and_then(|c| c.drag(drag))
+                .map_err(chain_err)?,
+        ),
+        ("npt", None) => return fail("fix npt needs temp Tstart Tstop Tdamp"),
+        (_, Some(_)) => return fail("fix nph takes no temp keyword (use fix npt)"),
+        _ => None,
+    };
+    let mut baro = MtkBarostat::with_control(thermostat, control)
+        .and_then(|b| b.ploop(ploop))
+        .and_then(|b| b.drag(drag))
+        .map_err(err)?
+        .pchain(pchain)
+        .mtk(mtk)
+        .scale_tilts(scale);
+    if let Some(t) = ptemp {
+        baro = baro.ptemp(t).map_err(err)?;
+    }
+    Ok(Box::new(baro))
+}
+
+/// The `couple` setting implied by `iso`, `aniso` and `tri`.
+fn full_couple(coupling: Coupling) -> Couple {
+    match coupling {
+        Coupling::Iso => Couple::Xyz,
+        Coupling::Aniso | Coupling::Tri => Couple::None,
+    }
+}
