@@ -9,6 +9,9 @@
 # .venv-mlip/ (torch 2.13.0, sevenn 0.13.0) and exports SevenNet-0 to target/mlip/ once (network
 # needed that first time only), and the tests that use libtorch run with its environment
 # (LIBTORCH_USE_PYTORCH, LD_LIBRARY_PATH, FERROMD_SEVENNET0); FERROMD_SKIP_TORCH=1 skips them.
+# Then the wgpu GPU backend tests (cargo feature `gpu`) on whatever Vulkan adapter exists; when
+# Mesa's Vulkan drivers are missing they are installed first (apt-get, as root), which gives the
+# software device llvmpipe, so CI runs them without a GPU; FERROMD_SKIP_GPU=1 skips them.
 # This is the test command named in README.md; .ci/run calls it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +26,17 @@ else
     cargo test --release --features torch -p ferromd-potentials --lib mlip "$@"
     cargo test --release --features torch --test mlip_sevennet --test mlip_decks "$@"
     cargo build --release --quiet --features torch --example mlip_bench
+fi
+
+if [ "${FERROMD_SKIP_GPU:-0}" = 1 ]; then
+    echo "GPU backend tests skipped (FERROMD_SKIP_GPU=1)"
+else
+    if ! dpkg -s mesa-vulkan-drivers >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "installing mesa-vulkan-drivers (software Vulkan device llvmpipe) for the GPU tests"
+        apt-get install -y -qq mesa-vulkan-drivers libvulkan1 >/dev/null \
+            || { apt-get update -qq >/dev/null && apt-get install -y -qq mesa-vulkan-drivers libvulkan1 >/dev/null; }
+    fi
+    cargo test --release --features gpu --test gpu_backend "$@"
 fi
 
 ase_python() {

@@ -25,9 +25,13 @@
 
 pub mod deck;
 pub mod driver;
+#[cfg(feature = "gpu")]
+pub mod gpu;
 pub mod lammps;
 pub mod observable_files;
 
 pub use ferromd_core as core;
+#[cfg(feature = "gpu")]
+pub use ferromd_gpu;
 pub use ferromd_integrators as integrators;
 pub use ferromd_potentials as potentials;

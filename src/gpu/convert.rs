@@ -1,0 +1,46 @@
+//! Conversions from ferromd-potentials' objects to the GPU crate's tables (the GPU crate
+//! depends only on ferromd-core, so the facade bridges the two).
+
+use ferromd_gpu::{EamGpuTables, GpuError, LjPair, PairTable};
+use ferromd_potentials::eam::Eam;
+use ferromd_potentials::pair::lj::LjCutBuilder;
+
+/// The GPU table of an `lj/cut` potential described by `builder` (after mixing).
+pub fn lj_table(builder: &LjCutBuilder, shift: bool) -> Result<PairTable, GpuError> {
+    let resolved = builder
+        .resolved()
+        .map_err(|e| GpuError::Unsupported(e.to_string()))?;
+    let n = (resolved.len() as f64).sqrt().round() as usize;
+    let pairs: Vec<LjPair> = resolved
+        .iter()
+        .map(|c| LjPair {
+            epsilon: c.epsilon,
+            sigma: c.sigma,
+            cutoff: c.cutoff,
+        })
+        .collect();
+    PairTable::lennard_jones(n, &pairs, shift)
+}
+
+/// The GPU tables of an EAM potential (same splines as the CPU path, knot for knot).
+pub fn eam_tables(eam: &Eam) -> EamGpuTables {
+    let t = eam.tables();
+    let knots = |v: &[ferromd_potentials::eam::spline::SplineTable]| {
+        v.iter().map(|s| s.knots().to_vec()).collect()
+    };
+    EamGpuTables {
+        n_types: t.n_types,
+        nrho: t.nrho,
+        rdrho: t.rdrho,
+        rhomax: t.rhomax,
+        nr: t.nr,
+        rdr: t.rdr,
+        cutoff: t.cutoff,
+        frho: knots(&t.frho),
+        rhor: knots(&t.rhor),
+        z2r: knots(&t.z2r),
+        type2frho: t.type2frho.clone(),
+        type2rhor: t.type2rhor.clone(),
+        type2z2r: t.type2z2r.clone(),
+    }
+}
