@@ -19,7 +19,7 @@ use ferromd_core::thermo::{ThermoSample, ThermoTable, format_g};
 use ferromd_core::{RunError, Simulation, System, UnitSystem};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::deck::{Deck, DeckError, OutputPlan, ThermoFormat};
+use crate::deck::{Backend, Deck, DeckError, OutputPlan, ThermoFormat};
 use crate::observable_files::ObservableFiles;
 
 /// Why a deck run failed.
@@ -40,6 +40,9 @@ pub enum DriverError {
     /// A checkpoint could not be written, read or used.
     #[error("{0}")]
     Checkpoint(#[from] CheckpointError),
+    /// The GPU path cannot run the deck (no adapter, unsupported style, no `gpu` feature).
+    #[error("GPU backend: {0}")]
+    Gpu(String),
     /// The run was stopped on request (a signal) after writing a checkpoint.
     #[error(
         "interrupted after step {step}; checkpoint written to {checkpoint}\n  \
@@ -67,6 +70,8 @@ pub struct DriverOptions {
     pub checkpoint_every: u64,
     /// Continue from this checkpoint instead of starting at step 0.
     pub resume: Option<PathBuf>,
+    /// Run on the GPU path whatever the deck's `backend` says (CLI `--gpu`).
+    pub gpu: bool,
     /// When set (e.g. by a SIGINT handler), the run finishes its current step, writes a
     /// checkpoint, flushes every output and stops with [`DriverError::Interrupted`].
     pub stop: Option<Arc<AtomicBool>>,
@@ -191,6 +196,9 @@ pub fn run_deck(
         units,
         rayon::current_num_threads()
     )?;
+    if options.gpu || deck.backend == Backend::Gpu {
+        return run_on_gpu(deck, out, &options);
+    }
     let (mut sim, resumed) = match &options.resume {
         None => (deck.into_simulation()?.0, None),
         Some(file) => {
@@ -315,6 +323,38 @@ pub fn run_deck(
     write_summary(out, &summary, units, sim.params.dt)?;
     out.flush()?;
     Ok(summary)
+}
+
+/// Runs `deck` on the GPU path (thermo on screen, then the performance summary).
+#[cfg(feature = "gpu")]
+fn run_on_gpu(
+    deck: Deck,
+    out: &mut dyn Write,
+    options: &DriverOptions,
+) -> Result<RunSummary, DriverError> {
+    if options.checkpoint.is_some() || options.resume.is_some() {
+        return Err(DriverError::Gpu(
+            "checkpoints and --resume are not supported on the GPU path yet".into(),
+        ));
+    }
+    let (units, dt) = (deck.units, deck.params.dt);
+    let summary =
+        crate::gpu::run_deck_on_gpu(deck, out).map_err(|e| DriverError::Gpu(e.to_string()))?;
+    write_summary(out, &summary, units, dt)?;
+    out.flush()?;
+    Ok(summary)
+}
+
+/// Without the `gpu` feature the GPU path is a clear error.
+#[cfg(not(feature = "gpu"))]
+fn run_on_gpu(
+    _deck: Deck,
+    _out: &mut dyn Write,
+    _options: &DriverOptions,
+) -> Result<RunSummary, DriverError> {
+    Err(DriverError::Gpu(
+        "this ferromd was built without the `gpu` feature; rebuild with `cargo build --release --features gpu`".into(),
+    ))
 }
 
 /// The simulation of `deck` continued from the checkpoint `file`, and the checkpoint's

@@ -42,6 +42,10 @@ enum Command {
         /// Continue the deck's run from a checkpoint, bit for bit as if it had not stopped.
         #[arg(long, value_name = "FILE")]
         resume: Option<PathBuf>,
+        /// Run on the GPU (wgpu/Vulkan; needs the `gpu` cargo feature), whatever the
+        /// deck's `backend` says.
+        #[arg(long)]
+        gpu: bool,
     },
     /// Parse and validate a deck without running it.
     CheckDeck {
@@ -98,9 +102,11 @@ fn main() -> ExitCode {
                 checkpoint,
                 checkpoint_every,
                 resume,
+                gpu,
             }),
             _,
         ) => {
+            options.gpu = gpu;
             options.checkpoint = checkpoint;
             options.checkpoint_every = checkpoint_every.unwrap_or(0);
             options.resume = resume;

@@ -210,7 +210,7 @@ fn eam_forces_match_cpu_orthorhombic_and_triclinic() {
     let file =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/eam/potentials/Cu_u3.eam");
     let eam = Eam::from_file(&file, EamStyle::Funcfl, &["Cu"]).unwrap();
-    let gpu = GpuPotential::Eam(eam_tables(&eam));
+    let gpu = GpuPotential::Eam(eam_tables(eam.tables()));
     for triclinic in [false, true] {
         let eam = Eam::from_file(&file, EamStyle::Funcfl, &["Cu"]).unwrap();
         let system = fcc(7, 4.0 / 3.615f64.powi(3), 63.55, triclinic);
@@ -319,47 +319,117 @@ fn compressing_the_box_regrows_the_list_without_losing_neighbors() {
     compare(system, UnitSystem::Lj, 0.3, cpu_pot, &gpu);
 }
 
-/// The in.lj benchmark state (fcc at density 0.8442, T = 3.0 -> about 1.6, rc = 2.5,
-/// skin 0.3, dt = 0.005): 4,000 atoms for 5,000 steps. Stated bound: the total energy
-/// per atom drifts by less than 1e-2 epsilon over the run (measured on llvmpipe:
-/// 5.6e-3, i.e. 0.2 % of the kinetic energy; see gpu/README.md for the f64 CPU
-/// comparison) and stays within 1e-2 of its mean.
-#[test]
-fn lj_nve_4000_atoms_5000_steps_conserves_energy() {
+/// Energy per atom of a 4,000-atom LJ liquid sampled every 100 steps for `steps` steps,
+/// on the GPU: fcc at density 0.8442 melting from T* = 1.44, `lj/cut 2.5` with energies
+/// shifted to zero at the cutoff, skin 0.3, dt = 0.005 (the protocol of tests/nve_lj.rs).
+fn gpu_lj_liquid_energies(steps: u64) -> (Vec<f64>, f64, u64) {
     let units = UnitSystem::Lj;
-    let c = units.constants();
     let species = vec![Species::new("A", 1.0)];
     let mut system = Lattice::cubic_with_density(CubicKind::Fcc, 0.8442)
         .build([10; 3], species)
         .unwrap();
-    ferromd_core::velocity::create_velocities(&mut system, 3.0, 87287, &c);
-    let (_, gpu) = lj_potentials(2.5);
+    ferromd_core::velocity::create_velocities(&mut system, 1.44, 12345, &units.constants());
+    let mut b = LjCutBuilder::new(1, 2.5);
+    b.pair(1, 1, 1.0, 1.0, None).unwrap().shift(true);
+    let gpu = GpuPotential::Pair(lj_table(&b, true).unwrap());
     let mut sim = GpuSimulation::new(context(), system, &gpu, settings(units, 0.3, 0.005)).unwrap();
-    let n = 4000.0;
-    let mut etot = Vec::new();
-    for _ in 0..50 {
-        let t = sim.thermo().unwrap();
-        etot.push(t.etotal() / n);
+    let mut etot = vec![sim.thermo().unwrap().etotal() / 4000.0];
+    for _ in 0..steps / 100 {
         sim.advance(100).unwrap();
+        etot.push(sim.thermo().unwrap().etotal() / 4000.0);
     }
-    let t = sim.thermo().unwrap();
-    etot.push(t.etotal() / n);
+    let temp = sim.thermo().unwrap().temp;
+    (etot, temp, sim.stats().builds)
+}
+
+/// 4,000-atom LJ NVE for 5,000 steps on the GPU. Stated bound: |E(end) - E(start)|/N and
+/// the largest deviation of E/N from its start stay below 1e-3 epsilon. The f64 CPU path
+/// on the same protocol wanders by about 1e-4 over 10,000 steps (tests/nve_lj.rs); the
+/// GPU's f32 arithmetic adds rounding noise on top (measured values in gpu/README.md).
+#[test]
+fn lj_nve_4000_atoms_5000_steps_conserves_energy() {
+    let (etot, temp, builds) = gpu_lj_liquid_energies(5000);
     let e0 = etot[0];
-    let mean = etot.iter().sum::<f64>() / etot.len() as f64;
-    let drift = (etot[etot.len() - 1] - e0).abs();
-    let spread = etot.iter().map(|e| (e - mean).abs()).fold(0.0, f64::max);
+    let end = (etot[etot.len() - 1] - e0).abs();
+    let dev = etot.iter().map(|e| (e - e0).abs()).fold(0.0, f64::max);
     eprintln!(
-        "E/N start {e0:.6} end {:.6} drift {drift:.2e} max deviation {spread:.2e}, T end {:.4}, stats {:?}",
-        etot[etot.len() - 1],
-        t.temp,
-        sim.stats()
+        "GPU 4000-atom LJ liquid, 5000 steps: E/N {e0:.6} -> {:.6}, |dE|/N = {end:.2e}, max |E - E0|/N = {dev:.2e}, T end {temp:.4}, {builds} builds",
+        etot[etot.len() - 1]
     );
     assert!(
-        (1.2..2.2).contains(&t.temp),
-        "temperature {} far from in.lj's",
-        t.temp
+        (0.5..1.2).contains(&temp),
+        "temperature {temp} far from the melt's"
     );
-    assert!(drift < 1e-2, "energy drift {drift:e} per atom");
-    assert!(spread < 1e-2, "energy fluctuation {spread:e} per atom");
-    assert!(sim.stats().builds > 100);
+    assert!(end < 1e-3, "energy drift {end:e} per atom");
+    assert!(dev < 1e-3, "energy deviation {dev:e} per atom");
+    assert!(builds > 100);
+}
+
+fn run_deck_text(path: &Path, gpu: bool) -> Result<String, String> {
+    let mut out = Vec::new();
+    let options = ferromd::driver::DriverOptions {
+        gpu,
+        ..Default::default()
+    };
+    ferromd::driver::run_deck(path, &mut out, options).map_err(|e| e.to_string())?;
+    Ok(String::from_utf8(out).unwrap())
+}
+
+/// The last thermo row's numbers.
+fn last_row(text: &str) -> Vec<f64> {
+    let lines: Vec<&str> = text.lines().collect();
+    let last = lines
+        .iter()
+        .rev()
+        .find(|l| l.trim_start().starts_with("250 "))
+        .expect("a thermo row for step 250");
+    last.split_whitespace()
+        .map(|w| w.parse().unwrap())
+        .collect()
+}
+
+/// `ferromd run --gpu` on the LJ melt deck: same thermo as the CPU path to f32 accuracy.
+#[test]
+fn melt_deck_on_gpu_matches_cpu_thermo() {
+    let deck = Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs/lj-melt.toml");
+    let gpu = run_deck_text(&deck, true).unwrap();
+    assert!(gpu.contains("GPU backend:"), "{gpu}");
+    let cpu = run_deck_text(&deck, false).unwrap();
+    let (g, c) = (last_row(&gpu), last_row(&cpu));
+    eprintln!("step 250 GPU {g:?}\n         CPU {c:?}");
+    // temperature, pair energy and total energy after 250 steps of a chaotic melt
+    for k in [1, 2, 4] {
+        assert!(
+            (g[k] - c[k]).abs() < 1e-4 * c[k].abs().max(1.0),
+            "column {k}: {g:?} vs {c:?}"
+        );
+    }
+}
+
+/// Decks whose integrator has no GPU implementation fail with a clear message.
+#[test]
+fn unsupported_integrator_is_a_clear_error() {
+    let deck = Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs/lj-nvt.toml");
+    let err = run_deck_text(&deck, true).unwrap_err();
+    assert!(
+        err.contains("integrator `nvt` has no GPU implementation"),
+        "{err}"
+    );
+}
+
+/// An unknown `backend` names the key and the offending word.
+#[test]
+fn unknown_backend_is_a_deck_error() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs/lj-melt.toml");
+    let text = std::fs::read_to_string(&path).unwrap().replacen(
+        "units = \"lj\"",
+        "backend = \"tpu\"\nunits = \"lj\"",
+        1,
+    );
+    let err = ferromd::deck::Deck::parse(&text, &path)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("unknown backend `tpu`"), "{err}");
+    assert!(err.contains("lj-melt.toml"), "{err}");
 }

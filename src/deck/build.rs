@@ -19,7 +19,7 @@ use ferromd_potentials::{Eam, EamStyle, LjCutBuilder, Mixing, manybody};
 use toml::Spanned;
 
 use super::schema::*;
-use super::{Deck, DeckError, OutputPlan, ThermoFormat};
+use super::{Backend, Deck, DeckError, DevicePotential, OutputPlan, ThermoFormat};
 
 /// Most atoms a deck may create (neighbor lists index atoms and their ghosts with `u32`).
 const MAX_ATOMS: u128 = 1 << 30;
@@ -78,7 +78,8 @@ pub(super) fn assemble(spec: DeckSpec, text: &str, path: &Path) -> Result<Deck, 
         }
         create_velocities(&mut system, t, v.seed, &constants);
     }
-    let potential = potential(&cx, &spec.potential, &species, units)?;
+    let (potential, device_potential) = potential(&cx, &spec.potential, &species, units)?;
+    let backend = backend(&cx, spec.backend.as_ref())?;
     let params = parameters(&cx, &spec, units)?;
     let integrator = integrator(&cx, &spec.integrator)?;
     let output = output(&cx, &spec)?;
@@ -95,6 +96,20 @@ pub(super) fn assemble(spec: DeckSpec, text: &str, path: &Path) -> Result<Deck, 
         thermo_every: spec.run.thermo,
         output,
         observables,
+        backend,
+        device_potential,
+    })
+}
+
+/// The `backend` key.
+fn backend(cx: &Ctx<'_>, spec: Option<&Spanned<String>>) -> Result<Backend, DeckError> {
+    let Some(name) = spec else {
+        return Ok(Backend::Cpu);
+    };
+    Backend::from_name(name.get_ref()).ok_or_else(|| {
+        cx.at(name, format!("unknown backend `{}`", name.get_ref()))
+            .with_key("backend")
+            .with_hint("write backend = \"cpu\" or backend = \"gpu\"")
     })
 }
 
@@ -384,14 +399,22 @@ fn potential(
     p: &PotentialSpec,
     species: &[Species],
     units: UnitSystem,
-) -> Result<Box<dyn Potential>, DeckError> {
+) -> Result<(Box<dyn Potential>, DevicePotential), DeckError> {
     match p.style.get_ref().as_str() {
         "lj/cut" => {}
-        name if mlip::STYLE_NAMES.contains(&name) => return torchscript(cx, p, species, units),
-        name if manybody::STYLES.contains(&name) => return manybody_file(cx, p, name, species),
+        name if mlip::STYLE_NAMES.contains(&name) => {
+            let unsupported = DevicePotential::Unsupported(name.to_string());
+            return Ok((torchscript(cx, p, species, units)?, unsupported));
+        }
+        name if manybody::STYLES.contains(&name) => {
+            let unsupported = DevicePotential::Unsupported(name.to_string());
+            return Ok((manybody_file(cx, p, name, species)?, unsupported));
+        }
         name => {
             if let Some(style) = EamStyle::from_name(name) {
-                return eam(cx, p, style, species);
+                let eam = eam(cx, p, style, species)?;
+                let tables = DevicePotential::Eam(eam.tables().clone());
+                return Ok((Box::new(eam), tables));
             }
             return Err(cx
                 .at(&p.style, format!("unknown potential style `{name}`"))
@@ -443,7 +466,11 @@ fn potential(
         cx.at(&p.style, e.to_string())
             .with_hint("add a [[potential.coeff]] for each species pair that cannot be mixed")
     })?;
-    Ok(Box::new(lj))
+    let device = DevicePotential::LjCut {
+        builder,
+        shift: p.shift,
+    };
+    Ok((Box::new(lj), device))
 }
 
 /// `eam`, `eam/alloy`, `eam/fs`: one file; for setfl styles, an element per species.
@@ -452,7 +479,7 @@ fn eam(
     p: &PotentialSpec,
     style: EamStyle,
     species: &[Species],
-) -> Result<Box<dyn Potential>, DeckError> {
+) -> Result<Eam, DeckError> {
     let Some(file) = &p.file else {
         return Err(cx
             .at(
@@ -475,7 +502,7 @@ fn eam(
             .with_key("potential.file")
             .with_hint("check the file name, its format and the element names")
     })?;
-    Ok(Box::new(eam))
+    Ok(eam)
 }
 
 /// `tersoff`, `sw`: one element-triplet file and an element per species.

@@ -4,6 +4,7 @@
 //! (`build.rs`). Every error names the deck file, line, column and key.
 //! See `inputs/lj-melt.toml` for a complete, commented deck.
 
+mod backend;
 mod build;
 pub mod error;
 pub mod observables;
@@ -15,6 +16,7 @@ use ferromd_core::{
     IntegrationParameters, Integrator, Potential, RunError, Simulation, System, UnitSystem,
 };
 
+pub use backend::{Backend, DevicePotential};
 pub use error::DeckError;
 
 /// A validated deck: everything needed to start a run.
@@ -39,6 +41,10 @@ pub struct Deck {
     pub output: OutputPlan,
     /// Observables written during the run (`[[observables]]`).
     pub observables: Vec<observables::ObservablePlan>,
+    /// Where the deck asks to run (`backend`).
+    pub backend: Backend,
+    /// The potential in a form the GPU path can convert.
+    pub device_potential: DevicePotential,
 }
 
 /// Format of a thermo file.

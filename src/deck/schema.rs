@@ -12,6 +12,8 @@ use toml::Spanned;
 pub struct DeckSpec {
     /// Unit system: `lj`, `metal` or `real`.
     pub units: Spanned<String>,
+    /// Compute backend: `cpu` (default) or `gpu` (cargo feature `gpu`).
+    pub backend: Option<Spanned<String>>,
     /// Atom types with masses.
     pub species: Vec<SpeciesSpec>,
     /// Build the system from a lattice.

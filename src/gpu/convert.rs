@@ -2,7 +2,7 @@
 //! depends only on ferromd-core, so the facade bridges the two).
 
 use ferromd_gpu::{EamGpuTables, GpuError, LjPair, PairTable};
-use ferromd_potentials::eam::Eam;
+use ferromd_potentials::eam::tables::EamTables;
 use ferromd_potentials::pair::lj::LjCutBuilder;
 
 /// The GPU table of an `lj/cut` potential described by `builder` (after mixing).
@@ -23,8 +23,7 @@ pub fn lj_table(builder: &LjCutBuilder, shift: bool) -> Result<PairTable, GpuErr
 }
 
 /// The GPU tables of an EAM potential (same splines as the CPU path, knot for knot).
-pub fn eam_tables(eam: &Eam) -> EamGpuTables {
-    let t = eam.tables();
+pub fn eam_tables(t: &EamTables) -> EamGpuTables {
     let knots = |v: &[ferromd_potentials::eam::spline::SplineTable]| {
         v.iter().map(|s| s.knots().to_vec()).collect()
     };

@@ -2,5 +2,7 @@
 //! tables of [`ferromd_gpu`].
 
 mod convert;
+mod driver;
 
 pub use convert::{eam_tables, lj_table};
+pub use driver::{device_potential, run_deck_on_gpu};
