@@ -61,9 +61,13 @@ for c in $SIZES; do
     deck "$c" cpu > "$work/cpu.toml"
     deck "$c" gpu > "$work/gpu.toml"
     cpu=$("$FERROMD" run "$work/cpu.toml" --no-progress | rate_of)
-    gpu_out=$("$FERROMD" run "$work/gpu.toml" --no-progress)
-    gpu=$(rate_of <<< "$gpu_out")
-    adapter=$(awk -F'GPU backend: ' '/GPU backend:/ {split($2, a, ";"); print a[1]; exit}' <<< "$gpu_out")
-    printf '%-10s %16s %16s %8s\n' "$atoms" "$cpu" "$gpu" "$(awk -v a="$cpu" -v b="$gpu" 'BEGIN { printf "%.2f", b / a }')"
+    if gpu_out=$("$FERROMD" run "$work/gpu.toml" --no-progress 2>&1); then
+        gpu=$(rate_of <<< "$gpu_out")
+        adapter=$(awk -F'GPU backend: ' '/GPU backend:/ {split($2, a, ";"); print a[1]; exit}' <<< "$gpu_out")
+        printf '%-10s %16s %16s %8s\n' "$atoms" "$cpu" "$gpu" "$(awk -v a="$cpu" -v b="$gpu" 'BEGIN { printf "%.2f", b / a }')"
+    else
+        printf '%-10s %16s %16s\n' "$atoms" "$cpu" "failed:"
+        grep -i "error" <<< "$gpu_out" | sed 's/^/    /'
+    fi
 done
 echo "GPU adapter: ${adapter:-unknown}"
