@@ -28,7 +28,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .num_threads(threads)
         .build_global()?;
     let device = std::env::var("FERROMD_DEVICE").unwrap_or_else(|_| "cpu".into());
-    let model = E3gnn::load(&args[0], &["Si"], &MlipOptions { device })?;
+    let model = E3gnn::load(
+        &args[0],
+        &["Si"],
+        &MlipOptions {
+            device,
+            ..Default::default()
+        },
+    )?;
     let mut system = Lattice::cubic(CubicKind::Diamond, 5.43)
         .build([repeat; 3], vec![Species::new("Si", 28.0855)])?;
     let n = system.len();

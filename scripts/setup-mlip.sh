@@ -4,6 +4,11 @@
 #     and sevenn==0.13.0 (SevenNet, plus ASE for the reference script and the benchmark);
 #   * target/mlip/sevennet0.pt : SevenNet-0 exported by `sevenn_get_model 7net-0` in the
 #     LAMMPS `pair_e3gnn` TorchScript convention. No weights are committed.
+#   * mace-torch==0.3.16 in the same venv (installed with --no-deps so that torch stays at
+#     2.13.0, then the few dependencies its import needs), and target/mlip/mace_sio_*.pt:
+#     small MACE models with random weights (fixed seed) in the LAMMPS `pair_mace`
+#     convention, with their ASE MACECalculator references beside them, both written by
+#     tests/reference/mlip/mace_random_model.py.
 # A second run only checks that both exist and is quick. Network is needed on the first run only.
 # The last lines print the environment to use; `eval "$(scripts/setup-mlip.sh --env)"` applies it.
 set -euo pipefail
@@ -14,6 +19,9 @@ MODEL_DIR="$ROOT/target/mlip"
 MODEL="$MODEL_DIR/sevennet0.pt"
 TORCH_VERSION=2.13.0
 SEVENN_VERSION=0.13.0
+MACE_VERSION=0.3.16
+# what `import mace.calculators` needs beyond torch, e3nn, ase, numpy, matscipy (from sevenn)
+MACE_DEPS="torch-ema configargparse GitPython gitdb smmap h5py lmdb orjson prettytable wcwidth python-hostlist torchmetrics lightning-utilities"
 PYTHON=${PYTHON:-python3}
 
 quiet=0
@@ -27,6 +35,22 @@ sys.exit(0 if torch.__version__.split('+')[0] == '$TORCH_VERSION' and sevenn.__v
     "$VENV/bin/python" -m pip install --quiet --upgrade pip >&2
     "$VENV/bin/python" -m pip install --quiet "torch==$TORCH_VERSION" "sevenn==$SEVENN_VERSION" >&2
 fi
+
+if ! "$VENV/bin/python" -c "import mace, mace.calculators, sys
+sys.exit(0 if mace.__version__ == '$MACE_VERSION' else 1)" >/dev/null 2>&1; then
+    log "installing mace-torch==$MACE_VERSION (without touching torch)"
+    "$VENV/bin/python" -m pip install --quiet --no-deps "mace-torch==$MACE_VERSION" $MACE_DEPS >&2
+fi
+
+for dtype in float64 float32; do
+    if [[ ! -s "$MODEL_DIR/mace_sio_$dtype.pt" || ! -s "$MODEL_DIR/mace_sio_${dtype}_reference.json" ]]; then
+        log "building the random-weight MACE test model ($dtype) and its ASE references"
+        mkdir -p "$MODEL_DIR"
+        "$VENV/bin/python" tests/reference/mlip/mace_random_model.py "$MODEL_DIR" --dtype "$dtype" 2>&1 \
+            | grep -v cuequivariance >&2 || true
+        [[ -s "$MODEL_DIR/mace_sio_$dtype.pt" ]] || { echo "setup-mlip: MACE model ($dtype) not made" >&2; exit 1; }
+    fi
+done
 
 if [[ ! -s "$MODEL" ]]; then
     log "exporting SevenNet-0 (pair_e3gnn TorchScript) to $MODEL"
@@ -50,4 +74,5 @@ export LIBTORCH_USE_PYTORCH=1
 export PATH="$VENV/bin:\$PATH"
 export LD_LIBRARY_PATH="$TORCH_LIB\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}"
 export FERROMD_SEVENNET0="$MODEL"
+export FERROMD_MACE_DIR="$MODEL_DIR"
 ENV

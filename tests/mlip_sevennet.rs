@@ -22,6 +22,7 @@ use serde::Deserialize;
 
 mod common;
 
+use common::ase::{ase_stress, system_from_ase};
 use common::on_two_threads;
 
 #[derive(Deserialize)]
@@ -61,22 +62,7 @@ fn model_path() -> PathBuf {
 }
 
 fn system_of(case: &Case) -> (System, Vec<String>) {
-    let mut elements: Vec<String> = Vec::new();
-    for s in &case.symbols {
-        if !elements.contains(s) {
-            elements.push(s.clone());
-        }
-    }
-    // the rows of the ASE cell are the edge vectors: the columns of h
-    let h = Matrix3::from_fn(|r, c| case.cell[c][r]);
-    let cell = Cell::new(h, Vector3::zeros(), case.pbc).unwrap();
-    let species = elements.iter().map(|e| Species::new(e, 1.0)).collect();
-    let mut system = System::new(cell, species);
-    for (s, x) in case.symbols.iter().zip(&case.positions) {
-        let t = elements.iter().position(|e| e == s).unwrap();
-        system.push_atom(t as u32, Vector3::from(*x));
-    }
-    (system, elements)
+    system_from_ase(&case.cell, case.pbc, &case.symbols, &case.positions)
 }
 
 #[test]
@@ -119,9 +105,7 @@ fn sevennet0_matches_ase_calculator() {
             .zip(&case.forces)
             .map(|(f, r)| (f - Vector3::from(*r)).amax())
             .fold(0.0, f64::max);
-        let v = eval.virial;
-        // ours [xx yy zz xy xz yz] -> ASE order [xx yy zz yz xz xy], stress = -virial/V
-        let ours = [v[0], v[1], v[2], v[5], v[4], v[3]].map(|w| -w / volume);
+        let ours = ase_stress(&eval.virial, volume);
         let ds = ours
             .iter()
             .zip(&case.stress)
@@ -249,6 +233,7 @@ fn model_errors_are_clear() {
         &["Si"],
         &MlipOptions {
             device: "gpu0".into(),
+            ..Default::default()
         },
     )
     .unwrap_err();
@@ -259,6 +244,7 @@ fn model_errors_are_clear() {
             &["Si"],
             &MlipOptions {
                 device: "cuda:0".into(),
+                ..Default::default()
             },
         )
         .unwrap_err();
@@ -273,6 +259,7 @@ fn tch_cuda_available() -> bool {
         &["Si"],
         &MlipOptions {
             device: "cuda:0".into(),
+            ..Default::default()
         },
     )
     .is_ok()

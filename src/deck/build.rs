@@ -419,7 +419,10 @@ fn potential(
             return Err(cx
                 .at(&p.style, format!("unknown potential style `{name}`"))
                 .with_key("potential.style")
-                .with_hint("supported styles: lj/cut, eam, eam/alloy, eam/fs, tersoff, sw, e3gnn (sevennet)"));
+                .with_hint(
+                    "supported styles: lj/cut, eam, eam/alloy, eam/fs, tersoff, sw, e3gnn \
+                     (sevennet), mace, torchscript",
+                ));
         }
     }
     let Some(cut) = &p.cutoff else {
@@ -560,8 +563,9 @@ fn element_names(
     }
 }
 
-/// `e3gnn` (alias `sevennet`): a TorchScript model in SevenNet's `pair_e3gnn` convention,
-/// with an element per species (the species names unless `elements` is given).
+/// `e3gnn` (alias `sevennet`), `mace` or `torchscript`: a TorchScript model in SevenNet's
+/// `pair_e3gnn` or MACE's `pair_mace` convention (`torchscript`: read from the file), with
+/// an element per species (the species names unless `elements` is given).
 fn torchscript(
     cx: &Ctx<'_>,
     p: &PotentialSpec,
@@ -587,6 +591,7 @@ fn torchscript(
     let names = element_names(cx, p, species, "model")?;
     let elements: Vec<&str> = names.iter().map(String::as_str).collect();
     let options = MlipOptions {
+        convention: mlip::Convention::from_style(style).flatten(),
         device: p
             .device
             .as_ref()
@@ -615,7 +620,8 @@ fn torchscript(
             .at(model, e.to_string())
             .with_key("potential.model")
             .with_hint(
-                "check the path; export SevenNet models with sevenn_get_model or sevenn_deploy",
+                "check the path; export SevenNet models with sevenn_get_model or sevenn_deploy, \
+                 MACE models with mace_create_lammps_model",
             ),
     })
 }

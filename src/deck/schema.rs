@@ -120,7 +120,8 @@ pub struct VelocitySpec {
 #[serde(deny_unknown_fields)]
 pub struct PotentialSpec {
     /// Style name: `lj/cut`, `eam`, `eam/alloy`, `eam/fs`, `tersoff`, `sw`, `e3gnn`
-    /// (`sevennet`), ...
+    /// (`sevennet`), `mace`, `torchscript` (either TorchScript convention, read from the
+    /// file), ...
     pub style: Spanned<String>,
     /// Global cutoff (`lj/cut`).
     pub cutoff: Option<Spanned<f64>>,
@@ -138,10 +139,10 @@ pub struct PotentialSpec {
     /// EAM styles `eam/alloy` and `eam/fs`, `tersoff`, `sw`, and TorchScript models: the element of each
     /// species, in species order (default: the species names).
     pub elements: Option<Spanned<Vec<String>>>,
-    /// `e3gnn` (alias `sevennet`): the TorchScript model file (relative to the deck or the
-    /// working directory), e.g. SevenNet-0 exported by `scripts/setup-mlip.sh`.
+    /// TorchScript styles (`e3gnn`, `mace`, `torchscript`): the model file (relative to the
+    /// deck or the working directory), e.g. SevenNet-0 exported by `scripts/setup-mlip.sh`.
     pub model: Option<Spanned<String>>,
-    /// `e3gnn`: where the model runs, `cpu` (default), `cuda` or `cuda:N`.
+    /// TorchScript styles: where the model runs, `cpu` (default), `cuda` or `cuda:N`.
     pub device: Option<Spanned<String>>,
 }
 

@@ -466,6 +466,7 @@ impl Interpreter {
                     s if HYBRID_STYLES.contains(&s) => {
                         parse_sub_styles(s, &args[1..])?;
                     }
+                    "mace" => mlip_style_args(args)?,
                     other => return Err(ScriptError::unsupported("pair_style", other)),
                 }
                 self.pair = Some(PairSettings {
@@ -504,9 +505,9 @@ impl Interpreter {
                     // charges are checked at this line, as LAMMPS does
                     build_zbl(&style_args, &[args.to_vec()], n_types, self.units, true)?;
                 }
-                if style == "e3gnn" {
+                if style == "e3gnn" || style == "mace" {
                     // load the model now: a bad file or element is reported at this line
-                    mlip_from_coeffs(&[args.to_vec()], n_types, self.units)?;
+                    mlip_from_coeffs(&style, &[args.to_vec()], n_types, self.units)?;
                 }
                 if MANYBODY_STYLES.contains(&style.as_str()) {
                     // read the file now: errors point at this line
@@ -1307,7 +1308,7 @@ impl Interpreter {
             eam if eam.starts_with("eam") => {
                 Ok(Box::new(eam_from_coeffs(eam, coeffs, n_types, false)?))
             }
-            "e3gnn" => mlip_from_coeffs(coeffs, n_types, self.units),
+            s @ ("e3gnn" | "mace") => mlip_from_coeffs(s, coeffs, n_types, self.units),
             style if MANYBODY_STYLES.contains(&style) => build_manybody(style, coeffs, n_types),
             other => Err(ScriptError::unsupported("pair_style", other)),
         }
@@ -1866,23 +1867,40 @@ fn thermostat(style: &str, a: &[String]) -> ScriptResult<Box<dyn Integrator>> {
     }
 }
 
-/// Loads the TorchScript model of `pair_style e3gnn` from `pair_coeff * * MODEL EL1 EL2 ...`
-/// (one element per atom type; masses stay as the script sets them).
+/// Checks the arguments of `pair_style mace`: none, or `no_domain_decomposition` (ferromd
+/// builds the graph over the local atoms with image shifts, which is what that keyword
+/// selects in LAMMPS; without it LAMMPS gives the same result on one process).
+fn mlip_style_args(args: &[String]) -> ScriptResult<()> {
+    match args.get(1..).unwrap_or_default() {
+        [] => Ok(()),
+        [k] if k == "no_domain_decomposition" => Ok(()),
+        [k, ..] => fail(format!(
+            "pair_style mace: unknown keyword `{k}` (expected no_domain_decomposition)"
+        )),
+    }
+}
+
+/// Loads the TorchScript model of `pair_style e3gnn` or `pair_style mace` from
+/// `pair_coeff * * MODEL EL1 EL2 ...` (one element per atom type; masses stay as the script
+/// sets them).
 fn mlip_from_coeffs(
+    style: &str,
     coeffs: &[Vec<String>],
     n_types: usize,
     units: UnitSystem,
 ) -> ScriptResult<Box<dyn Potential>> {
     if units != UnitSystem::Metal {
-        return fail("pair_style e3gnn requires units metal");
+        return fail(format!("pair_style {style} requires units metal"));
     }
     let Some(c) = coeffs.last() else {
-        return fail(
-            "all pair coeffs are not set: pair_style e3gnn needs pair_coeff * * MODEL ELEMENTS",
-        );
+        return fail(format!(
+            "all pair coeffs are not set: pair_style {style} needs pair_coeff * * MODEL ELEMENTS"
+        ));
     };
     if c[0] != "*" || c[1] != "*" {
-        return fail("pair_coeff for e3gnn must be `* * MODEL ELEMENT...`");
+        return fail(format!(
+            "pair_coeff for {style} must be `* * MODEL ELEMENT...`"
+        ));
     }
     let file = word(c, 2, "model file")?;
     let elements: Vec<&str> = c[3..].iter().map(String::as_str).collect();
@@ -1892,7 +1910,11 @@ fn mlip_from_coeffs(
             elements.len()
         ));
     }
-    mlip::load_model(file, &elements, &MlipOptions::default())
+    let options = MlipOptions {
+        convention: mlip::Convention::from_style(style).flatten(),
+        ..Default::default()
+    };
+    mlip::load_model(file, &elements, &options)
         .map_err(|e| ScriptError::new(format!("pair_coeff: {e}")))
 }
 

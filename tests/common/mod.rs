@@ -2,6 +2,8 @@
 //! part of it).
 #![allow(dead_code)]
 
+pub mod ase;
+
 use std::ops::ControlFlow;
 
 use ferromd_core::nalgebra::Vector3;

@@ -1,14 +1,10 @@
 //! The metadata of a `pair_e3gnn` model: the `extra/` entries of the TorchScript zip archive.
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::MlipError;
-
-/// Largest extra file read (metadata entries are a few hundred bytes).
-const MAX_EXTRA_BYTES: u64 = 1 << 20;
+use super::archive::TorchArchive;
 
 /// What a SevenNet `pair_e3gnn` archive says about its model.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,41 +28,7 @@ pub struct ModelMetadata {
 impl ModelMetadata {
     /// Reads the metadata of the TorchScript archive at `path`.
     pub fn read(path: &Path) -> Result<Self, MlipError> {
-        if !path.is_file() {
-            return Err(MlipError::FileMissing {
-                path: path.to_path_buf(),
-            });
-        }
-        let not_ts = |reason: String| MlipError::NotTorchScript {
-            path: path.to_path_buf(),
-            reason,
-        };
-        let file = File::open(path).map_err(|e| not_ts(format!("cannot open it: {e}")))?;
-        let mut zip = zip::ZipArchive::new(file)
-            .map_err(|e| not_ts(format!("it is not a zip archive ({e})")))?;
-        let names: Vec<String> = zip.file_names().map(str::to_owned).collect();
-        // every TorchScript archive holds `<name>/data.pkl` and `<name>/code/...`
-        if !names.iter().any(|n| n.ends_with("/data.pkl")) {
-            return Err(not_ts(
-                "the zip archive has no data.pkl entry (a torch.save checkpoint or another \
-                 zip file? export the model with torch.jit.save)"
-                    .into(),
-            ));
-        }
-        let mut extra = BTreeMap::new();
-        for name in &names {
-            let Some(key) = extra_key(name) else { continue };
-            let mut entry = zip
-                .by_name(name)
-                .map_err(|e| not_ts(format!("cannot read {name}: {e}")))?;
-            let mut text = String::new();
-            entry
-                .by_ref()
-                .take(MAX_EXTRA_BYTES)
-                .read_to_string(&mut text)
-                .map_err(|e| not_ts(format!("cannot read {name}: {e}")))?;
-            extra.insert(key.to_owned(), text);
-        }
+        let extra = TorchArchive::open(path)?.extra_files()?;
         Self::from_extra(path, extra)
     }
 
@@ -154,35 +116,8 @@ impl ModelMetadata {
 
     /// The species index of each element of `elements` (one per atom type).
     pub fn species_indices(&self, elements: &[&str]) -> Result<Vec<i64>, MlipError> {
-        if elements.is_empty() {
-            return Err(MlipError::NoTypes);
-        }
-        elements
-            .iter()
-            .map(|el| {
-                self.elements
-                    .iter()
-                    .position(|e| e == el)
-                    .map(|k| k as i64)
-                    .ok_or_else(|| MlipError::UnknownElement {
-                        element: (*el).to_owned(),
-                        path: self.path.clone(),
-                        available: self.elements.clone(),
-                    })
-            })
-            .collect()
+        super::species_indices(&self.path, &self.elements, elements)
     }
-}
-
-/// `key` for an archive entry `<archive>/extra/<key>`.
-fn extra_key(name: &str) -> Option<&str> {
-    let (dir, key) = name.rsplit_once('/')?;
-    // `extra/` sits directly under the archive's top folder
-    let is_extra = dir == "extra"
-        || dir
-            .strip_suffix("/extra")
-            .is_some_and(|top| !top.contains('/'));
-    (is_extra && !key.is_empty()).then_some(key)
 }
 
 #[cfg(test)]
@@ -240,13 +175,5 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("num_species"), "{e}");
-    }
-
-    #[test]
-    fn extra_entry_names() {
-        assert_eq!(extra_key("sevennet0/extra/cutoff"), Some("cutoff"));
-        assert_eq!(extra_key("extra/dtype"), Some("dtype"));
-        assert_eq!(extra_key("sevennet0/data.pkl"), None);
-        assert_eq!(extra_key("sevennet0/code/extra/x.py"), None);
     }
 }

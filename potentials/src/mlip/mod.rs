@@ -1,21 +1,40 @@
 //! Machine-learned interatomic potentials exported as TorchScript (cargo feature `torch`).
 //!
-//! The supported convention is SevenNet's LAMMPS `pair_e3gnn` (`E3gnn`, with the `torch` feature):
-//! a frozen TorchScript module that maps a graph (species indices, a full edge list and
-//! edge vectors) to a total energy, with its cutoff and element list stored as extra
-//! files of the `.pt` archive.
+//! Two conventions are supported (types `E3gnn` and `LammpsMace`, with the `torch` feature):
+//! - SevenNet's LAMMPS `pair_e3gnn`: a frozen TorchScript module that maps a graph
+//!   (species indices, a full edge list and edge vectors) to a total energy, with its
+//!   cutoff and element list stored as extra files of the `.pt` archive;
+//! - MACE's LAMMPS `pair_mace`: the `LAMMPS_MACE` wrapper made by
+//!   `mace_create_lammps_model`, which takes positions, cell, edges with image shifts
+//!   and one-hot species and returns energy, forces and virial itself; its cutoff and
+//!   atomic numbers are module buffers.
+//!
+//! [`Convention`] names them; [`load_model`] reads the convention from the file unless
+//! the options fix it (deck `style = "mace"`, LAMMPS `pair_style mace`).
 //!
 //! The entry point [`load_model`] exists with and without the feature: without it, it
 //! returns [`MlipError::FeatureDisabled`], whose message says how to build ferromd with
 //! libtorch. Decks and LAMMPS scripts therefore give a clear error on a plain build.
 
 #[cfg(feature = "torch")]
+mod archive;
+#[cfg(feature = "torch")]
+mod device;
+#[cfg(feature = "torch")]
 mod e3gnn;
 #[cfg(feature = "torch")]
+mod elements;
+#[cfg(feature = "torch")]
+mod mace;
+#[cfg(feature = "torch")]
 mod metadata;
+#[cfg(feature = "torch")]
+mod pickle;
 
 #[cfg(feature = "torch")]
 pub use e3gnn::{E3gnn, MlipTimings};
+#[cfg(feature = "torch")]
+pub use mace::{LammpsMace, MaceMetadata};
 #[cfg(feature = "torch")]
 pub use metadata::ModelMetadata;
 
@@ -48,8 +67,9 @@ pub enum MlipError {
     },
     /// The archive lacks the metadata of every supported convention.
     #[error(
-        "{} has no metadata of a supported convention ({reason}); ferromd reads SevenNet \
-         `pair_e3gnn` models (export one with `sevenn_get_model` or `sevenn_deploy`)",
+        "{} is not a model of a supported convention ({reason}); ferromd reads SevenNet \
+         `pair_e3gnn` models (export one with `sevenn_get_model` or `sevenn_deploy`) and \
+         MACE `pair_mace` models (make one with `mace_create_lammps_model`)",
         path.display()
     )]
     UnknownConvention {
@@ -97,17 +117,43 @@ pub enum MlipError {
     },
 }
 
+/// The interface a TorchScript model file follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Convention {
+    /// SevenNet's LAMMPS `pair_e3gnn`.
+    E3gnn,
+    /// MACE's LAMMPS `pair_mace` (`LAMMPS_MACE` wrapper).
+    Mace,
+}
+
+impl Convention {
+    /// The convention a deck or LAMMPS pair style asks for: `Some(Some(c))` for a style
+    /// that fixes it (`e3gnn`, `sevennet`, `mace`), `Some(None)` for `torchscript` (read
+    /// it from the file), `None` for a style that is not a TorchScript model.
+    pub fn from_style(style: &str) -> Option<Option<Convention>> {
+        match style {
+            "e3gnn" | "sevennet" => Some(Some(Convention::E3gnn)),
+            "mace" => Some(Some(Convention::Mace)),
+            "torchscript" => Some(None),
+            _ => None,
+        }
+    }
+}
+
 /// Options of a TorchScript potential.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MlipOptions {
     /// Where the model runs: `cpu`, `cuda` or `cuda:N`.
     pub device: String,
+    /// The convention the file must follow; `None` reads it from the file.
+    pub convention: Option<Convention>,
 }
 
 impl Default for MlipOptions {
     fn default() -> Self {
         MlipOptions {
             device: "cpu".into(),
+            convention: None,
         }
     }
 }
@@ -120,8 +166,9 @@ pub fn torch_enabled() -> bool {
 /// Loads the TorchScript model at `path`, mapping atom type `t` (0-based) to element
 /// `elements[t]`, as `pair_coeff * * model.pt El1 El2 ...` does.
 ///
-/// The convention is read from the archive's metadata; today that is SevenNet's
-/// `pair_e3gnn` ([`MlipError::UnknownConvention`] otherwise). Without the `torch`
+/// The convention is `options.convention`, or else read from the archive: the compiled
+/// code of mace's `LAMMPS_MACE` marks a MACE model, the `chemical_symbols_to_index` extra
+/// file a SevenNet one ([`MlipError::UnknownConvention`] otherwise). Without the `torch`
 /// feature this returns [`MlipError::FeatureDisabled`].
 pub fn load_model(
     path: impl AsRef<Path>,
@@ -130,7 +177,15 @@ pub fn load_model(
 ) -> Result<Box<dyn Potential>, MlipError> {
     #[cfg(feature = "torch")]
     {
-        Ok(Box::new(E3gnn::load(path, elements, options)?))
+        let path = path.as_ref();
+        let convention = match options.convention {
+            Some(c) => c,
+            None => detect_convention(path)?,
+        };
+        Ok(match convention {
+            Convention::E3gnn => Box::new(E3gnn::load(path, elements, options)?),
+            Convention::Mace => Box::new(LammpsMace::load(path, elements, options)?),
+        })
     }
     #[cfg(not(feature = "torch"))]
     {
@@ -139,5 +194,53 @@ pub fn load_model(
     }
 }
 
-/// The pair-style names that select a TorchScript model in decks and LAMMPS scripts.
-pub const STYLE_NAMES: [&str; 2] = ["e3gnn", "sevennet"];
+/// Reads which convention the TorchScript archive at `path` follows.
+#[cfg(feature = "torch")]
+pub fn detect_convention(path: &Path) -> Result<Convention, MlipError> {
+    let mut archive = archive::TorchArchive::open(path)?;
+    if archive.has_code_for(mace::LAMMPS_MACE_MODULE) {
+        return Ok(Convention::Mace);
+    }
+    if archive
+        .extra_files()?
+        .contains_key("chemical_symbols_to_index")
+    {
+        return Ok(Convention::E3gnn);
+    }
+    Err(MlipError::UnknownConvention {
+        path: path.to_path_buf(),
+        reason: "neither a LAMMPS_MACE module nor SevenNet's extra/chemical_symbols_to_index"
+            .into(),
+    })
+}
+
+/// The index in `available` (a model's elements) of each element of `wanted` (one per
+/// atom type), or the error naming the first one the model at `path` does not cover.
+#[cfg_attr(not(feature = "torch"), allow(dead_code))]
+fn species_indices(
+    path: &Path,
+    available: &[String],
+    wanted: &[&str],
+) -> Result<Vec<i64>, MlipError> {
+    if wanted.is_empty() {
+        return Err(MlipError::NoTypes);
+    }
+    wanted
+        .iter()
+        .map(|el| {
+            available
+                .iter()
+                .position(|e| e == el)
+                .map(|k| k as i64)
+                .ok_or_else(|| MlipError::UnknownElement {
+                    element: (*el).to_owned(),
+                    path: path.to_path_buf(),
+                    available: available.to_vec(),
+                })
+        })
+        .collect()
+}
+
+/// The pair-style names that select a TorchScript model in decks and LAMMPS scripts
+/// (see [`Convention::from_style`]).
+pub const STYLE_NAMES: [&str; 4] = ["e3gnn", "sevennet", "mace", "torchscript"];

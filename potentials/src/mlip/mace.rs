@@ -1,0 +1,482 @@
+//! MACE's LAMMPS convention (`pair_style mace`): the `LAMMPS_MACE` wrapper that
+//! mace-torch's `mace_create_lammps_model` compiles to TorchScript.
+//!
+//! The wrapper takes a graph dictionary (`positions`, `cell`, `edge_index`, `shifts`,
+//! `unit_shifts`, one-hot `node_attrs`, `batch`, `ptr`), a per-node `local_or_ghost` mask
+//! and a `compute_virials` flag, runs autograd itself and returns `total_energy_local`,
+//! `node_energy`, `forces` and `virials`. Its cutoff and elements are module buffers
+//! (`r_max`, `atomic_numbers`), read here from the archive's pickled attributes.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use ferromd_core::nalgebra::Vector3;
+use ferromd_core::neighbor::ListKind;
+use ferromd_core::potential::{ForceInput, ForceOutput, Potential, PotentialError};
+use tch::{CModule, Device, IValue, Kind, Tensor};
+
+use super::archive::TorchArchive;
+use super::device::parse_device;
+use super::pickle::Value;
+use super::{MlipError, MlipOptions, MlipTimings, elements};
+
+/// The Python module whose compiled code marks a `LAMMPS_MACE` archive.
+pub(crate) const LAMMPS_MACE_MODULE: &str = "mace.calculators.lammps_mace";
+
+/// What a `LAMMPS_MACE` archive says about its model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MaceMetadata {
+    /// The file it was read from.
+    pub path: PathBuf,
+    /// Interaction cutoff in Å (buffer `r_max`).
+    pub r_max: f64,
+    /// Atomic numbers in the order of the one-hot `node_attrs` columns (buffer `atomic_numbers`).
+    pub atomic_numbers: Vec<i64>,
+    /// Element symbols of `atomic_numbers`.
+    pub elements: Vec<String>,
+    /// Whether the model computes in double precision (the dtype of `r_max`).
+    pub double: bool,
+    /// Number of message-passing layers (buffer `num_interactions`), when present.
+    pub num_interactions: Option<i64>,
+}
+
+impl MaceMetadata {
+    /// Reads the buffers of the `LAMMPS_MACE` module in the archive at `path`.
+    pub fn read(path: &Path) -> Result<Self, MlipError> {
+        let mut archive = TorchArchive::open(path)?;
+        Self::from_archive(&mut archive)
+    }
+
+    /// Reads the buffers of the `LAMMPS_MACE` module in an open archive.
+    pub fn from_archive(archive: &mut TorchArchive) -> Result<Self, MlipError> {
+        let path = archive.path().to_path_buf();
+        let unknown = |reason: String| MlipError::UnknownConvention {
+            path: path.clone(),
+            reason,
+        };
+        if !archive.has_code_for(LAMMPS_MACE_MODULE) {
+            return Err(unknown(
+                "it holds no LAMMPS_MACE module (mace.calculators.lammps_mace); make one \
+                 with mace_create_lammps_model"
+                    .into(),
+            ));
+        }
+        let root = archive.root_module()?;
+        let bad = |key: &str, value: String, reason: &str| MlipError::BadMetadata {
+            path: path.clone(),
+            key: key.into(),
+            value,
+            reason: reason.into(),
+        };
+        let tensor = |key: &str| match root.attr(key) {
+            Some(Value::Tensor(t)) => Ok(t.clone()),
+            Some(other) => Err(bad(key, format!("{other:?}"), "not a tensor")),
+            None => Err(unknown(format!(
+                "the LAMMPS_MACE module has no `{key}` buffer"
+            ))),
+        };
+        let r_max_ref = tensor("r_max")?;
+        let r_max_values = archive.tensor_f64(&r_max_ref)?;
+        let r_max = match r_max_values.as_slice() {
+            [r] if r.is_finite() && *r > 0.0 => *r,
+            other => {
+                return Err(bad(
+                    "r_max",
+                    format!("{other:?}"),
+                    "expected one positive number",
+                ));
+            }
+        };
+        let double = match r_max_ref.storage.as_str() {
+            "DoubleStorage" => true,
+            "FloatStorage" => false,
+            other => {
+                return Err(bad(
+                    "r_max",
+                    other.to_owned(),
+                    "expected a float64 or float32 buffer",
+                ));
+            }
+        };
+        let z_ref = tensor("atomic_numbers")?;
+        let atomic_numbers: Vec<i64> = archive
+            .tensor_f64(&z_ref)?
+            .into_iter()
+            .map(|z| z as i64)
+            .collect();
+        let elements = atomic_numbers
+            .iter()
+            .map(|&z| {
+                elements::symbol(z).map(str::to_owned).ok_or_else(|| {
+                    bad(
+                        "atomic_numbers",
+                        format!("{atomic_numbers:?}"),
+                        "not atomic numbers 1..118",
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if elements.is_empty() {
+            return Err(bad(
+                "atomic_numbers",
+                "[]".into(),
+                "the model covers no element",
+            ));
+        }
+        let num_interactions = match root.attr("num_interactions") {
+            Some(Value::Tensor(t)) => archive.tensor_f64(t)?.first().map(|&k| k as i64),
+            _ => None,
+        };
+        Ok(MaceMetadata {
+            path,
+            r_max,
+            atomic_numbers,
+            elements,
+            double,
+            num_interactions,
+        })
+    }
+
+    /// The one-hot column of each element of `elements` (one per atom type).
+    pub fn species_indices(&self, elements: &[&str]) -> Result<Vec<i64>, MlipError> {
+        super::species_indices(&self.path, &self.elements, elements)
+    }
+}
+
+/// Buffers kept between evaluations (never shrunk, so a steady run does not reallocate).
+#[derive(Debug, Default)]
+struct Scratch {
+    /// Local positions, n×3.
+    positions: Vec<f64>,
+    /// One-hot species, n×S.
+    node_attrs: Vec<f64>,
+    /// Edge senders (centres `i`) then receivers (`owner(j)`), the rows of `edge_index`.
+    edge_index: Vec<i64>,
+    /// Receivers while selecting edges.
+    dst: Vec<i64>,
+    /// Cartesian image shift of each edge's receiver, E×3.
+    shifts: Vec<f64>,
+    /// The same shift in cell vectors, E×3.
+    unit_shifts: Vec<f64>,
+    /// Graph index of each node (all zero), n.
+    batch: Vec<i64>,
+    /// 1 for each node (every node is a local atom), n.
+    local: Vec<f64>,
+    /// Forces returned by the model, n×3.
+    forces: Vec<f64>,
+    /// Time accounting.
+    timings: MlipTimings,
+}
+
+/// A MACE model compiled by `mace_create_lammps_model` (LAMMPS `pair_style mace`).
+///
+/// Each evaluation builds the graph of the local atoms as LAMMPS's
+/// `pair_style mace no_domain_decomposition` does: node `i` is local atom `i`; every
+/// neighbor `j` (local or ghost) of the full list closer than `r_max` gives an edge
+/// `(i, owner(j))` with the periodic image of `j` as `shifts` (Cartesian) and
+/// `unit_shifts` (cell vectors). The wrapper returns forces on the nodes and, on request,
+/// the virial from its symmetric cell displacement.
+pub struct LammpsMace {
+    model: CModule,
+    meta: MaceMetadata,
+    /// One-hot column of each atom type.
+    type_map: Vec<i64>,
+    device: Device,
+    scratch: Mutex<Scratch>,
+}
+
+impl std::fmt::Debug for LammpsMace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LammpsMace")
+            .field("path", &self.meta.path)
+            .field("r_max", &self.meta.r_max)
+            .field("type_map", &self.type_map)
+            .field("device", &self.device)
+            .finish_non_exhaustive()
+    }
+}
+
+fn torch_error(e: tch::TchError) -> PotentialError {
+    PotentialError::Other(format!("mace: torch: {e}"))
+}
+
+impl LammpsMace {
+    /// Loads the model at `path` and maps atom type `t` (0-based) to `elements[t]`.
+    pub fn load(
+        path: impl AsRef<Path>,
+        elements: &[&str],
+        options: &MlipOptions,
+    ) -> Result<Self, MlipError> {
+        let path: PathBuf = path.as_ref().to_path_buf();
+        let meta = MaceMetadata::read(&path)?;
+        let type_map = meta.species_indices(elements)?;
+        let device = parse_device(&options.device)?;
+        // the input shapes (edge count) change every step: no profiling re-optimisation
+        tch::jit::set_graph_executor_optimize(false);
+        let mut model =
+            CModule::load_on_device(&path, device).map_err(|e| MlipError::NotTorchScript {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?;
+        model.set_eval();
+        Ok(LammpsMace {
+            model,
+            meta,
+            type_map,
+            device,
+            scratch: Mutex::new(Scratch::default()),
+        })
+    }
+
+    /// The metadata read from the archive.
+    pub fn metadata(&self) -> &MaceMetadata {
+        &self.meta
+    }
+
+    /// The one-hot column of each atom type.
+    pub fn type_map(&self) -> &[i64] {
+        &self.type_map
+    }
+
+    /// Time spent in evaluations so far.
+    pub fn timings(&self) -> MlipTimings {
+        self.scratch
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .timings
+    }
+
+    /// The device the model runs on.
+    pub fn device(&self) -> Device {
+        self.device
+    }
+
+    /// Fills the node and edge arrays of `s` from the atoms and the full list.
+    fn build_graph(&self, input: &ForceInput<'_>, s: &mut Scratch) -> Result<(), PotentialError> {
+        let n_local = input.n_local();
+        let x = input.positions();
+        let types = input.types();
+        let h = input.cell.matrix();
+        let n_species = self.meta.elements.len();
+        let cut2 = self.meta.r_max * self.meta.r_max;
+        s.positions.clear();
+        s.node_attrs.clear();
+        s.node_attrs.resize(n_local * n_species, 0.0);
+        s.edge_index.clear();
+        s.dst.clear();
+        s.shifts.clear();
+        s.unit_shifts.clear();
+        s.batch.clear();
+        s.batch.resize(n_local, 0);
+        s.local.clear();
+        s.local.resize(n_local, 1.0);
+        for i in 0..n_local {
+            let t = types[i] as usize;
+            let Some(&column) = self.type_map.get(t) else {
+                return Err(PotentialError::Other(format!(
+                    "mace: atom type {} has no element (the model was given {} elements)",
+                    t + 1,
+                    self.type_map.len()
+                )));
+            };
+            s.node_attrs[i * n_species + column as usize] = 1.0;
+            let xi = x[i];
+            s.positions.extend([xi.x, xi.y, xi.z]);
+            for &j in input.list.neighbors(i) {
+                let j = j as usize;
+                if (x[j] - xi).norm_squared() < cut2 {
+                    let image = input.atoms.image(j);
+                    let n = Vector3::new(image[0] as f64, image[1] as f64, image[2] as f64);
+                    let shift = h * n;
+                    s.edge_index.push(i as i64);
+                    s.dst.push(input.atoms.owner(j) as i64);
+                    s.shifts.extend([shift.x, shift.y, shift.z]);
+                    s.unit_shifts.extend([n.x, n.y, n.z]);
+                }
+            }
+        }
+        s.edge_index.extend_from_slice(&s.dst);
+        Ok(())
+    }
+
+    /// Runs the wrapper on the graph in `s`: returns the energy and the virial
+    /// (`[xx, yy, zz, xy, xz, yz]`, when asked), leaves the forces in `s.forces` and, when
+    /// asked, the node energies in `per_atom`.
+    fn run_model(
+        &self,
+        s: &mut Scratch,
+        cell: &[f64; 9],
+        virial: bool,
+        per_atom: Option<&mut [f64]>,
+    ) -> Result<(f64, Option<[f64; 6]>), PotentialError> {
+        let n = s.batch.len() as i64;
+        let e = s.dst.len() as i64;
+        let n_species = self.meta.elements.len() as i64;
+        let kind = if self.meta.double {
+            Kind::Double
+        } else {
+            Kind::Float
+        };
+        let ptr = [0i64, n];
+        let f64_tensor = |data: &[f64], shape: &[i64]| -> Result<Tensor, PotentialError> {
+            // SAFETY: `data` holds exactly the product of `shape` initialized f64 values and
+            // outlives the blob, which is copied by `to_kind`/`to_device` or dropped before
+            // this function returns.
+            let t = unsafe {
+                Tensor::f_from_blob(data.as_ptr().cast(), shape, &[], Kind::Double, Device::Cpu)
+            }
+            .map_err(torch_error)?;
+            let t = if kind == Kind::Double {
+                t
+            } else {
+                t.f_to_kind(kind).map_err(torch_error)?
+            };
+            t.f_to_device(self.device).map_err(torch_error)
+        };
+        let i64_tensor = |data: &[i64], shape: &[i64]| -> Result<Tensor, PotentialError> {
+            // SAFETY: as above, for i64 values.
+            let t = unsafe {
+                Tensor::f_from_blob(data.as_ptr().cast(), shape, &[], Kind::Int64, Device::Cpu)
+            }
+            .map_err(torch_error)?;
+            t.f_to_device(self.device).map_err(torch_error)
+        };
+        let entry = |key: &str, t: Tensor| (IValue::String(key.into()), IValue::Tensor(t));
+        let dict = vec![
+            entry("positions", f64_tensor(&s.positions, &[n, 3])?),
+            entry("cell", f64_tensor(cell, &[3, 3])?),
+            entry("edge_index", i64_tensor(&s.edge_index, &[2, e])?),
+            entry("shifts", f64_tensor(&s.shifts, &[e, 3])?),
+            entry("unit_shifts", f64_tensor(&s.unit_shifts, &[e, 3])?),
+            entry("node_attrs", f64_tensor(&s.node_attrs, &[n, n_species])?),
+            entry("batch", i64_tensor(&s.batch, &[n])?),
+            entry("ptr", i64_tensor(&ptr, &[2])?),
+        ];
+        let local_or_ghost = f64_tensor(&s.local, &[n])?;
+        let start = Instant::now();
+        let output = self
+            .model
+            .forward_is(&[
+                IValue::GenericDict(dict),
+                IValue::Tensor(local_or_ghost),
+                IValue::Bool(virial),
+            ])
+            .map_err(torch_error)?;
+        let IValue::GenericDict(entries) = output else {
+            return Err(PotentialError::Other(
+                "mace: the model did not return a dictionary".into(),
+            ));
+        };
+        let get = |key: &str| -> Result<Tensor, PotentialError> {
+            let t = entries
+                .iter()
+                .find_map(|(k, v)| match (k, v) {
+                    (IValue::String(name), IValue::Tensor(t)) if name == key => Some(t),
+                    _ => None,
+                })
+                .ok_or_else(|| {
+                    PotentialError::Other(format!("mace: the model output has no `{key}` tensor"))
+                })?;
+            t.detach()
+                .f_to_device(Device::Cpu)
+                .and_then(|t| t.f_to_kind(Kind::Double))
+                .and_then(|t| t.f_contiguous())
+                .map_err(torch_error)
+        };
+        let energy = get("total_energy_local")?
+            .f_sum(Kind::Double)
+            .and_then(|t| t.f_double_value(&[]))
+            .map_err(torch_error)?;
+        s.forces.resize(3 * n as usize, 0.0);
+        get("forces")?
+            .f_copy_data(&mut s.forces, 3 * n as usize)
+            .map_err(torch_error)?;
+        if let Some(per_atom) = per_atom {
+            get("node_energy")?
+                .f_copy_data(per_atom, n as usize)
+                .map_err(torch_error)?;
+        }
+        let w = if virial {
+            let mut v = [0.0; 9];
+            get("virials")?
+                .f_copy_data(&mut v, 9)
+                .map_err(torch_error)?;
+            Some([v[0], v[4], v[8], v[1], v[2], v[5]])
+        } else {
+            None
+        };
+        s.timings.model += start.elapsed().as_secs_f64();
+        Ok((energy, w))
+    }
+}
+
+impl Potential for LammpsMace {
+    fn cutoff(&self) -> f64 {
+        self.meta.r_max
+    }
+
+    fn list_kind(&self) -> ListKind {
+        ListKind::Full
+    }
+
+    fn compute(&self, input: &ForceInput<'_>, out: &mut ForceOutput) -> Result<(), PotentialError> {
+        let n_local = input.n_local();
+        let list = input.list;
+        if list.kind() != ListKind::Full
+            || list.n_atoms() != n_local
+            || list.n_extended() != input.n_total()
+        {
+            return Err(PotentialError::Other(
+                "mace: needs a full neighbor list matching the atoms".into(),
+            ));
+        }
+        if list.cutoff() < self.meta.r_max {
+            return Err(PotentialError::Other(format!(
+                "mace: the neighbor list cutoff {} is shorter than the model cutoff {}",
+                list.cutoff(),
+                self.meta.r_max
+            )));
+        }
+        if n_local == 0 {
+            return Ok(());
+        }
+        let threads = rayon::current_num_threads().max(1) as i32;
+        if tch::get_num_threads() != threads {
+            tch::set_num_threads(threads);
+        }
+        let start = Instant::now();
+        let mut guard = self.scratch.lock().unwrap_or_else(|e| e.into_inner());
+        let s = &mut *guard;
+        self.build_graph(input, s)?;
+        // MACE's cell: one lattice vector per row (ferromd's matrix has them as columns)
+        let h = input.cell.matrix();
+        let cell: [f64; 9] = std::array::from_fn(|k| h[(k % 3, k / 3)]);
+        let req = input.request;
+        let per_atom = if req.per_atom_energy {
+            Some(&mut out.per_atom_energy[..n_local])
+        } else {
+            None
+        };
+        let (energy, virial) = self.run_model(s, &cell, req.virial, per_atom)?;
+        out.energy += energy;
+        for (f, g) in out.forces[..n_local]
+            .iter_mut()
+            .zip(s.forces.chunks_exact(3))
+        {
+            *f += Vector3::new(g[0], g[1], g[2]);
+        }
+        if let Some(w) = virial {
+            for (v, x) in out.virial.iter_mut().zip(w) {
+                *v += x;
+            }
+        }
+        s.timings.calls += 1;
+        s.timings.compute += start.elapsed().as_secs_f64();
+        Ok(())
+    }
+
+    fn name(&self) -> &str {
+        "mace"
+    }
+}

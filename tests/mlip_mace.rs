@@ -1,0 +1,339 @@
+//! MACE through the TorchScript backend (feature `torch`), `pair_mace` convention:
+//! a small MACE with random weights for O and Si, made by
+//! `tests/reference/mlip/mace_random_model.py` at setup time (scripts/setup-mlip.sh) together
+//! with energies, forces and stresses from mace's ASE `MACECalculator` on the same,
+//! non-scripted model. Both float64 and float32 exports are checked, plus an NVE run.
+#![cfg(feature = "torch")]
+
+use std::path::{Path, PathBuf};
+
+use ferromd_core::lattice::{CubicKind, Lattice};
+use ferromd_core::nalgebra::Vector3;
+use ferromd_core::neighbor::NeighborSettings;
+use ferromd_core::{IntegrationParameters, Simulation, Species, System, UnitSystem, velocity};
+use ferromd_integrators::VelocityVerlet;
+use ferromd_potentials::mlip::{
+    self, Convention, LammpsMace, MaceMetadata, MlipError, MlipOptions,
+};
+use serde::Deserialize;
+
+mod common;
+
+use common::ase::{ase_stress, system_from_ase};
+use common::{Recorder, on_two_threads};
+
+#[derive(Deserialize)]
+struct Reference {
+    mace_torch: String,
+    dtype: String,
+    r_max: f64,
+    elements: Vec<String>,
+    structures: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+struct Case {
+    name: String,
+    cell: [[f64; 3]; 3],
+    pbc: [bool; 3],
+    symbols: Vec<String>,
+    positions: Vec<[f64; 3]>,
+    energy: f64,
+    forces: Vec<[f64; 3]>,
+    /// ASE: Voigt xx yy zz yz xz xy, eV/Å^3, −virial/V; absent for non-periodic cells.
+    stress: Option<[f64; 6]>,
+}
+
+/// Where scripts/setup-mlip.sh puts the random-weight MACE models and their references.
+fn model_dir() -> PathBuf {
+    std::env::var_os("FERROMD_MACE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/mlip"))
+}
+
+fn model_path(dtype: &str) -> PathBuf {
+    let path = model_dir().join(format!("mace_sio_{dtype}.pt"));
+    assert!(
+        path.is_file(),
+        "MACE test model {} missing: run scripts/setup-mlip.sh (scripts/test.sh does)",
+        path.display()
+    );
+    path
+}
+
+fn reference(dtype: &str) -> Reference {
+    let path = model_dir().join(format!("mace_sio_{dtype}_reference.json"));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run scripts/setup-mlip.sh)", path.display()));
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Compares ferromd with the ASE calculator on every reference structure; returns the
+/// largest differences (eV/atom, eV/Å, eV/Å^3).
+fn compare(dtype: &str) -> (f64, f64, f64) {
+    let reference = reference(dtype);
+    assert_eq!(reference.dtype, dtype);
+    let model = model_path(dtype);
+    let meta = MaceMetadata::read(&model).unwrap();
+    assert_eq!(meta.r_max, reference.r_max);
+    assert_eq!(meta.elements, reference.elements);
+    assert_eq!(meta.double, dtype == "float64");
+    let mut report = format!(
+        "MACE (random weights, {dtype}, TorchScript LAMMPS_MACE) vs ASE MACECalculator \
+         (mace-torch {}):\n",
+        reference.mace_torch
+    );
+    let mut worst = (0.0f64, 0.0f64, 0.0f64);
+    let mut sizes = Vec::new();
+    for case in &reference.structures {
+        let (system, elements) =
+            system_from_ase(&case.cell, case.pbc, &case.symbols, &case.positions);
+        let n = system.len();
+        sizes.push(n);
+        let els: Vec<&str> = elements.iter().map(String::as_str).collect();
+        // the convention is read from the file
+        let pot = mlip::load_model(&model, &els, &MlipOptions::default()).unwrap();
+        assert_eq!(pot.name(), "mace");
+        let params = IntegrationParameters {
+            dt: 0.001,
+            neighbor: NeighborSettings::with_skin(1.0),
+        };
+        let (eval, forces, volume) = on_two_threads(|| {
+            let mut sim = Simulation::new(
+                system,
+                UnitSystem::Metal,
+                params,
+                pot,
+                Box::new(VelocityVerlet::new()),
+            )
+            .unwrap();
+            let eval = sim.evaluate().unwrap();
+            (eval, sim.system.forces.clone(), sim.system.volume())
+        });
+        let de = (eval.energy - case.energy).abs() / n as f64;
+        let df = forces
+            .iter()
+            .zip(&case.forces)
+            .map(|(f, r)| (f - Vector3::from(*r)).amax())
+            .fold(0.0, f64::max);
+        let ds = match &case.stress {
+            Some(stress) => ase_stress(&eval.virial, volume)
+                .iter()
+                .zip(stress)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f64::max),
+            None => 0.0,
+        };
+        report += &format!(
+            "  {:<22} {n:>4} atoms: |dE|/N = {de:.1e} eV, max |dF| = {df:.1e} eV/Å, \
+             max |dσ| = {ds:.1e} eV/Å^3\n",
+            case.name
+        );
+        worst = (worst.0.max(de), worst.1.max(df), worst.2.max(ds));
+    }
+    eprint!("{report}");
+    assert!(
+        sizes.iter().any(|&n| n >= 500),
+        "no structure with ≥ 500 atoms"
+    );
+    worst
+}
+
+#[test]
+fn mace_float64_matches_ase_calculator() {
+    let (de, df, ds) = compare("float64");
+    assert!(de < 1e-10, "energy differs by {de:e} eV/atom");
+    assert!(df < 1e-9, "forces differ by {df:e} eV/Å");
+    assert!(ds < 1e-10, "stress differs by {ds:e} eV/Å^3");
+}
+
+#[test]
+fn mace_float32_matches_ase_calculator() {
+    let (de, df, ds) = compare("float32");
+    assert!(de < 1e-5, "energy differs by {de:e} eV/atom");
+    assert!(df < 1e-4, "forces differ by {df:e} eV/Å");
+    assert!(ds < 1e-5, "stress differs by {ds:e} eV/Å^3");
+}
+
+/// 8 Si atoms (a cubic diamond cell smaller than twice the cutoff: several images of each
+/// atom are neighbors) with the random float64 model, 1 fs steps: the energy is conserved.
+#[test]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "hundreds of model evaluations: run with --release"
+)]
+fn mace_nve_conserves_energy() {
+    let steps = 200;
+    let pot = LammpsMace::load(model_path("float64"), &["Si"], &MlipOptions::default()).unwrap();
+    let mut system: System = Lattice::cubic(CubicKind::Diamond, 5.43)
+        .build([1; 3], vec![Species::new("Si", 28.0855)])
+        .unwrap();
+    let n = system.len() as f64;
+    let units = UnitSystem::Metal;
+    velocity::create_velocities(&mut system, 600.0, 20261125, &units.constants());
+    let params = IntegrationParameters {
+        dt: 0.001,
+        neighbor: NeighborSettings::with_skin(1.0),
+    };
+    let rec = on_two_threads(|| {
+        let mut sim = Simulation::new(
+            system,
+            units,
+            params,
+            Box::new(pot),
+            Box::new(VelocityVerlet::new()),
+        )
+        .unwrap();
+        let mut rec = Recorder::default();
+        sim.run(steps, 10, &mut rec).unwrap();
+        rec
+    });
+    let e: Vec<f64> = rec.samples.iter().map(|s| s.etotal() / n).collect();
+    let ke: Vec<f64> = rec.samples.iter().map(|s| s.ke / n).collect();
+    let (lo, hi) = e
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), &x| (a.min(x), b.max(x)));
+    let ke_range =
+        ke.iter().cloned().fold(f64::MIN, f64::max) - ke.iter().cloned().fold(f64::MAX, f64::min);
+    eprintln!(
+        "MACE (random, f64) NVE, 8 Si, {steps} steps of 1 fs: E/N range {:.2e} eV, \
+         KE/N range {ke_range:.2e} eV",
+        hi - lo
+    );
+    // the atoms move: kinetic energy changes by far more than the total
+    assert!(ke_range > 1e-3, "KE/N range {ke_range} eV");
+    assert!(hi - lo < 1e-2 * ke_range, "E/N range {} eV", hi - lo);
+}
+
+#[test]
+fn convention_detection_and_errors() {
+    let model = model_path("float64");
+    assert_eq!(mlip::detect_convention(&model).unwrap(), Convention::Mace);
+    let e = LammpsMace::load(&model, &["Si", "Fe"], &MlipOptions::default()).unwrap_err();
+    assert!(matches!(e, MlipError::UnknownElement { .. }), "{e}");
+    assert!(
+        e.to_string().contains("`Fe`") && e.to_string().contains("O Si"),
+        "{e}"
+    );
+    // a MACE file asked for as SevenNet, and a SevenNet file asked for as MACE
+    let as_e3gnn = MlipOptions {
+        convention: Some(Convention::E3gnn),
+        ..Default::default()
+    };
+    let Err(e) = mlip::load_model(&model, &["Si"], &as_e3gnn) else {
+        panic!("a MACE file loaded as a SevenNet model");
+    };
+    assert!(matches!(e, MlipError::UnknownConvention { .. }), "{e}");
+    let not_mace =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/mlip/mace_random_model.py");
+    let e = LammpsMace::load(&not_mace, &["Si"], &MlipOptions::default()).unwrap_err();
+    assert!(matches!(e, MlipError::NotTorchScript { .. }), "{e}");
+    let e = LammpsMace::load(
+        &model,
+        &["Si"],
+        &MlipOptions {
+            device: "cuda:7".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert!(matches!(e, MlipError::Device { .. }), "{e}");
+}
+
+/// Energy of 8-atom diamond Si evaluated directly with the MACE potential.
+fn direct_energy_si8(model: &Path) -> f64 {
+    let system = Lattice::cubic(CubicKind::Diamond, 5.43)
+        .build([1; 3], vec![Species::new("Si", 28.0855)])
+        .unwrap();
+    let pot = LammpsMace::load(model, &["Si"], &MlipOptions::default()).unwrap();
+    let mut sim = Simulation::new(
+        system,
+        UnitSystem::Metal,
+        IntegrationParameters {
+            dt: 0.001,
+            neighbor: NeighborSettings::with_skin(1.0),
+        },
+        Box::new(pot),
+        Box::new(VelocityVerlet::new()),
+    )
+    .unwrap();
+    sim.evaluate().unwrap().energy
+}
+
+fn scratch_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ferromd-mace-{}-{tag}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `style = "mace"` in a deck, and `pair_style mace no_domain_decomposition` with
+/// `pair_coeff * * MODEL Si` in a LAMMPS script, both give the model's energy.
+#[test]
+fn deck_and_lammps_script_run_mace() {
+    let model = model_path("float64");
+    let expected = direct_energy_si8(&model);
+    let deck = format!(
+        "units = \"metal\"\n\n[[species]]\nname = \"Si\"\nmass = 28.0855\n\n[lattice]\n\
+         kind = \"diamond\"\nconstant = 5.43\nrepeat = [1, 1, 1]\nspecies = \"Si\"\n\n\
+         [potential]\nstyle = \"mace\"\nmodel = \"{}\"\n\n[integrator]\nstyle = \"nve\"\n\
+         timestep = 0.001\n\n[run]\nsteps = 0\nthermo = 1\n",
+        model.display()
+    );
+    let parsed = ferromd::deck::Deck::parse(&deck, Path::new("si.toml")).unwrap();
+    assert_eq!(parsed.potential.name(), "mace");
+    assert_eq!(parsed.potential.cutoff(), 4.5);
+    // style = "e3gnn" insists on SevenNet's convention
+    let err = ferromd::deck::Deck::parse(
+        &deck.replace("style = \"mace\"", "style = \"e3gnn\""),
+        Path::new("si.toml"),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("chemical_symbols_to_index"),
+        "{err}"
+    );
+
+    let script = format!(
+        "units metal\natom_style atomic\nlattice diamond 5.43\nregion box block 0 1 0 1 0 1\n\
+         create_box 1 box\ncreate_atoms 1 box\nmass 1 28.0855\n\
+         pair_style mace no_domain_decomposition\npair_coeff * * {} Si\nthermo_style custom \
+         step pe\nrun 0\n",
+        model.display()
+    );
+    let run = |tag: &str, text: &str| -> Result<String, String> {
+        let dir = scratch_dir(tag);
+        let (input, log) = (dir.join("in.mace"), dir.join("log.mace"));
+        std::fs::write(&input, text).unwrap();
+        let options = ferromd::lammps::ScriptOptions {
+            log: Some(log.clone()),
+            ..Default::default()
+        };
+        ferromd::lammps::run_script(&input, &options).map_err(|e| e.to_string())?;
+        Ok(std::fs::read_to_string(log).unwrap())
+    };
+    let log = run("script", &script).unwrap();
+    let mut lines = log
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("Step"));
+    lines.next().expect("thermo header");
+    let pe: f64 = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|w| w.parse().ok())
+        .expect("a thermo row");
+    assert!(
+        (pe - expected).abs() < 1e-6 * expected.abs(),
+        "script pe {pe} vs model {expected}"
+    );
+    let err = run(
+        "badkw",
+        &script.replace("no_domain_decomposition", "domain_magic"),
+    )
+    .unwrap_err();
+    assert!(err.contains("domain_magic") && err.contains(":8"), "{err}");
+    let err = run("badel", &script.replace(" Si\n", " Fe\n")).unwrap_err();
+    assert!(
+        err.contains("`Fe` is not covered") && err.contains(":9"),
+        "{err}"
+    );
+}
