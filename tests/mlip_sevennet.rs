@@ -8,9 +8,8 @@
 
 use std::path::{Path, PathBuf};
 
-use ferromd_core::cell::Cell;
 use ferromd_core::lattice::{CubicKind, Lattice};
-use ferromd_core::nalgebra::{Matrix3, Vector3};
+use ferromd_core::nalgebra::Vector3;
 use ferromd_core::neighbor::NeighborSettings;
 use ferromd_core::{
     IntegrationParameters, RunObserver, Simulation, Species, System, ThermoSample, UnitSystem,

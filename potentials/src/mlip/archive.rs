@@ -96,7 +96,7 @@ impl TorchArchive {
     /// module is part of the saved model.
     pub fn has_code_for(&self, module: &str) -> bool {
         let want = self.entry(&format!("code/__torch__/{}.py", module.replace('.', "/")));
-        self.names.iter().any(|n| *n == want)
+        self.names.contains(&want)
     }
 
     fn read_entry(&mut self, name: &str, limit: u64) -> Result<Vec<u8>, MlipError> {

@@ -405,11 +405,10 @@ impl Machine<'_> {
                 }
                 b'b' => {
                     let state = self.pop()?;
-                    match self.top()? {
-                        Value::Object { state: s, .. } => **s = state,
-                        // BUILD on another kind of value: keep the value, as its state is
-                        // not needed to read module attributes
-                        _ => {}
+                    // BUILD on another kind of value keeps the value: its state is not
+                    // needed to read module attributes
+                    if let Value::Object { state: s, .. } = self.top()? {
+                        **s = state;
                     }
                 }
                 other => {
@@ -423,7 +422,7 @@ impl Machine<'_> {
 }
 
 fn pairs(items: Vec<Value>, at: usize) -> Result<Vec<(Value, Value)>, String> {
-    if items.len() % 2 != 0 {
+    if !items.len().is_multiple_of(2) {
         return Err(format!("odd number of dict items at byte {at}"));
     }
     let mut out = Vec::with_capacity(items.len() / 2);
