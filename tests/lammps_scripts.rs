@@ -141,6 +141,12 @@ fn tersoff_bnc_example() {
     check_deck("tersoff-bnc");
 }
 
+/// Stillinger-Weber Si (Si.sw), 512 atoms NVE from 1800 K.
+#[test]
+fn sw_example() {
+    check_deck("sw");
+}
+
 #[test]
 fn bench_eam() {
     check_deck("eam");
@@ -390,6 +396,12 @@ fn manybody_errors_name_the_line() {
         &format!("{PRELUDE}pair_style tersoff\npair_coeff * * {si} Ge\n"),
         6,
         "element `Ge` is not in",
+    );
+    assert_error(
+        "sw-args",
+        &format!("{PRELUDE}pair_style sw threebody off\n"),
+        5,
+        "pair_style sw threebody is not supported",
     );
     assert_error(
         "tersoff-count",

@@ -20,7 +20,7 @@ pub mod pair;
 
 pub use eam::{Eam, EamError, EamStyle};
 pub use files::{PotentialFileError, find_potential_file};
-pub use manybody::{ManybodyError, Tersoff};
+pub use manybody::{ManybodyError, StillingerWeber, Tersoff};
 pub use mlip::{MlipError, MlipOptions, load_model};
 pub use overlay::{Overlay, TypePairs};
 pub use pair::lj::{LennardJones, LjCut, LjCutBuilder};

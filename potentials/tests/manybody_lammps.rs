@@ -21,7 +21,7 @@ use ferromd_core::neighbor::{NeighborSettings, Neighbors};
 use ferromd_core::potential::{ForceOutput, ForceRequest, Potential};
 use ferromd_core::system::System;
 use ferromd_core::units::UnitSystem;
-use ferromd_potentials::Tersoff;
+use ferromd_potentials::{StillingerWeber, Tersoff};
 
 const TOLERANCE: f64 = 1e-10;
 
@@ -66,6 +66,30 @@ const CASES: &[Case] = &[
         file: "BNC.tersoff",
         elements: &["B", "N", "C"],
     },
+    Case {
+        name: "si_sw_crystal",
+        style: "sw",
+        file: "Si.sw",
+        elements: &["Si"],
+    },
+    Case {
+        name: "si_sw_melt",
+        style: "sw",
+        file: "Si.sw",
+        elements: &["Si"],
+    },
+    Case {
+        name: "gan_sw_prism",
+        style: "sw",
+        file: "GaN.sw",
+        elements: &["Ga", "N"],
+    },
+    Case {
+        name: "gan_sw_melt",
+        style: "sw",
+        file: "GaN.sw",
+        elements: &["N", "Ga"],
+    },
 ];
 
 impl Case {
@@ -73,6 +97,7 @@ impl Case {
         let file = potential_file(self.file);
         match self.style {
             "tersoff" => Box::new(Tersoff::from_file(file, self.elements).unwrap()),
+            "sw" => Box::new(StillingerWeber::from_file(file, self.elements).unwrap()),
             other => panic!("unknown style {other}"),
         }
     }
@@ -253,7 +278,12 @@ fn forces_are_the_energy_gradient() {
 /// atoms: `W_ab = -dE/de_ab` (central difference, strain step 1e-6), on triclinic cells.
 #[test]
 fn virial_is_the_strain_derivative() {
-    for name in ["sic_tersoff_prism", "bnc_tersoff_melt"] {
+    for name in [
+        "sic_tersoff_prism",
+        "bnc_tersoff_melt",
+        "si_sw_melt",
+        "gan_sw_prism",
+    ] {
         let Some(case) = CASES.iter().find(|c| c.name == name) else {
             continue;
         };

@@ -8,6 +8,8 @@
 //! ghost atoms, as LAMMPS's `virial_fdotr_compute`.
 
 mod short_list;
+pub mod sw;
+pub mod sw_params;
 pub mod tersoff;
 pub mod tersoff_params;
 pub mod triplet_file;
@@ -16,12 +18,14 @@ use std::path::Path;
 
 use ferromd_core::Potential;
 
+pub use sw::StillingerWeber;
+pub use sw_params::SwParams;
 pub use tersoff::Tersoff;
 pub use tersoff_params::TersoffParams;
 pub use triplet_file::{ManybodyError, TripletEntry, TripletTable};
 
 /// The LAMMPS pair-style names implemented here.
-pub const STYLES: &[&str] = &["tersoff"];
+pub const STYLES: &[&str] = &["tersoff", "sw"];
 
 /// Builds the many-body potential `style` (one of [`STYLES`]) from `file`, mapping atom
 /// type `t` (0-based) to `element_map[t]` as `pair_coeff * * file El1 El2 ...` does.
@@ -32,6 +36,7 @@ pub fn from_style(
 ) -> Result<Box<dyn Potential>, ManybodyError> {
     match style {
         "tersoff" => Ok(Box::new(Tersoff::from_file(file, element_map)?)),
+        "sw" => Ok(Box::new(StillingerWeber::from_file(file, element_map)?)),
         other => Err(ManybodyError::UnknownStyle(other.to_owned())),
     }
 }
