@@ -147,6 +147,12 @@ fn sw_example() {
     check_deck("sw");
 }
 
+/// `hybrid/overlay tersoff zbl`: SiC.tersoff plus ZBL on a disordered triclinic SiC alloy.
+#[test]
+fn hybrid_tersoff_zbl() {
+    check_deck("hybrid-tersoff-zbl");
+}
+
 #[test]
 fn bench_eam() {
     check_deck("eam");

@@ -30,7 +30,7 @@ fn sub_style_args(style: &str) -> Option<usize> {
     match style {
         s if PAIR_STYLES.contains(&s) => Some(global_args(s)),
         "zbl" => Some(2),
-        "eam" | "eam/alloy" | "eam/fs" | "e3gnn" => Some(0),
+        "eam" | "eam/alloy" | "eam/fs" | "e3gnn" | "tersoff" | "sw" => Some(0),
         _ => None,
     }
 }
