@@ -185,6 +185,34 @@ fn barostat_keywords() {
     }
 }
 
+/// fix box/relax aniso with CG reaches LAMMPS's relaxed box: final energy within 1e-12
+/// relative, box lengths within 1e-10 relative, pressure components below 1e-8 (the
+/// iteration counts differ: the line searches are not the same).
+#[test]
+fn box_relax_aniso_matches_lammps() {
+    let reference = std::fs::read_to_string(reference_dir().join("log.box-relax")).unwrap();
+    let (stdout, dir) = run_deck("in.box-relax");
+    let want = thermo_blocks(&reference);
+    let got = thermo_blocks(&stdout);
+    let (header, rows) = &want[0];
+    let (gh, grows) = &got[0];
+    assert_eq!(gh, header);
+    let (w, g) = (rows.last().unwrap(), grows.last().unwrap());
+    for (k, col) in header.iter().enumerate() {
+        match col.as_str() {
+            "PotEng" => assert!(close(w[k], g[k], 1e-12), "PotEng {} vs {}", w[k], g[k]),
+            "Lx" | "Ly" | "Lz" => assert!(close(w[k], g[k], 1e-10), "{col} {} vs {}", w[k], g[k]),
+            "Press" | "Pxx" | "Pyy" | "Pzz" => assert!(g[k].abs() < 1e-8, "{col} = {}", g[k]),
+            _ => {}
+        }
+    }
+    assert!(
+        stdout.contains("Stopping criterion = force tolerance"),
+        "{stdout}"
+    );
+    std::fs::remove_dir_all(dir).ok();
+}
+
 /// Unsupported fix npt keywords, z components in 2-d and NPH from rest without ptemp
 /// (LAMMPS's "current temperature too close to zero") are errors naming the line.
 #[test]

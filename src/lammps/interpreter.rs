@@ -1499,7 +1499,9 @@ impl Interpreter {
                     &self.min_style,
                 ));
             }
-            params.box_pressure = Some(box_relax_pressure(&f.args)?);
+            let (coupling, p) = box_relax_pressure(&f.args)?;
+            params.box_pressure = Some(p);
+            params.box_coupling = coupling;
         }
         let start_step = self.step;
         let mut sim = self.start_simulation(potential, Box::new(NoIntegration))?;
@@ -1733,17 +1735,18 @@ fn eam_from_coeffs(
     Eam::from_file(file, style, &elements).map_err(eam_err)
 }
 
-/// `fix box/relax iso P` (the only form supported): the target pressure.
-fn box_relax_pressure(a: &[String]) -> ScriptResult<f64> {
-    match word(a, 0, "fix box/relax coupling")? {
-        "iso" => {}
+/// `fix box/relax iso|aniso P` (the forms supported): coupling and target pressure.
+fn box_relax_pressure(a: &[String]) -> ScriptResult<(Coupling, f64)> {
+    let coupling = match word(a, 0, "fix box/relax coupling")? {
+        "iso" => Coupling::Iso,
+        "aniso" => Coupling::Aniso,
         other => return Err(ScriptError::unsupported("fix box/relax", other)),
-    }
+    };
     let p = float(a, 1, "fix box/relax pressure")?;
     if a.len() > 2 {
         return Err(ScriptError::unsupported("fix box/relax", &a[2]));
     }
-    Ok(p)
+    Ok((coupling, p))
 }
 
 /// Parses `fix press/berendsen` arguments and wraps `inner`.

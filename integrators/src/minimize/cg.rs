@@ -6,7 +6,7 @@ use ferromd_core::{RunError, Simulation};
 
 use super::{
     MinParameters, MinResult, Minimizer, State, StopCriterion, apply_move, energy_converged,
-    evaluate, stop_before_iteration, undo_move,
+    evaluate, stop_before_iteration,
 };
 
 /// Line-search evaluations before giving up on a direction.
@@ -36,10 +36,10 @@ impl ConjugateGradient {
     }
 }
 
-fn max_displacement(sim: &Simulation, hx: &[Vector3<f64>], hb: f64) -> f64 {
+fn max_displacement(sim: &Simulation, hx: &[Vector3<f64>], hb: &[f64]) -> f64 {
     let atoms = hx.iter().fold(0.0, |m: f64, d| m.max(d.norm()));
     let cell = sim.system.cell.matrix().norm();
-    atoms.max(hb.abs() * cell)
+    atoms.max(hb.iter().fold(0.0, |m: f64, b| m.max(b.abs())) * cell)
 }
 
 impl Minimizer for ConjugateGradient {
@@ -52,32 +52,33 @@ impl Minimizer for ConjugateGradient {
         let mut state = evaluate(sim, params, &mut evals)?;
         let initial_energy = state.energy;
         let mut previous_energy = state.energy;
-        let n_dof = 3 * sim.system.len() + usize::from(params.box_pressure.is_some());
+        let n_dof = 3 * sim.system.len() + state.box_force.len();
         let mut hx = state.forces.clone();
-        let mut hb = state.box_force;
+        let mut hb = state.box_force.clone();
         let mut iterations = 0;
         let stop = loop {
             if let Some(stop) = stop_before_iteration(&state, iterations, evals, params) {
                 break stop;
             }
             iterations += 1;
-            let mut g0 = -state.dot(&hx, hb);
+            let mut g0 = -state.dot(&hx, &hb);
             if g0 >= 0.0 {
                 hx.clone_from(&state.forces);
-                hb = state.box_force;
-                g0 = -state.dot(&hx, hb);
+                hb.clone_from(&state.box_force);
+                g0 = -state.dot(&hx, &hb);
             }
-            let Some(new_state) = line_search(sim, params, &state, &hx, hb, g0, &mut evals)? else {
+            let Some(new_state) = line_search(sim, params, &state, &hx, &hb, g0, &mut evals)?
+            else {
                 break StopCriterion::LinesearchAlphaZero;
             };
             previous_energy = state.energy;
-            let ff_old = state.dot(&state.forces, state.box_force);
+            let ff_old = state.dot(&state.forces, &state.box_force);
             let old = std::mem::replace(&mut state, new_state);
             if energy_converged(params.etol, state.energy, previous_energy) {
                 break StopCriterion::EnergyTolerance;
             }
-            let ff = state.dot(&state.forces, state.box_force);
-            let f_fold = state.dot(&old.forces, old.box_force);
+            let ff = state.dot(&state.forces, &state.box_force);
+            let f_fold = state.dot(&old.forces, &old.box_force);
             let beta = if (iterations as usize).is_multiple_of(n_dof.max(1)) {
                 0.0
             } else {
@@ -86,7 +87,9 @@ impl Minimizer for ConjugateGradient {
             for (h, f) in hx.iter_mut().zip(&state.forces) {
                 *h = f + *h * beta;
             }
-            hb = state.box_force + beta * hb;
+            for (h, f) in hb.iter_mut().zip(&state.box_force) {
+                *h = f + *h * beta;
+            }
         };
         Ok(MinResult {
             stop,
@@ -109,7 +112,7 @@ fn line_search(
     params: &MinParameters,
     start: &State,
     hx: &[Vector3<f64>],
-    hb: f64,
+    hb: &[f64],
     g0: f64,
     evals: &mut u64,
 ) -> Result<Option<State>, RunError> {
@@ -128,7 +131,7 @@ fn line_search(
         if *evals >= params.maxeval {
             break;
         }
-        apply_move(sim, hx, hb, alpha - current);
+        apply_move(sim, hx, hb, current, alpha);
         current = alpha;
         let s = evaluate(sim, params, evals)?;
         let g = -s.dot(hx, hb);
@@ -166,13 +169,13 @@ fn line_search(
     }
     match best {
         Some((a, s)) if a > 0.0 => {
-            apply_move(sim, hx, hb, a - current);
+            apply_move(sim, hx, hb, current, a);
             // forces in the system must belong to the returned state
             let s2 = evaluate(sim, params, evals)?;
             Ok(Some(if s2.energy.is_finite() { s2 } else { s }))
         }
         _ => {
-            undo_move(sim, hx, hb, current);
+            apply_move(sim, hx, hb, current, 0.0);
             evaluate(sim, params, evals)?;
             Ok(None)
         }

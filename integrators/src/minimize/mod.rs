@@ -12,7 +12,7 @@ pub use fire::Fire;
 use ferromd_core::nalgebra::Vector3;
 use ferromd_core::{RunError, Simulation};
 
-use crate::barostat::dilate;
+use crate::barostat::{Coupling, dilate};
 
 /// LAMMPS's `EPS_ENERGY`: keeps the relative energy test meaningful near zero energy.
 const EPS_ENERGY: f64 = 1e-8;
@@ -34,11 +34,15 @@ pub struct MinParameters {
     /// Largest distance any atom moves in one line-search step or FIRE step (distance
     /// units; LAMMPS `min_modify dmax`, default 0.1).
     pub dmax: f64,
-    /// Relax the cell isotropically towards this external pressure (pressure units), as
-    /// LAMMPS `fix box/relax iso P`: the log of the cell scale is one more degree of
-    /// freedom with generalized force `tr W - d P V / nktv2p`. Supported by
-    /// [`ConjugateGradient`] only.
+    /// Relax the cell towards this external pressure (pressure units), as LAMMPS `fix
+    /// box/relax iso|aniso P`, with the coupling [`MinParameters::box_coupling`].
+    /// Supported by [`ConjugateGradient`] only.
     pub box_pressure: Option<f64>,
+    /// How the cell relaxes: [`Coupling::Iso`] (default) makes the log of the cell scale
+    /// one more degree of freedom with generalized force `tr W - d P V / nktv2p`;
+    /// [`Coupling::Aniso`] gives each periodic dimension `a` its own log scale with force
+    /// `W_aa - P V / nktv2p`. [`Coupling::Tri`] is not supported.
+    pub box_coupling: Coupling,
 }
 
 impl MinParameters {
@@ -51,6 +55,7 @@ impl MinParameters {
             maxeval,
             dmax: 0.1,
             box_pressure: None,
+            box_coupling: Coupling::Iso,
         }
     }
 }
@@ -124,33 +129,39 @@ pub trait Minimizer {
     ) -> Result<MinResult, RunError>;
 }
 
-/// A point of the search space: atom forces plus the optional box force, with energy.
+/// A point of the search space: atom forces plus the box forces (none, one for iso, one
+/// per periodic dimension for aniso), with energy.
 #[derive(Debug, Clone)]
 pub(crate) struct State {
     pub(crate) energy: f64,
     pub(crate) forces: Vec<Vector3<f64>>,
-    pub(crate) box_force: f64,
+    pub(crate) box_force: Vec<f64>,
 }
 
 impl State {
-    pub(crate) fn dot(&self, fx: &[Vector3<f64>], fb: f64) -> f64 {
+    pub(crate) fn dot(&self, fx: &[Vector3<f64>], fb: &[f64]) -> f64 {
         self.forces
             .iter()
             .zip(fx)
             .map(|(a, b)| a.dot(b))
             .sum::<f64>()
-            + self.box_force * fb
+            + self
+                .box_force
+                .iter()
+                .zip(fb)
+                .map(|(a, b)| a * b)
+                .sum::<f64>()
     }
 
     pub(crate) fn norm2(&self) -> f64 {
-        self.dot(&self.forces, self.box_force).sqrt()
+        self.dot(&self.forces, &self.box_force).sqrt()
     }
 
     pub(crate) fn norm_inf(&self) -> f64 {
         self.forces
             .iter()
             .flat_map(|f| f.iter().copied())
-            .chain(std::iter::once(self.box_force))
+            .chain(self.box_force.iter().copied())
             .fold(0.0, |m: f64, x| m.max(x.abs()))
     }
 }
@@ -188,46 +199,61 @@ pub(crate) fn evaluate(
     let mut state = State {
         energy: ev.energy,
         forces: sim.system.forces.clone(),
-        box_force: 0.0,
+        box_force: Vec::new(),
     };
     if let Some(p) = params.box_pressure {
         let dims = sim.system.dimension;
         let nktv2p = sim.units.constants().nktv2p;
-        let vol = sim.system.volume();
-        let trace: f64 = ev.virial[..dims].iter().sum();
-        state.energy += p * vol / nktv2p;
-        state.box_force = trace - dims as f64 * p * vol / nktv2p;
+        let pv = p * sim.system.volume() / nktv2p;
+        state.energy += pv;
+        state.box_force = match params.box_coupling {
+            Coupling::Aniso => ev.virial[..dims].iter().map(|w| w - pv).collect(),
+            _ => vec![ev.virial[..dims].iter().sum::<f64>() - dims as f64 * pv],
+        };
     }
     Ok(state)
 }
 
-/// Moves atoms by `step * dx` and then scales the cell (with the atoms, about its centre)
-/// by `exp(step * db)` along the periodic dimensions. [`undo_move`] with the same
-/// arguments is its exact inverse (up to rounding). Moves are incremental, so neighbor
-/// rebuilds that wrap atoms between moves do no harm.
-pub(crate) fn apply_move(sim: &mut Simulation, dx: &[Vector3<f64>], db: f64, step: f64) {
+/// Moves the system along the search direction `(dx, db)` from the point `from` to the
+/// point `to` of the line `x(alpha) = c + D(alpha) (x0 + alpha dx - c)`, `h(alpha) =
+/// D(alpha) h0`, `D(alpha) = diag(exp(alpha db))` (scaling about the cell centre `c`): the
+/// cell is scaled back to `alpha = 0`, the atoms moved by `(to - from) dx`, and the cell
+/// scaled to `to`. Every point of the line is reached the same way whatever the earlier
+/// trial steps (moving by increments and scaling in between would not commute), and
+/// neighbor rebuilds that wrap atoms between moves do no harm.
+pub(crate) fn apply_move(
+    sim: &mut Simulation,
+    dx: &[Vector3<f64>],
+    db: &[f64],
+    from: f64,
+    to: f64,
+) {
+    let boxed = db.iter().any(|&b| b != 0.0);
+    let dims = sim.system.dimension;
+    if boxed && from != 0.0 {
+        dilate(&mut sim.system, box_factors(dims, db, -from));
+    }
+    let step = to - from;
     for (x, d) in sim.system.positions.iter_mut().zip(dx) {
         *x += d * step;
     }
-    if db != 0.0 {
-        let factors = box_factors(sim.system.dimension, (step * db).exp());
-        dilate(&mut sim.system, factors);
+    if boxed && to != 0.0 {
+        dilate(&mut sim.system, box_factors(dims, db, to));
     }
 }
 
-/// The inverse of [`apply_move`].
-pub(crate) fn undo_move(sim: &mut Simulation, dx: &[Vector3<f64>], db: f64, step: f64) {
-    if db != 0.0 {
-        let factors = box_factors(sim.system.dimension, (-step * db).exp());
-        dilate(&mut sim.system, factors);
-    }
-    for (x, d) in sim.system.positions.iter_mut().zip(dx) {
-        *x -= d * step;
-    }
-}
-
-fn box_factors(dims: usize, s: f64) -> [f64; 3] {
-    std::array::from_fn(|a| if a < dims { s } else { 1.0 })
+/// Scale factors `exp(step db)` per dimension: one box direction for all periodic
+/// dimensions (iso) or one per dimension (aniso).
+fn box_factors(dims: usize, db: &[f64], step: f64) -> [f64; 3] {
+    std::array::from_fn(|a| {
+        if a >= dims {
+            1.0
+        } else if db.len() == 1 {
+            (step * db[0]).exp()
+        } else {
+            (step * db[a]).exp()
+        }
+    })
 }
 
 /// LAMMPS's energy-tolerance test.
