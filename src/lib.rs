@@ -29,6 +29,7 @@ pub mod driver;
 pub mod gpu;
 pub mod lammps;
 pub mod observable_files;
+pub mod plot;
 
 pub use ferromd_core as core;
 #[cfg(feature = "gpu")]

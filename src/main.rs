@@ -52,6 +52,21 @@ enum Command {
         /// The deck file.
         deck: PathBuf,
     },
+    /// Plot a thermo log (LAMMPS's or ferromd's), thermo CSV/JSONL, `fix ave/time` file or
+    /// observables table: one panel per column against the step (or the first column).
+    Plot {
+        /// The file to plot.
+        file: PathBuf,
+        /// Output image; `.png` or `.svg` picks the format.
+        #[arg(short, long, value_name = "IMAGE")]
+        output: PathBuf,
+        /// Columns to draw, comma-separated (default: all but step and timing columns).
+        #[arg(long, value_delimiter = ',', value_name = "A,B")]
+        columns: Option<Vec<String>>,
+        /// Column along x (default: the step, or the first column).
+        #[arg(long, value_name = "COLUMN")]
+        x: Option<String>,
+    },
 }
 
 /// LAMMPS command-line switches that select the script interface.
@@ -114,6 +129,15 @@ fn main() -> ExitCode {
         }
         (None, Some(deck)) => run(&deck, options),
         (Some(Command::CheckDeck { deck }), _) => check(&deck),
+        (
+            Some(Command::Plot {
+                file,
+                output,
+                columns,
+                x,
+            }),
+            _,
+        ) => plot(&file, &output, columns.as_deref(), x.as_deref()),
         (None, None) => {
             eprintln!(
                 "error: no deck given\n  hint: ferromd run inputs/lj-melt.toml (see ferromd --help)"
@@ -176,6 +200,32 @@ fn check(deck: &std::path::Path) -> ExitCode {
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
+        }
+    }
+}
+
+fn plot(
+    file: &std::path::Path,
+    output: &std::path::Path,
+    columns: Option<&[String]>,
+    x: Option<&str>,
+) -> ExitCode {
+    match ferromd::plot::plot_file(file, output, columns, x) {
+        Ok(s) => {
+            println!(
+                "{}: {} ({} rows): {} against {} -> {}",
+                file.display(),
+                s.kind,
+                s.rows,
+                s.series.join(", "),
+                s.x,
+                output.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
         }
     }
 }
