@@ -67,7 +67,7 @@ for c in $SIZES; do
         printf '%-10s %16s %16s %8s\n' "$atoms" "$cpu" "$gpu" "$(awk -v a="$cpu" -v b="$gpu" 'BEGIN { printf "%.2f", b / a }')"
     else
         printf '%-10s %16s %16s\n' "$atoms" "$cpu" "failed:"
-        grep -i "error" <<< "$gpu_out" | sed 's/^/    /'
+        grep -v XDG_RUNTIME_DIR <<< "$gpu_out" | grep -i "error" | sed 's/^/    /'
     fi
 done
 echo "GPU adapter: ${adapter:-unknown}"

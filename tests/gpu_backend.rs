@@ -433,3 +433,58 @@ fn unknown_backend_is_a_deck_error() {
     assert!(err.contains("unknown backend `tpu`"), "{err}");
     assert!(err.contains("lj-melt.toml"), "{err}");
 }
+
+/// A neighbor row overflowing during `advance` (not at set-up) is caught after the
+/// submission: buffers regrow and the submission's steps rerun from its snapshot, so the
+/// run conserves energy as one that never overflowed. Here a cold, stretched fcc crystal
+/// (density 0.3, T* 0.05) is mechanically unstable and collapses into dense clusters,
+/// whose atoms have about twice the neighbors the set-up sized the list for. (The two
+/// runs sum forces in different orders after the rerun, so their chaotic trajectories
+/// part; conservation is what must hold.)
+#[test]
+fn overflow_during_a_run_reruns_the_steps_with_a_larger_list() {
+    let units = UnitSystem::Lj;
+    let species = vec![Species::new("A", 1.0)];
+    let mut system = Lattice::cubic_with_density(CubicKind::Fcc, 0.3)
+        .build([7; 3], species)
+        .unwrap();
+    ferromd_core::velocity::create_velocities(&mut system, 0.05, 4242, &units.constants());
+    let mut b = LjCutBuilder::new(1, 2.5);
+    b.pair(1, 1, 1.0, 1.0, None).unwrap().shift(true);
+    let gpu = GpuPotential::Pair(lj_table(&b, true).unwrap());
+    let n = system.len() as f64;
+    let run = |capacity: Option<u32>| {
+        let mut s = settings(units, 0.3, 0.005);
+        s.steps_per_submission = 50;
+        // capacity 1: the set-up regrows to the stretched crystal's neighbors plus a margin
+        s.initial_neighbor_capacity = capacity;
+        let mut sim = GpuSimulation::new(context(), system.clone(), &gpu, s).unwrap();
+        let after_setup = sim.stats();
+        let e0 = sim.thermo().unwrap().etotal() / n;
+        let mut worst: f64 = 0.0;
+        for _ in 0..15 {
+            sim.advance(100).unwrap();
+            worst = worst.max((sim.thermo().unwrap().etotal() / n - e0).abs());
+        }
+        let t = sim.thermo().unwrap();
+        (worst, t.pe / n, after_setup, sim.stats())
+    };
+    let (tight, tight_pe, setup, stats) = run(Some(1));
+    let (roomy, roomy_pe, _, roomy_stats) = run(Some(200));
+    eprintln!("tight: {setup:?} -> {stats:?}; roomy: {roomy_stats:?}");
+    eprintln!(
+        "max |E - E0|/N: tight {tight:.2e}, roomy {roomy:.2e}; PE/N {tight_pe:.4} vs {roomy_pe:.4}"
+    );
+    assert!(
+        stats.regrowths > setup.regrowths,
+        "no overflow during the run"
+    );
+    assert!(stats.neighbor_capacity > setup.neighbor_capacity);
+    assert_eq!(roomy_stats.regrowths, 0);
+    // the collapse releases potential energy (PE/N drops from about -0.9 to below -2)
+    assert!(tight_pe < -2.0 && roomy_pe < -2.0);
+    assert!(
+        tight < 1e-3,
+        "energy not conserved across the reruns: {tight:e}"
+    );
+}
