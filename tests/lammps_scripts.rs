@@ -456,6 +456,79 @@ fn wrong_arity_is_an_error() {
     );
 }
 
+/// `atom_style charge`: the data file ferromd writes at step 0 has LAMMPS's `Atoms # charge`
+/// rows (ids, types, charges, images exact; coordinates to 1e-15 relative), and LAMMPS's
+/// file reads back with the charges `set` gave.
+#[test]
+fn charged_data_files_match_lammps() {
+    let (_, dir) = run_deck("in.pair-lj-coul-cut");
+    let ours = std::fs::read_to_string(dir.join("data.out")).unwrap();
+    let theirs =
+        std::fs::read_to_string(reference_dir().join("data.out.pair-lj-coul-cut")).unwrap();
+    let rows = |text: &str| -> Vec<Vec<String>> {
+        let start = text
+            .find("Atoms # charge")
+            .expect("charge-style Atoms section");
+        text[start..]
+            .lines()
+            .skip(2)
+            .take_while(|l| !l.trim().is_empty())
+            .map(|l| l.split_whitespace().map(String::from).collect())
+            .collect()
+    };
+    let (a, b) = (rows(&theirs), rows(&ours));
+    assert_eq!(a.len(), 108);
+    assert_eq!(a.len(), b.len());
+    for (ra, rb) in a.iter().zip(&b) {
+        assert_eq!(ra.len(), 9, "{ra:?}");
+        assert_eq!(ra.len(), rb.len(), "{ra:?} vs {rb:?}");
+        for (k, (x, y)) in ra.iter().zip(rb).enumerate() {
+            let (x, y): (f64, f64) = (x.parse().unwrap(), y.parse().unwrap());
+            let tol = if (3..6).contains(&k) {
+                1e-15 * x.abs().max(1.0)
+            } else {
+                0.0
+            };
+            assert!((x - y).abs() <= tol, "column {k}: {ra:?} vs {rb:?}");
+        }
+    }
+    let data = ferromd_core::io::lammps_data::parse_lammps_data(&theirs).unwrap();
+    let system = data.to_system().unwrap();
+    let q = system.charges.expect("charges");
+    for (t, q) in system.types.iter().zip(&q) {
+        assert_eq!(*q, if *t == 0 { 0.8 } else { -0.8 });
+    }
+}
+
+#[test]
+fn charge_errors_name_the_line() {
+    const BOX: &str = "units metal\nlattice fcc 3.6\nregion box block 0 2 0 2 0 2\ncreate_box 2 box\ncreate_atoms 1 box\nmass * 1.0\n";
+    assert_error(
+        "set-atomic",
+        &format!("{BOX}set type 1 charge 1.0\n"),
+        7,
+        "atom_style charge",
+    );
+    assert_error(
+        "coul-atomic",
+        &format!("{BOX}pair_style coul/cut 5.0\npair_coeff * *\nrun 0\n"),
+        9,
+        "atom attribute q",
+    );
+    assert_error(
+        "style-after-box",
+        &format!("{BOX}atom_style charge\n"),
+        7,
+        "after simulation box",
+    );
+    assert_error(
+        "lj-coul-args",
+        &format!("atom_style charge\n{BOX}pair_style lj/cut/coul/cut 5.0\npair_coeff 1 1 1.0\n"),
+        9,
+        "lj/cut/coul/cut needs",
+    );
+}
+
 #[test]
 fn hybrid_and_zbl_errors_name_the_line() {
     const TWO: &str = "units metal\nlattice fcc 3.6\nregion box block 0 2 0 2 0 2\ncreate_box 2 box\ncreate_atoms 1 box\nmass * 1.0\n";
@@ -733,6 +806,8 @@ fn pair_styles_match_lammps() {
         "zbl-crystal",
         "hybrid",
         "hybrid-overlay",
+        "lj-coul-cut",
+        "coul-cut",
     ] {
         let name = format!("pair-{style}");
         check_deck_tol(&name, 1e-10, 1e-8);

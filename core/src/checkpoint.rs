@@ -16,7 +16,9 @@
 //! images), the energy and virial of the last force evaluation, the neighbor-list
 //! bookkeeping, the integrator's name and [state](crate::Integrator::save_state), the
 //! potential's name and cutoff, and free `(key, u64)` pairs for the caller (the run
-//! driver records the lengths of its output files there).
+//! driver records the lengths of its output files there). A system with charges appends
+//! them last (`u64` count equal to the atom count, then one `f64` per atom); files
+//! without that block are uncharged systems.
 //!
 //! # Exact continuation
 //!
@@ -327,6 +329,12 @@ impl Checkpoint {
             o.str(k);
             o.u64(*v);
         }
+        if let Some(q) = &s.charges {
+            o.u64(q.len() as u64);
+            for &x in q {
+                o.f64(x);
+            }
+        }
         let payload = o.0;
         let mut out = Vec::with_capacity(HEADER + payload.len());
         out.extend_from_slice(&MAGIC);
@@ -522,6 +530,17 @@ impl Checkpoint {
         let extra = (0..n_extra)
             .map(|_| Ok((r.str("an extra key")?, r.u64("an extra value")?)))
             .collect::<Result<_, CheckpointError>>()?;
+        if r.pos < r.data.len() {
+            let at = r.offset();
+            let m = r.count(8, "the charge count")?;
+            if m != system.len() {
+                return Err(CheckpointError::at(
+                    at,
+                    format!("{m} charges for {} atoms", system.len()),
+                ));
+            }
+            system.charges = Some((0..m).map(|_| r.f64("charges")).collect::<Result<_, _>>()?);
+        }
         Ok(Checkpoint {
             step,
             units,
@@ -630,6 +649,31 @@ mod tests {
         assert_eq!(b.integrator_state[1].to_bits(), 42);
         assert_eq!(b.extra("output:traj.extxyz"), Some(4096));
         assert_eq!((b.energy, b.virial), (Some(-12.5), None));
+    }
+
+    #[test]
+    fn charges_round_trip_and_their_absence_too() {
+        let mut a = sample();
+        assert!(
+            Checkpoint::from_bytes(&a.to_bytes())
+                .unwrap()
+                .system
+                .charges
+                .is_none()
+        );
+        a.system.charges = Some(vec![0.5, -0.25, 1.0 / 3.0, 0.0, -1e-300]);
+        let bytes = a.to_bytes();
+        let b = Checkpoint::from_bytes(&bytes).unwrap();
+        assert_eq!(b.system.charges, a.system.charges);
+        assert_eq!(b.to_bytes(), bytes);
+        // a charge count that does not match the atoms is an error with an offset
+        a.system.charges = Some(vec![1.0; 4]);
+        assert!(
+            Checkpoint::from_bytes(&a.to_bytes())
+                .unwrap_err()
+                .offset
+                .is_some()
+        );
     }
 
     #[test]

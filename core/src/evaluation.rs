@@ -29,6 +29,7 @@ pub fn evaluate_forces(
         cell: &system.cell,
         atoms: ghosts,
         list: neighbors.list(),
+        charges: system.charges.as_deref(),
         request,
     };
     potential

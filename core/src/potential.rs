@@ -43,6 +43,8 @@ pub struct ForceInput<'a> {
     pub atoms: &'a GhostAtoms,
     /// Verlet list of the kind the potential asked for.
     pub list: &'a NeighborList,
+    /// Charges of the local atoms, if the system has charges (a ghost has its owner's).
+    pub charges: Option<&'a [f64]>,
     /// What to compute.
     pub request: ForceRequest,
 }
@@ -66,6 +68,12 @@ impl ForceInput<'_> {
     /// Extended type indices.
     pub fn types(&self) -> &[u32] {
         self.atoms.types()
+    }
+
+    /// The charge of extended atom `j` (its owner's), or `None` for an uncharged system.
+    #[inline]
+    pub fn charge(&self, j: usize) -> Option<f64> {
+        self.charges.map(|q| q[self.atoms.owner(j)])
     }
 }
 

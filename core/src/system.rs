@@ -94,6 +94,8 @@ pub struct System {
     pub ids: Vec<u64>,
     /// Per-atom periodic image counters.
     pub images: Vec<[i32; 3]>,
+    /// Per-atom charges (LAMMPS `atom_style charge`), `None` for uncharged systems.
+    pub charges: Option<Vec<f64>>,
 }
 
 impl System {
@@ -110,7 +112,14 @@ impl System {
             types: Vec::new(),
             ids: Vec::new(),
             images: Vec::new(),
+            charges: None,
         }
+    }
+
+    /// Gives every atom a charge (zero) if the system has none yet, and returns the charges.
+    pub fn enable_charges(&mut self) -> &mut Vec<f64> {
+        let n = self.len();
+        self.charges.get_or_insert_with(|| vec![0.0; n])
     }
 
     /// Appends an atom at rest and returns its index. Its id is the next free one
@@ -129,6 +138,9 @@ impl System {
         self.types.push(type_index);
         self.ids.push(id);
         self.images.push([0; 3]);
+        if let Some(q) = &mut self.charges {
+            q.push(0.0);
+        }
         self.positions.len() - 1
     }
 
@@ -146,6 +158,9 @@ impl System {
         self.types.push(type_index);
         self.ids.push(id);
         self.images.push([0; 3]);
+        if let Some(q) = &mut self.charges {
+            q.push(0.0);
+        }
         self.positions.len() - 1
     }
 
@@ -181,6 +196,7 @@ impl System {
             ("types", self.types.len()),
             ("ids", self.ids.len()),
             ("images", self.images.len()),
+            ("charges", self.charges.as_ref().map_or(n, Vec::len)),
         ];
         for (name, len) in lens {
             if len != n {

@@ -23,6 +23,7 @@ pub use files::{PotentialFileError, find_potential_file};
 pub use manybody::{ManybodyError, StillingerWeber, Tersoff};
 pub use mlip::{MlipError, MlipOptions, load_model};
 pub use overlay::{Overlay, TypePairs};
+pub use pair::coulomb::CoulombCut;
 pub use pair::lj::{LennardJones, LjCut, LjCutBuilder};
 pub use pair::styles::{Born, Buckingham, Morse, Soft, Yukawa};
 pub use pair::zbl::{Zbl, zbl_potential};

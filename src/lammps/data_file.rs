@@ -1,23 +1,24 @@
-//! `read_data` and `write_data` for atomic-style LAMMPS data files.
+//! `read_data` and `write_data` for LAMMPS data files (atom styles `atomic` and `charge`).
 
 use std::path::Path;
 
 use ferromd_core::System;
-use ferromd_core::io::lammps_data::{parse_lammps_data, write_lammps_data_file};
+use ferromd_core::io::lammps_data::{AtomStyle, parse_lammps_data_as, write_lammps_data_file};
 
 use super::error::{ScriptError, ScriptResult, fail};
 
-/// Reads an atomic data file into a system with `periodic` axes; also returns which types
-/// the file gave masses for.
+/// Reads a data file whose atoms are in `style` into a system with `periodic` axes; also
+/// returns which types the file gave masses for.
 pub fn read_data(
     path: &Path,
     periodic: [bool; 3],
     dimension: usize,
+    style: AtomStyle,
 ) -> ScriptResult<(System, Vec<bool>)> {
     let name = path.display();
     let text = std::fs::read_to_string(path)
         .map_err(|e| ScriptError::new(format!("cannot open data file {name}: {e}")))?;
-    let data = parse_lammps_data(&text).map_err(|e| {
+    let data = parse_lammps_data_as(&text, Some(style)).map_err(|e| {
         ScriptError::new(format!("data file {name} line {}: {}", e.line, e.message))
     })?;
     let mut seen = std::collections::HashSet::new();
@@ -38,7 +39,7 @@ pub fn read_data(
     Ok((system, masses_set))
 }
 
-/// Writes `system` as an atomic data file with masses, atoms (wrapped, with image flags)
+/// Writes `system` as a data file (style `charge` if it has charges) with masses, atoms (wrapped, with image flags)
 /// and velocities, sorted by atom id (core's
 /// [`write_lammps_data_file`](ferromd_core::io::lammps_data::write_lammps_data_file):
 /// a temporary file renamed over `path`).

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use ferromd_core::cell::Cell;
+use ferromd_core::io::lammps_data::AtomStyle;
 use ferromd_core::nalgebra::{Matrix3, Vector3};
 use ferromd_core::simulation::RunObserver;
 use ferromd_core::thermo::format_g;
@@ -31,9 +32,13 @@ use super::manybody_styles::{MANYBODY_STYLES, build_manybody, check_manybody_arg
 use super::modifiers::{Modified, MomentumFix, RecenterFix};
 use super::observables::Observables;
 use super::output::Output;
+use super::pair_coulomb::{
+    COULOMB_STYLES, build_coulomb, check_coulomb_coeff, coulomb_global_args,
+};
 use super::pair_hybrid::{HYBRID_STYLES, build_hybrid, check_coeff, parse_sub_styles};
 use super::pair_styles::{PAIR_STYLES, build_pair, global_args};
 use super::pair_zbl::build_zbl;
+use super::set_command::set_command;
 use super::thermo::{Keyword, ThermoState, ThermoStyle, is_extensive, keyword_value};
 use super::variables::Variables;
 use super::velocity::velocity_command;
@@ -86,6 +91,7 @@ pub struct Interpreter {
     echo: Echo,
     vars: Variables,
     units: UnitSystem,
+    atom_style: AtomStyle,
     dimension: usize,
     boundary: [String; 3],
     lattice: LammpsLattice,
@@ -127,6 +133,7 @@ impl Interpreter {
             echo,
             vars,
             units: UnitSystem::Lj,
+            atom_style: AtomStyle::Atomic,
             dimension: 3,
             boundary: ["pp".into(), "pp".into(), "pp".into()],
             lattice: LammpsLattice::none(),
@@ -291,10 +298,20 @@ impl Interpreter {
                 };
             }
             "boundary" => self.boundary_command(args)?,
-            "atom_style" => match word(args, 0, "atom style")? {
-                "atomic" => {}
-                other => return Err(ScriptError::unsupported("atom_style", other)),
-            },
+            "atom_style" => {
+                self.require_no_box("atom_style")?;
+                let name = word(args, 0, "atom style")?;
+                self.atom_style = AtomStyle::from_name(name)
+                    .ok_or_else(|| ScriptError::unsupported("atom_style", name))?;
+                if args.len() > 1 {
+                    return fail(format!("atom_style {name} takes no arguments"));
+                }
+            }
+            "set" => {
+                let system = self.system_mut("set")?;
+                let count = set_command(args, system)?;
+                self.say(&format!("  {count} settings made for {}", args[2]))?;
+            }
             "atom_modify" => {
                 let mut k = 0;
                 while k < args.len() {
@@ -345,8 +362,12 @@ impl Interpreter {
                 if args.len() > 1 {
                     return Err(ScriptError::unsupported("read_data", &args[1]));
                 }
-                let (system, masses_set) =
-                    read_data(Path::new(file), self.periodic(), self.dimension)?;
+                let (system, masses_set) = read_data(
+                    Path::new(file),
+                    self.periodic(),
+                    self.dimension,
+                    self.atom_style,
+                )?;
                 let n = system.len();
                 self.masses_set = masses_set;
                 self.system = Some(system);
@@ -467,6 +488,15 @@ impl Interpreter {
                         parse_sub_styles(s, &args[1..])?;
                     }
                     "mace" => mlip_style_args(args)?,
+                    s if COULOMB_STYLES.contains(&s) => {
+                        let (lo, hi) = coulomb_global_args(s);
+                        if args.len() < 1 + lo || args.len() > 1 + hi {
+                            return fail(format!("pair_style {s} takes {lo} to {hi} argument(s)"));
+                        }
+                        for k in 1..args.len() {
+                            float(args, k, "pair_style argument")?;
+                        }
+                    }
                     other => return Err(ScriptError::unsupported("pair_style", other)),
                 }
                 self.pair = Some(PairSettings {
@@ -501,6 +531,9 @@ impl Interpreter {
                     pair.coeffs.push(args.clone());
                 }
                 let args = args.as_slice();
+                if COULOMB_STYLES.contains(&style.as_str()) {
+                    check_coulomb_coeff(&style, args)?;
+                }
                 if style == "zbl" {
                     // charges are checked at this line, as LAMMPS does
                     build_zbl(&style_args, &[args.to_vec()], n_types, self.units, true)?;
@@ -840,6 +873,9 @@ impl Interpreter {
         let species = (1..=n).map(|t| Species::new(t.to_string(), 1.0)).collect();
         let mut system = System::new(cell, species);
         system.dimension = self.dimension;
+        if self.atom_style == AtomStyle::Charge {
+            system.enable_charges();
+        }
         self.masses_set = vec![false; n as usize];
         self.system = Some(system);
         let (lo, hi, _) = (region.lo, region.hi, ());
@@ -962,6 +998,9 @@ impl Interpreter {
                         system.types.push(ty);
                         system.ids.push(next_id);
                         system.images.push([0; 3]);
+                        if let Some(q) = &mut system.charges {
+                            q.push(0.0);
+                        }
                     }
                 }
             }
@@ -1124,6 +1163,9 @@ impl Interpreter {
         s.masses = keep.iter().map(|&i| s.masses[i]).collect();
         s.types = keep.iter().map(|&i| s.types[i]).collect();
         s.images = keep.iter().map(|&i| s.images[i]).collect();
+        if let Some(q) = &mut s.charges {
+            *q = keep.iter().map(|&i| q[i]).collect();
+        }
         s.ids = keep.iter().map(|&i| s.ids[i]).collect();
         if compress {
             // LAMMPS renumbers the survivors 1..N in id order
@@ -1305,6 +1347,20 @@ impl Interpreter {
                 n_types,
             ),
             "zbl" => build_zbl(args, coeffs, n_types, self.units, partial),
+            style if COULOMB_STYLES.contains(&style) => {
+                if pair.tail {
+                    return Err(ScriptError::unsupported("pair_modify tail yes with", style));
+                }
+                build_coulomb(
+                    style,
+                    args,
+                    coeffs,
+                    pair.shift,
+                    pair.mixing,
+                    n_types,
+                    self.units,
+                )
+            }
             eam if eam.starts_with("eam") => {
                 Ok(Box::new(eam_from_coeffs(eam, coeffs, n_types, false)?))
             }

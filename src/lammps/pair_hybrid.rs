@@ -10,6 +10,7 @@ use ferromd_core::Potential;
 use ferromd_potentials::{Overlay, TypePairs};
 
 use super::error::{ScriptError, ScriptResult, fail};
+use super::pair_coulomb::{COULOMB_STYLES, coulomb_global_args};
 use super::pair_styles::{PAIR_STYLES, global_args};
 use super::words::type_range;
 
@@ -25,12 +26,14 @@ pub struct SubStyle {
     pub args: Vec<String>,
 }
 
-/// Number of global arguments of a style that may be a sub-style, `None` if unknown.
-fn sub_style_args(style: &str) -> Option<usize> {
+/// Smallest and largest number of global arguments of a style that may be a sub-style,
+/// `None` if unknown.
+fn sub_style_args(style: &str) -> Option<(usize, usize)> {
     match style {
-        s if PAIR_STYLES.contains(&s) => Some(global_args(s)),
-        "zbl" => Some(2),
-        "eam" | "eam/alloy" | "eam/fs" | "e3gnn" | "tersoff" | "sw" => Some(0),
+        s if PAIR_STYLES.contains(&s) => Some((global_args(s), global_args(s))),
+        s if COULOMB_STYLES.contains(&s) => Some(coulomb_global_args(s)),
+        "zbl" => Some((2, 2)),
+        "eam" | "eam/alloy" | "eam/fs" | "e3gnn" | "tersoff" | "sw" => Some((0, 0)),
         _ => None,
     }
 }
@@ -64,8 +67,13 @@ pub fn parse_sub_styles(style: &str, args: &[String]) -> ScriptResult<Vec<SubSty
         return fail(format!("pair_style {style} needs at least one sub-style"));
     }
     for s in &subs {
-        let n = sub_style_args(&s.name).expect("known");
-        if s.args.len() != n {
+        let (lo, hi) = sub_style_args(&s.name).expect("known");
+        if s.args.len() < lo || s.args.len() > hi {
+            let n = if lo == hi {
+                lo.to_string()
+            } else {
+                format!("{lo} to {hi}")
+            };
             return fail(format!(
                 "pair_style {style}: sub-style {} takes {n} argument(s), got {} ({})",
                 s.name,
@@ -191,7 +199,9 @@ pub fn build_hybrid(
                 sub.name
             ));
         }
-        if partial && PAIR_STYLES.contains(&sub.name.as_str()) {
+        let analytic =
+            PAIR_STYLES.contains(&sub.name.as_str()) || COULOMB_STYLES.contains(&sub.name.as_str());
+        if partial && analytic {
             coeffs = with_fillers(coeffs, &pairs, n);
         }
         let potential = build(SubStyleInput {

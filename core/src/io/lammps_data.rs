@@ -1,12 +1,13 @@
 //! LAMMPS data files (`read_data` / `write_data` format): header, `Masses`, `Atoms`
-//! (atom style `atomic`) and `Velocities`.
+//! (atom style `atomic` or `charge`) and `Velocities`.
 //!
 //! Header keywords read: `atoms`, `atom types`, `xlo xhi`, `ylo yhi`, `zlo zhi` and
 //! `xy xz yz`; other header lines (bond counts and the like) are ignored. Sections other
 //! than the three above are skipped. Errors name the 1-based line.
 //!
 //! [`write_lammps_data`] writes the same three sections (LAMMPS `write_data` layout,
-//! numbers as C's `%.16e`, enough digits to read back the same doubles).
+//! numbers as C's `%.16e`, enough digits to read back the same doubles), the atoms in
+//! style `charge` when the system has charges.
 
 use nalgebra::Vector3;
 
@@ -30,6 +31,43 @@ fn err(line: usize, message: impl Into<String>) -> LammpsDataError {
     }
 }
 
+/// The layout of the `Atoms` section lines (LAMMPS `atom_style`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AtomStyle {
+    /// `id type x y z [ix iy iz]`.
+    #[default]
+    Atomic,
+    /// `id type q x y z [ix iy iz]`.
+    Charge,
+}
+
+impl AtomStyle {
+    /// The LAMMPS name (`"atomic"`, `"charge"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            AtomStyle::Atomic => "atomic",
+            AtomStyle::Charge => "charge",
+        }
+    }
+
+    /// The style of a LAMMPS name, `None` if ferromd does not read it.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "atomic" => Some(AtomStyle::Atomic),
+            "charge" => Some(AtomStyle::Charge),
+            _ => None,
+        }
+    }
+
+    /// Fields before the coordinates (id, type and, for `charge`, q).
+    fn leading(self) -> usize {
+        match self {
+            AtomStyle::Atomic => 2,
+            AtomStyle::Charge => 3,
+        }
+    }
+}
+
 /// One line of the `Atoms` section.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DataAtom {
@@ -37,6 +75,8 @@ pub struct DataAtom {
     pub id: u64,
     /// 1-based atom type.
     pub type_index: usize,
+    /// Charge (atom style `charge`), `None` for style `atomic`.
+    pub charge: Option<f64>,
     /// Position.
     pub position: Vector3<f64>,
     /// Image flags (zero when the file gives none).
@@ -54,6 +94,8 @@ pub struct LammpsData {
     pub hi: Vector3<f64>,
     /// Tilt factors `[xy, xz, yz]` (zero for an orthogonal box).
     pub tilt: [f64; 3],
+    /// The atom style the `Atoms` section was read in.
+    pub atom_style: AtomStyle,
     /// Mass of each type (index `type - 1`), if the file gives it.
     pub masses: Vec<Option<f64>>,
     /// Atoms in file order.
@@ -100,8 +142,18 @@ fn num<T: std::str::FromStr>(tok: &str, line: usize, what: &str) -> Result<T, La
         .map_err(|_| err(line, format!("expected {what}, found `{tok}`")))
 }
 
-/// Parses the text of a LAMMPS data file.
+/// Parses the text of a LAMMPS data file. The atom style is the one the `Atoms # STYLE`
+/// comment names, `atomic` if there is none.
 pub fn parse_lammps_data(text: &str) -> Result<LammpsData, LammpsDataError> {
+    parse_lammps_data_as(text, None)
+}
+
+/// Parses the text of a LAMMPS data file whose atoms are in `style` (as a LAMMPS
+/// script's `atom_style` says); `None` takes the style from the `Atoms # STYLE` comment.
+pub fn parse_lammps_data_as(
+    text: &str,
+    style: Option<AtomStyle>,
+) -> Result<LammpsData, LammpsDataError> {
     let lines: Vec<&str> = text.lines().collect();
     let mut n_atoms = None;
     let mut n_types = None;
@@ -150,6 +202,7 @@ pub fn parse_lammps_data(text: &str) -> Result<LammpsData, LammpsDataError> {
         lo,
         hi,
         tilt,
+        atom_style: style.unwrap_or_default(),
         masses: vec![None; n_types],
         atoms: Vec::with_capacity(n_atoms),
         velocities: Vec::new(),
@@ -165,6 +218,17 @@ pub fn parse_lammps_data(text: &str) -> Result<LammpsData, LammpsDataError> {
                 format!("expected a section name, found `{}`", lines[k]),
             ));
         };
+        if section == "Atoms" && style.is_none() {
+            let comment = lines[k].split_once('#').map(|(_, c)| c.trim());
+            if let Some(c) = comment.filter(|c| !c.is_empty()) {
+                data.atom_style = AtomStyle::from_name(c).ok_or_else(|| {
+                    err(
+                        k + 1,
+                        format!("atom style `{c}` is not supported (atomic, charge)"),
+                    )
+                })?;
+            }
+        }
         k += 1;
         // body: after one blank line, until a blank line followed by a section or EOF
         while k < lines.len() && lines[k].trim().is_empty() {
@@ -191,11 +255,15 @@ pub fn parse_lammps_data(text: &str) -> Result<LammpsData, LammpsDataError> {
                     data.masses[t - 1] = Some(num(words[1], no, "a mass")?);
                 }
                 "Atoms" => {
-                    if words.len() != 5 && words.len() != 8 {
+                    let style = data.atom_style;
+                    let lead = style.leading();
+                    if words.len() != lead + 3 && words.len() != lead + 6 {
+                        let q = if style == AtomStyle::Charge { " q" } else { "" };
                         return Err(err(
                             no,
                             format!(
-                                "expected `id type x y z [ix iy iz]` (atom style atomic), found {} fields",
+                                "expected `id type{q} x y z [ix iy iz]` (atom style {}), found {} fields",
+                                style.name(),
                                 words.len()
                             ),
                         ));
@@ -207,19 +275,24 @@ pub fn parse_lammps_data(text: &str) -> Result<LammpsData, LammpsDataError> {
                             format!("type {type_index} is not in 1..={n_types}"),
                         ));
                     }
+                    let charge = match style {
+                        AtomStyle::Atomic => None,
+                        AtomStyle::Charge => Some(num(words[2], no, "a charge")?),
+                    };
                     let mut image = [0; 3];
-                    if words.len() == 8 {
+                    if words.len() == lead + 6 {
                         for d in 0..3 {
-                            image[d] = num(words[5 + d], no, "an image flag")?;
+                            image[d] = num(words[lead + 3 + d], no, "an image flag")?;
                         }
                     }
                     data.atoms.push(DataAtom {
                         id: num(words[0], no, "an atom id")?,
                         type_index,
+                        charge,
                         position: Vector3::new(
-                            num(words[2], no, "a coordinate")?,
-                            num(words[3], no, "a coordinate")?,
-                            num(words[4], no, "a coordinate")?,
+                            num(words[lead], no, "a coordinate")?,
+                            num(words[lead + 1], no, "a coordinate")?,
+                            num(words[lead + 2], no, "a coordinate")?,
                         ),
                         image,
                     });
@@ -260,7 +333,8 @@ impl LammpsData {
     }
 
     /// A system with species named `"1"`, `"2"`, ... (masses from the file, 1 where it gives
-    /// none), atoms in file order with their ids, image flags and velocities.
+    /// none), atoms in file order with their ids, image flags and velocities, and charges
+    /// if the atom style is `charge`.
     pub fn to_system(&self) -> Result<System, CellError> {
         let species = self
             .masses
@@ -272,6 +346,9 @@ impl LammpsData {
         for a in &self.atoms {
             let k = system.push_atom_with_id((a.type_index - 1) as u32, a.position, a.id);
             system.images[k] = a.image;
+        }
+        if self.atom_style == AtomStyle::Charge {
+            system.charges = Some(self.atoms.iter().map(|a| a.charge.unwrap_or(0.0)).collect());
         }
         if !self.velocities.is_empty() {
             let index: std::collections::HashMap<u64, usize> = system
@@ -309,9 +386,10 @@ pub fn format_e16(v: f64) -> String {
     }
 }
 
-/// Writes `system` as an atomic-style data file (LAMMPS `write_data` layout): header with
-/// the box (tilt factors if any), `Masses`, `Atoms # atomic` (positions wrapped into the
-/// cell, with image flags) and `Velocities`, atoms sorted by id.
+/// Writes `system` as a data file (LAMMPS `write_data` layout): header with the box (tilt
+/// factors if any), `Masses`, `Atoms # atomic` (or `# charge` with each atom's charge
+/// after its type, when the system has charges; positions wrapped into the cell, with
+/// image flags) and `Velocities`, atoms sorted by id.
 ///
 /// # Errors
 /// I/O errors, and `InvalidInput` if the cell is not in LAMMPS's restricted triclinic
@@ -353,15 +431,22 @@ pub fn write_lammps_data(
     }
     let mut order: Vec<usize> = (0..system.len()).collect();
     order.sort_by_key(|&i| system.ids[i]);
-    let _ = writeln!(s, "\nAtoms # atomic\n");
+    let style = if system.charges.is_some() {
+        AtomStyle::Charge
+    } else {
+        AtomStyle::Atomic
+    };
+    let _ = writeln!(s, "\nAtoms # {}\n", style.name());
     for &i in &order {
         let mut img = system.images[i];
         let x = system.cell.wrap(&system.positions[i], &mut img);
+        let _ = write!(s, "{} {} ", system.ids[i], system.types[i] + 1);
+        if let Some(q) = &system.charges {
+            let _ = write!(s, "{} ", e(q[i]));
+        }
         let _ = writeln!(
             s,
-            "{} {} {} {} {} {} {} {}",
-            system.ids[i],
-            system.types[i] + 1,
+            "{} {} {} {} {} {}",
             e(x.x),
             e(x.y),
             e(x.z),
@@ -450,6 +535,41 @@ mod tests {
         }
         // sorted by id
         assert_eq!(back.ids, vec![1, 2, 3]);
+    }
+
+    #[test]
+    fn charge_style_round_trip_is_exact() {
+        let mut s = parse_lammps_data(SAMPLE).unwrap().to_system().unwrap();
+        assert!(s.charges.is_none());
+        *s.enable_charges() = vec![0.5, -1.0 / 3.0, 1e-300];
+        let mut buf = Vec::new();
+        write_lammps_data(&mut buf, &s, 0).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        assert!(text.contains("Atoms # charge"), "{text}");
+        let d = parse_lammps_data(&text).unwrap();
+        assert_eq!(d.atom_style, AtomStyle::Charge);
+        let back = d.to_system().unwrap();
+        let q = back.charges.as_ref().unwrap();
+        for (j, &id) in back.ids.iter().enumerate() {
+            let i = s.ids.iter().position(|&x| x == id).unwrap();
+            assert_eq!(q[j].to_bits(), s.charges.as_ref().unwrap()[i].to_bits());
+            assert_eq!(back.types[j], s.types[i]);
+        }
+        // the same text read as atomic is an error naming the first Atoms line
+        let e = parse_lammps_data_as(&text, Some(AtomStyle::Atomic)).unwrap_err();
+        let first = text.lines().position(|l| l.starts_with("1 1 ")).unwrap() + 1;
+        assert_eq!(e.line, first, "{e}");
+        assert!(e.message.contains("atom style atomic"), "{e}");
+        // an atomic file read as charge: the fields do not fit either
+        assert!(parse_lammps_data_as(SAMPLE, Some(AtomStyle::Charge)).is_err());
+        // an unknown style comment is named
+        let full = SAMPLE.replace("Atoms # atomic", "Atoms # full");
+        assert!(
+            parse_lammps_data(&full)
+                .unwrap_err()
+                .message
+                .contains("full")
+        );
     }
 
     #[test]

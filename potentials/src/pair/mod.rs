@@ -1,6 +1,7 @@
 //! Pair potentials: bare interactions, composable wrappers and the shared neighbor loop.
 
 mod coefficients;
+pub mod coulomb;
 pub mod lj;
 mod mixing;
 mod potential;
