@@ -49,6 +49,8 @@ pub struct SwParams {
     c4: f64,
     c5: f64,
     c6: f64,
+    /// `p` and `q` as integers when they are whole numbers (then `r^-p` is `powi`).
+    pq_int: Option<(i32, i32)>,
 }
 
 impl SwParams {
@@ -126,6 +128,8 @@ impl SwParams {
             c4: big_a * epsilon * sigma.powf(q + 1.0),
             c5: big_a * epsilon * big_b * sigma.powf(p),
             c6: big_a * epsilon * sigma.powf(q),
+            pq_int: (p.fract() == 0.0 && q.fract() == 0.0 && p <= 64.0 && q <= 64.0)
+                .then_some((p as i32, q as i32)),
         })
     }
 
@@ -135,8 +139,14 @@ impl SwParams {
     pub fn two_body(&self, rsq: f64) -> (f64, f64) {
         let r = rsq.sqrt();
         let rinvsq = 1.0 / rsq;
-        let rp = r.powf(-self.p);
-        let rq = r.powf(-self.q);
+        // whole exponents (4 and 0 in most files) avoid the general pow
+        let (rp, rq) = match self.pq_int {
+            Some((p, q)) => {
+                let inv = 1.0 / r;
+                (inv.powi(p), inv.powi(q))
+            }
+            None => (r.powf(-self.p), r.powf(-self.q)),
+        };
         let rainv = 1.0 / (r - self.cut);
         let rainvsq = rainv * rainv * r;
         let expsrainv = (self.sigma * rainv).exp();
