@@ -300,40 +300,92 @@ fn deck_and_lammps_script_run_mace() {
          step pe\nrun 0\n",
         model.display()
     );
-    let run = |tag: &str, text: &str| -> Result<String, String> {
-        let dir = scratch_dir(tag);
-        let (input, log) = (dir.join("in.mace"), dir.join("log.mace"));
-        std::fs::write(&input, text).unwrap();
-        let options = ferromd::lammps::ScriptOptions {
-            log: Some(log.clone()),
-            ..Default::default()
-        };
-        ferromd::lammps::run_script(&input, &options).map_err(|e| e.to_string())?;
-        Ok(std::fs::read_to_string(log).unwrap())
-    };
-    let log = run("script", &script).unwrap();
-    let mut lines = log
-        .lines()
-        .skip_while(|l| !l.trim_start().starts_with("Step"));
-    lines.next().expect("thermo header");
-    let pe: f64 = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|w| w.parse().ok())
-        .expect("a thermo row");
+    let pe = script_pe("script", &script).unwrap();
     assert!(
         (pe - expected).abs() < 1e-6 * expected.abs(),
         "script pe {pe} vs model {expected}"
     );
-    let err = run(
+    let err = script_pe(
         "badkw",
         &script.replace("no_domain_decomposition", "domain_magic"),
     )
     .unwrap_err();
     assert!(err.contains("domain_magic") && err.contains(":8"), "{err}");
-    let err = run("badel", &script.replace(" Si\n", " Fe\n")).unwrap_err();
+    let err = script_pe("badel", &script.replace(" Si\n", " Fe\n")).unwrap_err();
     assert!(
         err.contains("`Fe` is not covered") && err.contains(":9"),
         "{err}"
+    );
+}
+
+/// Runs a LAMMPS script in-process and returns the potential energy of its first thermo
+/// row (`thermo_style custom step pe`), or the error message.
+fn script_pe(tag: &str, text: &str) -> Result<f64, String> {
+    let dir = scratch_dir(tag);
+    let (input, log) = (dir.join("in.mace"), dir.join("log.mace"));
+    std::fs::write(&input, text).unwrap();
+    let options = ferromd::lammps::ScriptOptions {
+        log: Some(log.clone()),
+        ..Default::default()
+    };
+    ferromd::lammps::run_script(&input, &options).map_err(|e| e.to_string())?;
+    let log = std::fs::read_to_string(log).unwrap();
+    let mut lines = log
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("Step"));
+    lines.next().expect("thermo header");
+    Ok(lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|w| w.parse().ok())
+        .expect("a thermo row"))
+}
+
+/// `pair_style hybrid/overlay mace no_domain_decomposition zbl ...`: the energy is the sum
+/// of the MACE and ZBL energies of the same (compressed, two-type O/Si) crystal, with ZBL
+/// reaching the nearest neighbours.
+#[test]
+fn hybrid_overlay_of_mace_and_zbl_sums_the_parts() {
+    let model = model_path("float64");
+    let script = |pair: &str, coeffs: &str| {
+        format!(
+            "units metal\natom_style atomic\nlattice diamond 5.2\nregion box block 0 1 0 1 0 1\n\
+             create_box 2 box\ncreate_atoms 1 box basis 1 2 basis 2 2\nmass 1 28.0855\n\
+             mass 2 15.999\npair_style {pair}\n{coeffs}thermo_style custom step pe\nrun 0\n"
+        )
+    };
+    let mace_line = format!("pair_coeff * * {} Si O\n", model.display());
+    let zbl_lines = "pair_coeff 1 1 14 14\npair_coeff 1 2 14 8\npair_coeff 2 2 8 8\n";
+    let mace = script_pe(
+        "ov-mace",
+        &script("mace no_domain_decomposition", &mace_line),
+    )
+    .unwrap();
+    let zbl = script_pe("ov-zbl", &script("zbl 2.0 2.6", zbl_lines)).unwrap();
+    let overlay_coeffs = format!(
+        "pair_coeff * * mace {}{}",
+        mace_line.trim_start_matches("pair_coeff * * "),
+        zbl_lines
+            .replace("pair_coeff 1 1 ", "pair_coeff 1 1 zbl ")
+            .replace("pair_coeff 1 2 ", "pair_coeff 1 2 zbl ")
+            .replace("pair_coeff 2 2 ", "pair_coeff 2 2 zbl ")
+    );
+    let both = script_pe(
+        "ov-both",
+        &script(
+            "hybrid/overlay mace no_domain_decomposition zbl 2.0 2.6",
+            &overlay_coeffs,
+        ),
+    )
+    .unwrap();
+    eprintln!("hybrid/overlay: mace {mace} + zbl {zbl} vs overlay {both} eV");
+    assert!(
+        zbl.abs() > 1e-3,
+        "ZBL does not act ({zbl} eV): the test would not see it"
+    );
+    // the log prints 8 significant digits
+    assert!(
+        (both - (mace + zbl)).abs() < 1e-7 * both.abs(),
+        "overlay {both} vs mace {mace} + zbl {zbl}"
     );
 }

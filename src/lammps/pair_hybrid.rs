@@ -33,7 +33,7 @@ fn sub_style_args(style: &str) -> Option<(usize, usize)> {
         s if PAIR_STYLES.contains(&s) => Some((global_args(s), global_args(s))),
         s if COULOMB_STYLES.contains(&s) => Some(coulomb_global_args(s)),
         "zbl" => Some((2, 2)),
-        "eam" | "eam/alloy" | "eam/fs" | "e3gnn" | "tersoff" | "sw" => Some((0, 0)),
+        "eam" | "eam/alloy" | "eam/fs" | "e3gnn" | "mace" | "tersoff" | "sw" => Some((0, 0)),
         _ => None,
     }
 }
@@ -45,6 +45,10 @@ pub fn parse_sub_styles(style: &str, args: &[String]) -> ScriptResult<Vec<SubSty
     for w in args {
         if HYBRID_STYLES.contains(&w.as_str()) {
             return fail(format!("pair_style {style}: a hybrid cannot contain {w}"));
+        }
+        if w == "no_domain_decomposition" && subs.last().is_some_and(|s| s.name == "mace") {
+            // pair_style mace's only keyword: what ferromd does anyway
+            continue;
         }
         if sub_style_args(w).is_some() {
             if subs.iter().any(|s| &s.name == w) {
