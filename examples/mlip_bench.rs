@@ -1,5 +1,6 @@
-//! Times MD with a SevenNet (`pair_e3gnn`) TorchScript model on diamond silicon
-//! (used by `benches/mlip-sevennet.sh`; needs `--features torch`).
+//! Times MD with a TorchScript model (SevenNet `pair_e3gnn` or MACE `pair_mace`, read from
+//! the file) on diamond silicon (used by `benches/mlip-sevennet.sh` and
+//! `benches/mlip-mace.sh`; needs `--features torch`).
 //!
 //! ```text
 //! cargo run --release --features torch --example mlip_bench -- MODEL REPEAT STEPS [THREADS]
@@ -14,7 +15,9 @@ use ferromd::core::neighbor::NeighborSettings;
 use ferromd::core::simulation::Silent;
 use ferromd::core::{IntegrationParameters, Potential, Simulation, Species, UnitSystem, velocity};
 use ferromd::integrators::VelocityVerlet;
-use ferromd::potentials::mlip::{E3gnn, MlipOptions};
+use ferromd::potentials::mlip::{
+    self, Convention, E3gnn, LammpsMace, MlipOptions, MlipTimings,
+};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -28,14 +31,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .num_threads(threads)
         .build_global()?;
     let device = std::env::var("FERROMD_DEVICE").unwrap_or_else(|_| "cpu".into());
-    let model = E3gnn::load(
-        &args[0],
-        &["Si"],
-        &MlipOptions {
-            device,
-            ..Default::default()
-        },
-    )?;
+    let options = MlipOptions {
+        device,
+        ..Default::default()
+    };
+    let model = match mlip::detect_convention(std::path::Path::new(&args[0]))? {
+        Convention::E3gnn => Model::E3gnn(E3gnn::load(&args[0], &["Si"], &options)?),
+        Convention::Mace => Model::Mace(LammpsMace::load(&args[0], &["Si"], &options)?),
+    };
     let mut system = Lattice::cubic(CubicKind::Diamond, 5.43)
         .build([repeat; 3], vec![Species::new("Si", 28.0855)])?;
     let n = system.len();
@@ -69,24 +72,46 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// The model of either convention, with its timings.
+enum Model {
+    E3gnn(E3gnn),
+    Mace(LammpsMace),
+}
+
+impl Model {
+    fn potential(&self) -> &dyn Potential {
+        match self {
+            Model::E3gnn(m) => m,
+            Model::Mace(m) => m,
+        }
+    }
+
+    fn timings(&self) -> MlipTimings {
+        match self {
+            Model::E3gnn(m) => m.timings(),
+            Model::Mace(m) => m.timings(),
+        }
+    }
+}
+
 /// Lets the benchmark read the model's timings while the simulation owns the potential.
-struct Shared(std::sync::Arc<E3gnn>);
+struct Shared(std::sync::Arc<Model>);
 
 impl Potential for Shared {
     fn cutoff(&self) -> f64 {
-        self.0.cutoff()
+        self.0.potential().cutoff()
     }
     fn list_kind(&self) -> ferromd::core::neighbor::ListKind {
-        self.0.list_kind()
+        self.0.potential().list_kind()
     }
     fn compute(
         &self,
         input: &ferromd::core::potential::ForceInput<'_>,
         out: &mut ferromd::core::potential::ForceOutput,
     ) -> Result<(), ferromd::core::potential::PotentialError> {
-        self.0.compute(input, out)
+        self.0.potential().compute(input, out)
     }
     fn name(&self) -> &str {
-        self.0.name()
+        self.0.potential().name()
     }
 }
