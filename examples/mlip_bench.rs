@@ -15,9 +15,7 @@ use ferromd::core::neighbor::NeighborSettings;
 use ferromd::core::simulation::Silent;
 use ferromd::core::{IntegrationParameters, Potential, Simulation, Species, UnitSystem, velocity};
 use ferromd::integrators::VelocityVerlet;
-use ferromd::potentials::mlip::{
-    self, Convention, E3gnn, LammpsMace, MlipOptions, MlipTimings,
-};
+use ferromd::potentials::mlip::{self, Convention, E3gnn, LammpsMace, MlipOptions, MlipTimings};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
