@@ -185,6 +185,13 @@ fn barostat_keywords() {
     }
 }
 
+/// Temperature and pressure ramps (Tstart != Tstop, Pstart != Pstop) of fix nvt, fix
+/// temp/berendsen and fix press/berendsen follow LAMMPS's trajectories.
+#[test]
+fn ramps() {
+    check_deck("ramps");
+}
+
 /// fix box/relax aniso with CG reaches LAMMPS's relaxed box: final energy within 1e-12
 /// relative, box lengths within 1e-10 relative, pressure components below 1e-8 (the
 /// iteration counts differ: the line searches are not the same).
@@ -709,9 +716,9 @@ fn thermostat_fix_errors() {
     );
     assert_error(
         "ramp",
-        &format!("{base}fix 1 all nvt temp 1.0 2.0 0.5\n"),
+        &format!("{base}fix 1 all nvt temp 1.0 -2.0 0.5\n"),
         9,
-        "temperature ramp",
+        "temperature -2 must be positive",
     );
     assert_error(
         "no-nve",

@@ -10,7 +10,8 @@ use ferromd::core::simulation::Silent;
 use ferromd::core::velocity::create_velocities;
 use ferromd::core::{IntegrationParameters, Integrator, Simulation, Species, System, UnitSystem};
 use ferromd::integrators::{
-    BerendsenBarostat, Coupling, Csvr, Langevin, MtkBarostat, NoseHooverChain, VelocityVerlet,
+    BerendsenBarostat, Coupling, Csvr, Langevin, MtkBarostat, NoseHooverChain, PressureComponent,
+    PressureControl, VelocityVerlet,
 };
 use ferromd::potentials::LjCutBuilder;
 
@@ -125,6 +126,27 @@ fn langevin_continues_bit_for_bit() {
 fn npt_mtk_continues_bit_for_bit() {
     check_restart("npt", &|| {
         Box::new(MtkBarostat::npt(1.2, 0.5, 1.5, 2.0, Coupling::Aniso).unwrap())
+    });
+}
+
+/// NPH with triclinic coupling, a different z target (LAMMPS's deviatoric stress), drag
+/// and ptemp: omega_dot (6), the reference cell, the stress and the barostat chain's
+/// stored forces all travel through the checkpoint.
+#[test]
+fn nph_tri_mtk_with_deviatoric_stress_continues_bit_for_bit() {
+    check_restart("nph-tri", &|| {
+        let mut control = PressureControl::from_coupling(Coupling::Tri, 1.5, 1.5, 2.5);
+        control.components[2] = Some(PressureComponent {
+            start: 1.0,
+            stop: 1.0,
+            damp: 2.0,
+        });
+        control.deviatoric = true;
+        let baro = MtkBarostat::with_control(None, control)
+            .and_then(|b| b.ptemp(1.2))
+            .and_then(|b| b.drag(0.1))
+            .unwrap();
+        Box::new(baro)
     });
 }
 

@@ -4,7 +4,7 @@
 use ferromd_core::integrator::{Integrator, StepContext};
 use ferromd_core::system::System;
 
-use crate::common::{StateReader, drift, kick, kinetic_energy, scale_velocities};
+use crate::common::{Ramp, StateReader, drift, kick, kinetic_energy, scale_velocities};
 
 /// Velocity Verlet followed, at the end of every step, by the Berendsen rescaling
 /// `v <- lambda v` with `lambda = sqrt(1 + dt/damping (T_target/T - 1))`.
@@ -18,7 +18,7 @@ use crate::common::{StateReader, drift, kick, kinetic_energy, scale_velocities};
 /// so `etotal + reservoir` is conserved up to the integration error.
 #[derive(Debug, Clone)]
 pub struct Berendsen {
-    temperature: f64,
+    temperature: Ramp,
     damping: f64,
     reservoir: f64,
 }
@@ -38,15 +38,29 @@ impl Berendsen {
             "Berendsen damping time must be > 0, got {damping}"
         );
         Berendsen {
-            temperature,
+            temperature: Ramp::new(temperature, temperature),
             damping,
             reservoir: 0.0,
         }
     }
 
-    /// The target temperature.
+    /// Ramps the target temperature linearly from the start value to `stop` over each
+    /// run (LAMMPS `Tstart Tstop`).
+    ///
+    /// # Panics
+    /// If `stop` is negative or not finite.
+    pub fn ramp_to(mut self, stop: f64) -> Self {
+        assert!(
+            stop >= 0.0 && stop.is_finite(),
+            "final target temperature must be >= 0, got {stop}"
+        );
+        self.temperature.stop = stop;
+        self
+    }
+
+    /// The target temperature (at the start of a run).
     pub fn temperature(&self) -> f64 {
-        self.temperature
+        self.temperature.start
     }
 }
 
@@ -64,13 +78,26 @@ impl Integrator for Berendsen {
             return;
         }
         let current = 2.0 * ke / (dof * ctx.units.boltz);
-        let lambda2 = (1.0 + ctx.dt / self.damping * (self.temperature / current - 1.0)).max(0.0);
+        let lambda2 = (1.0
+            + ctx.dt / self.damping * (self.temperature.at(ctx.step) / current - 1.0))
+            .max(0.0);
         scale_velocities(system, lambda2.sqrt());
         self.reservoir += ke * (1.0 - lambda2);
     }
 
     fn reservoir_energy(&self) -> f64 {
         self.reservoir
+    }
+
+    fn prepare_run(
+        &mut self,
+        _system: &System,
+        _units: &ferromd_core::units::UnitConstants,
+        first: u64,
+        last: u64,
+    ) -> Result<(), String> {
+        self.temperature.set_span(first, last);
+        Ok(())
     }
 
     fn name(&self) -> &str {

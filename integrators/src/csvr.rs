@@ -10,7 +10,7 @@ use rand::TryRng;
 use rand_distr::{ChiSquared, Distribution, StandardNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use crate::common::{StateReader, drift, kick, kinetic_energy, scale_velocities};
+use crate::common::{Ramp, StateReader, drift, kick, kinetic_energy, scale_velocities};
 
 /// A xoshiro256++ generator that counts the 64-bit words it has produced, so that its
 /// state is `(seed, draws)`: a checkpoint stores the two numbers and a restart jumps
@@ -79,7 +79,7 @@ impl TryRng for CountingRng {
 /// `etotal + reservoir` is conserved up to the integration error.
 #[derive(Debug, Clone)]
 pub struct Csvr {
-    temperature: f64,
+    temperature: Ramp,
     damping: f64,
     rng: CountingRng,
     reservoir: f64,
@@ -100,16 +100,30 @@ impl Csvr {
             "CSVR damping time must be > 0, got {damping}"
         );
         Csvr {
-            temperature,
+            temperature: Ramp::new(temperature, temperature),
             damping,
             rng: CountingRng::new(seed),
             reservoir: 0.0,
         }
     }
 
-    /// The target temperature.
+    /// Ramps the target temperature linearly from the start value to `stop` over each
+    /// run (LAMMPS `Tstart Tstop`).
+    ///
+    /// # Panics
+    /// If `stop` is negative or not finite.
+    pub fn ramp_to(mut self, stop: f64) -> Self {
+        assert!(
+            stop >= 0.0 && stop.is_finite(),
+            "final target temperature must be >= 0, got {stop}"
+        );
+        self.temperature.stop = stop;
+        self
+    }
+
+    /// The target temperature (at the start of a run).
     pub fn temperature(&self) -> f64 {
-        self.temperature
+        self.temperature.start
     }
 
     /// The factor `alpha` with `K' = alpha^2 K` for a kinetic energy `ke`, target
@@ -143,7 +157,7 @@ impl Integrator for Csvr {
         if dof <= 0.0 || ke <= 0.0 {
             return;
         }
-        let ke_target = 0.5 * dof * ctx.units.boltz * self.temperature;
+        let ke_target = 0.5 * dof * ctx.units.boltz * self.temperature.at(ctx.step);
         let alpha = self.resample(ke, ke_target, dof, ctx.dt);
         scale_velocities(system, alpha);
         self.reservoir += ke * (1.0 - alpha * alpha);
@@ -151,6 +165,17 @@ impl Integrator for Csvr {
 
     fn reservoir_energy(&self) -> f64 {
         self.reservoir
+    }
+
+    fn prepare_run(
+        &mut self,
+        _system: &System,
+        _units: &ferromd_core::units::UnitConstants,
+        first: u64,
+        last: u64,
+    ) -> Result<(), String> {
+        self.temperature.set_span(first, last);
+        Ok(())
     }
 
     fn name(&self) -> &str {

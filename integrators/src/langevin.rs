@@ -5,7 +5,9 @@ use ferromd_core::nalgebra::Vector3;
 use ferromd_core::system::System;
 use rayon::prelude::*;
 
-use crate::common::{CounterNoise, MIN_CHUNK, StateReader, drift, kick, kinetic_energy, momentum};
+use crate::common::{
+    CounterNoise, MIN_CHUNK, Ramp, StateReader, drift, kick, kinetic_energy, momentum,
+};
 
 /// Langevin thermostat integrated with BAOAB: `B` half kick, `A` half drift, `O` exact
 /// Ornstein-Uhlenbeck velocity update over a full step, `A` half drift, then (after the
@@ -29,7 +31,7 @@ use crate::common::{CounterNoise, MIN_CHUNK, StateReader, drift, kick, kinetic_e
 /// O steps, so `etotal + reservoir` is conserved up to the integration error.
 #[derive(Debug, Clone)]
 pub struct Langevin {
-    temperature: f64,
+    temperature: Ramp,
     damping: f64,
     seed: u64,
     zero_momentum: bool,
@@ -53,7 +55,7 @@ impl Langevin {
             "Langevin damping time must be > 0, got {damping}"
         );
         Langevin {
-            temperature,
+            temperature: Ramp::new(temperature, temperature),
             damping,
             seed,
             zero_momentum: false,
@@ -68,16 +70,30 @@ impl Langevin {
         self
     }
 
-    /// The target temperature.
+    /// Ramps the target temperature linearly from the start value to `stop` over each
+    /// run (LAMMPS `Tstart Tstop`).
+    ///
+    /// # Panics
+    /// If `stop` is negative or not finite.
+    pub fn ramp_to(mut self, stop: f64) -> Self {
+        assert!(
+            stop >= 0.0 && stop.is_finite(),
+            "final target temperature must be >= 0, got {stop}"
+        );
+        self.temperature.stop = stop;
+        self
+    }
+
+    /// The target temperature (at the start of a run).
     pub fn temperature(&self) -> f64 {
-        self.temperature
+        self.temperature.start
     }
 
     /// The O step: exact Ornstein-Uhlenbeck update of all velocities over `dt`.
     fn ornstein_uhlenbeck(&mut self, system: &mut System, ctx: &StepContext) {
         let c1 = (-ctx.dt / self.damping).exp();
         let c2 = (1.0 - c1 * c1).sqrt();
-        let kt = ctx.units.boltz * self.temperature / ctx.units.mvv2e;
+        let kt = ctx.units.boltz * self.temperature.at(ctx.step) / ctx.units.mvv2e;
         let dim = system.dimension;
         let source = CounterNoise::new(self.seed, ctx.step, 0);
         let n = system.len();
@@ -130,6 +146,17 @@ impl Integrator for Langevin {
 
     fn reservoir_energy(&self) -> f64 {
         self.reservoir
+    }
+
+    fn prepare_run(
+        &mut self,
+        _system: &System,
+        _units: &ferromd_core::units::UnitConstants,
+        first: u64,
+        last: u64,
+    ) -> Result<(), String> {
+        self.temperature.set_span(first, last);
+        Ok(())
     }
 
     fn name(&self) -> &str {

@@ -5,6 +5,7 @@ use ferromd_core::integrator::{Integrator, StepContext};
 use ferromd_core::system::System;
 
 use crate::barostat::{BarostatError, Coupling, current_pressure, dilate, positive};
+use crate::common::Ramp;
 
 /// LAMMPS's default bulk modulus of `fix press/berendsen` (pressure units).
 pub const DEFAULT_BULK_MODULUS: f64 = 10.0;
@@ -23,6 +24,8 @@ pub const DEFAULT_BULK_MODULUS: f64 = 10.0;
 pub struct BerendsenBarostat {
     inner: Box<dyn Integrator>,
     pressure: f64,
+    /// The target ramped over a run (`pressure` is its start).
+    ramp: Ramp,
     pdamp: f64,
     coupling: Coupling,
     modulus: f64,
@@ -63,10 +66,22 @@ impl BerendsenBarostat {
         Ok(BerendsenBarostat {
             inner,
             pressure,
+            ramp: Ramp::new(pressure, pressure),
             pdamp,
             coupling,
             modulus: DEFAULT_BULK_MODULUS,
         })
+    }
+
+    /// Ramps the target pressure linearly to `stop` over each run (LAMMPS `Pstart Pstop`).
+    pub fn ramp_to(mut self, stop: f64) -> Result<Self, BarostatError> {
+        if !stop.is_finite() {
+            return Err(BarostatError(format!(
+                "final target pressure must be finite, got {stop}"
+            )));
+        }
+        self.ramp.stop = stop;
+        Ok(self)
     }
 
     /// Sets the bulk modulus `B` in pressure units (LAMMPS `modulus`).
@@ -94,7 +109,8 @@ impl Integrator for BerendsenBarostat {
         let p = current_pressure(system, &ctx.units, &virial, self.coupling);
         let mut factors = [1.0; 3];
         for (a, f) in factors.iter_mut().enumerate().take(system.dimension) {
-            *f = (1.0 - ctx.dt / self.pdamp * (self.pressure - p[a]) / self.modulus).cbrt();
+            *f =
+                (1.0 - ctx.dt / self.pdamp * (self.ramp.at(ctx.step) - p[a]) / self.modulus).cbrt();
         }
         dilate(system, factors);
     }
@@ -105,6 +121,17 @@ impl Integrator for BerendsenBarostat {
 
     fn needs_virial(&self) -> bool {
         true
+    }
+
+    fn prepare_run(
+        &mut self,
+        system: &System,
+        units: &ferromd_core::units::UnitConstants,
+        first: u64,
+        last: u64,
+    ) -> Result<(), String> {
+        self.ramp.set_span(first, last);
+        self.inner.prepare_run(system, units, first, last)
     }
 
     fn name(&self) -> &str {

@@ -1813,17 +1813,13 @@ fn press_berendsen(a: &[String], inner: Box<dyn Integrator>) -> ScriptResult<Box
         other => return Err(ScriptError::unsupported("fix press/berendsen", other)),
     };
     let (p0, p1) = (float(a, 1, "Pstart")?, float(a, 2, "Pstop")?);
-    if p0 != p1 {
-        return Err(ScriptError::unsupported(
-            "fix press/berendsen",
-            "pressure ramp (Pstart != Pstop)",
-        ));
-    }
     let pdamp = float(a, 3, "Pdamp")?;
     let err = |e: ferromd_integrators::BarostatError| {
         ScriptError::new(format!("fix press/berendsen: {e}"))
     };
-    let mut b = BerendsenBarostat::new(inner, p0, pdamp, coupling).map_err(err)?;
+    let mut b = BerendsenBarostat::new(inner, p0, pdamp, coupling)
+        .and_then(|b| b.ramp_to(p1))
+        .map_err(err)?;
     let mut k = 4;
     while k < a.len() {
         match a[k].as_str() {
@@ -1837,21 +1833,17 @@ fn press_berendsen(a: &[String], inner: Box<dyn Integrator>) -> ScriptResult<Box
 
 /// Parses a thermostat fix's arguments (after `fix ID group style`) into an integrator.
 fn thermostat(style: &str, a: &[String]) -> ScriptResult<Box<dyn Integrator>> {
-    let temps = |i: usize| -> ScriptResult<f64> {
+    let temps = |i: usize| -> ScriptResult<(f64, f64)> {
         let (t0, t1) = (
             float(a, i, "start temperature")?,
             float(a, i + 1, "stop temperature")?,
         );
-        if t0 != t1 {
-            return Err(ScriptError::unsupported(
-                &format!("fix {style}"),
-                "temperature ramp (Tstart != Tstop)",
-            ));
+        for t in [t0, t1] {
+            if t <= 0.0 {
+                return fail(format!("fix {style}: temperature {t} must be positive"));
+            }
         }
-        if t0 <= 0.0 {
-            return fail(format!("fix {style}: temperature {t0} must be positive"));
-        }
-        Ok(t0)
+        Ok((t0, t1))
     };
     let positive = |v: f64, what: &str| -> ScriptResult<f64> {
         if v > 0.0 {
@@ -1872,7 +1864,7 @@ fn thermostat(style: &str, a: &[String]) -> ScriptResult<Box<dyn Integrator>> {
             if word(a, 0, "fix nvt keyword")? != "temp" {
                 return Err(ScriptError::unsupported("fix nvt", &a[0]));
             }
-            let t = temps(1)?;
+            let (t, t_stop) = temps(1)?;
             let damp = positive(float(a, 3, "Tdamp")?, "Tdamp")?;
             let (mut chain, mut loops) = (3usize, 1usize);
             let mut k = 4;
@@ -1889,11 +1881,12 @@ fn thermostat(style: &str, a: &[String]) -> ScriptResult<Box<dyn Integrator>> {
                 k += 2;
             }
             let nh = NoseHooverChain::with_options(t, damp, chain, loops, 1)
+                .and_then(|c| c.ramp_to(t_stop))
                 .map_err(|e| ScriptError::new(format!("fix nvt: {e}")))?;
             Ok(Box::new(nh))
         }
         "langevin" => {
-            let t = temps(0)?;
+            let (t, t_stop) = temps(0)?;
             let damp = positive(float(a, 2, "damp")?, "damp")?;
             let s = seed(3)?;
             let mut zero = false;
@@ -1905,23 +1898,27 @@ fn thermostat(style: &str, a: &[String]) -> ScriptResult<Box<dyn Integrator>> {
                 }
                 k += 2;
             }
-            Ok(Box::new(Langevin::new(t, damp, s).zero_momentum(zero)))
+            Ok(Box::new(
+                Langevin::new(t, damp, s)
+                    .ramp_to(t_stop)
+                    .zero_momentum(zero),
+            ))
         }
         "temp/csvr" => {
-            let t = temps(0)?;
+            let (t, t_stop) = temps(0)?;
             let damp = positive(float(a, 2, "damp")?, "damp")?;
             if a.len() > 4 {
                 return Err(ScriptError::unsupported("fix temp/csvr", &a[4]));
             }
-            Ok(Box::new(Csvr::new(t, damp, seed(3)?)))
+            Ok(Box::new(Csvr::new(t, damp, seed(3)?).ramp_to(t_stop)))
         }
         _ => {
-            let t = temps(0)?;
+            let (t, t_stop) = temps(0)?;
             let damp = positive(float(a, 2, "damp")?, "damp")?;
             if a.len() > 3 {
                 return Err(ScriptError::unsupported("fix temp/berendsen", &a[3]));
             }
-            Ok(Box::new(Berendsen::new(t, damp)))
+            Ok(Box::new(Berendsen::new(t, damp).ramp_to(t_stop)))
         }
     }
 }

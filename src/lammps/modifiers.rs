@@ -203,6 +203,16 @@ impl Integrator for Modified {
         self.inner.reservoir_energy()
     }
 
+    fn prepare_run(
+        &mut self,
+        system: &System,
+        units: &ferromd_core::units::UnitConstants,
+        first: u64,
+        last: u64,
+    ) -> Result<(), String> {
+        self.inner.prepare_run(system, units, first, last)
+    }
+
     fn name(&self) -> &str {
         self.inner.name()
     }
