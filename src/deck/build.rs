@@ -356,6 +356,21 @@ fn structure_system(
         )
         .with_key("structure.file")
     })?;
+    if super::dump_structure::is_dump(&text) {
+        if s.cell.is_some() || s.periodic.is_some() {
+            return Err(cx
+                .at(&s.file, "a LAMMPS dump gives its own box and boundaries")
+                .with_key("structure")
+                .with_hint("remove `cell` and `periodic` from [structure]"));
+        }
+        let frame = s.frame.as_ref().map_or(-1, |f| *f.get_ref());
+        return super::dump_structure::system_from_dump(&text, &file, frame, species);
+    }
+    if let Some(f) = &s.frame {
+        return Err(cx
+            .at(f, "`frame` applies to LAMMPS dumps only")
+            .with_key("structure.frame"));
+    }
     let frame = parse_xyz(&text)
         .map_err(|e| DeckError::general(&file, e.message.clone()).with_location(e.line))?;
     let h = match (&s.cell, frame.lattice) {

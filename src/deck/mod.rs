@@ -6,6 +6,7 @@
 
 mod backend;
 mod build;
+mod dump_structure;
 pub mod error;
 pub mod observables;
 pub mod schema;

@@ -97,12 +97,14 @@ pub struct BasisSpec {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StructureSpec {
-    /// Path to an XYZ or extended-XYZ file, relative to the deck.
+    /// Path to an XYZ, extended-XYZ or LAMMPS dump file, relative to the deck.
     pub file: Spanned<String>,
     /// Cell vectors a, b, c (rows), required when the file has no `Lattice`.
     pub cell: Option<[[f64; 3]; 3]>,
     /// Periodicity along a, b, c (default: from the file, else all periodic).
     pub periodic: Option<[bool; 3]>,
+    /// LAMMPS dumps: the frame to start from (0 the first, -1 the last; default -1).
+    pub frame: Option<Spanned<i64>>,
 }
 
 /// Initial velocities.

@@ -2,4 +2,5 @@
 
 pub mod extxyz;
 pub mod lammps_data;
+pub mod lammps_dump;
 pub mod xyz;
