@@ -4,8 +4,9 @@
 //!
 //! This facade crate re-exports the engine ([`core`]), the potentials
 //! ([`potentials`]) and the integrators ([`integrators`]) for embedding, and
-//! adds the TOML input decks ([`deck`]) and the run driver used by the
-//! `ferromd` command-line program ([`driver`]).
+//! adds the TOML input decks ([`deck`]), the run driver used by the
+//! `ferromd` command-line program ([`driver`]) and the potential report card of
+//! `ferromd check` ([`check`]).
 //!
 //! ```no_run
 //! use ferromd::core::{lattice::{CubicKind, Lattice}, Species, Simulation, UnitSystem, IntegrationParameters};
@@ -23,6 +24,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod check;
 pub mod deck;
 pub mod driver;
 #[cfg(feature = "gpu")]

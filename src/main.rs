@@ -10,6 +10,8 @@ use ferromd::deck::Deck;
 use ferromd::driver::{DriverError, DriverOptions, run_deck};
 use ferromd::lammps::{Echo, ScriptOptions, run_script};
 
+mod check_cli;
+
 /// ferromd: molecular dynamics with classical and machine-learned potentials.
 #[derive(Debug, Parser)]
 #[command(version, about, args_conflicts_with_subcommands = true)]
@@ -67,6 +69,8 @@ enum Command {
         #[arg(long, value_name = "COLUMN")]
         x: Option<String>,
     },
+    /// Report card of a potential: conservativeness, symmetry, smoothness, NVE drift, speed.
+    Check(check_cli::CheckArgs),
 }
 
 /// LAMMPS command-line switches that select the script interface.
@@ -138,6 +142,7 @@ fn main() -> ExitCode {
             }),
             _,
         ) => plot(&file, &output, columns.as_deref(), x.as_deref()),
+        (Some(Command::Check(args)), _) => check_cli::run(&args),
         (None, None) => {
             eprintln!(
                 "error: no deck given\n  hint: ferromd run inputs/lj-melt.toml (see ferromd --help)"
