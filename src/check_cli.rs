@@ -32,7 +32,7 @@ pub struct CheckArgs {
     /// NVE temperature (default 300 K; 0.5 in lj units).
     #[arg(long)]
     pub temperature: Option<f64>,
-    /// NVE steps (default 200; 0 skips the dynamics rows).
+    /// NVE steps (default 100; 0 skips the dynamics rows).
     #[arg(long, value_name = "N")]
     pub nve_steps: Option<u64>,
     /// NVE timestep (default: the unit system's).

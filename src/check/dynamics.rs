@@ -114,7 +114,11 @@ pub fn check(
     let constants = units.constants();
     let mut s = system.clone();
     velocity::create_velocities(&mut s, options.temperature, options.seed, &constants);
-    let radii: Vec<Option<f64>> = s.species.iter().map(|sp| covalent_radius(&sp.name)).collect();
+    let radii: Vec<Option<f64>> = s
+        .species
+        .iter()
+        .map(|sp| covalent_radius(&sp.name))
+        .collect();
     let fallback = shortest_distance(system);
     let (reference, contact_basis) = if radii.iter().all(Option::is_some) {
         let r: Vec<f64> = radii.iter().map(|r| r.unwrap_or(0.0)).collect();
@@ -179,7 +183,11 @@ pub fn check(
     let slope = if stt > 0.0 { ste / stt } else { f64::NAN };
     let kt = constants.boltz * options.temperature;
     let per = if units == UnitSystem::Lj { "tau" } else { "ps" };
-    let energy_unit = if units == UnitSystem::Metal { "eV" } else { "energy units" };
+    let energy_unit = if units == UnitSystem::Metal {
+        "eV"
+    } else {
+        "energy units"
+    };
     rows.push(Row::graded(
         CHECK,
         "NVE energy drift",

@@ -147,14 +147,14 @@ pub struct CheckOptions {
 }
 
 impl CheckOptions {
-    /// Defaults: 300 K (metal, real) or T* = 0.5 (lj), 200 steps at the default timestep,
+    /// Defaults: 300 K (metal, real) or T* = 0.5 (lj), 100 steps at the default timestep,
     /// contacts below 0.5 of the covalent-radius sum, rattle 2 % of the cutoff.
     pub fn for_units(units: UnitSystem) -> Self {
         let c = units.constants();
         CheckOptions {
             seed: 20261125,
             temperature: if units == UnitSystem::Lj { 0.5 } else { 300.0 },
-            nve_steps: 200,
+            nve_steps: 100,
             timestep: c.default_timestep,
             contact_fraction: 0.5,
             rattle: 0.02,

@@ -45,10 +45,7 @@ impl<'a> Probe<'a> {
     }
 
     /// Energy and forces (one per atom, ghosts folded) of `system`'s positions and cell.
-    pub fn energy_forces(
-        &mut self,
-        system: &System,
-    ) -> Result<(f64, Vec<Vector3<f64>>), RunError> {
+    pub fn energy_forces(&mut self, system: &System) -> Result<(f64, Vec<Vector3<f64>>), RunError> {
         let mut s = system.clone();
         s.forces.resize(s.len(), Vector3::zeros());
         self.neighbors.invalidate();
@@ -79,7 +76,9 @@ pub(crate) struct Random(RanPark);
 impl Random {
     /// A generator for `seed` and a stream `salt` (so checks draw independent numbers).
     pub(crate) fn new(seed: u64, salt: u64) -> Self {
-        let s = (seed.wrapping_mul(6364136223846793005).wrapping_add(salt * 1442695040888963407)
+        let s = (seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(salt * 1442695040888963407)
             >> 33)
             % 2_000_000_000
             + 1;
@@ -166,5 +165,8 @@ pub(crate) fn rms(forces: &[Vector3<f64>]) -> f64 {
 
 /// Largest component of `a - b`.
 pub(crate) fn max_diff(a: &[Vector3<f64>], b: &[Vector3<f64>]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y).amax()).fold(0.0, f64::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).amax())
+        .fold(0.0, f64::max)
 }

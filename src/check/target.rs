@@ -123,7 +123,8 @@ pub fn read_structure(file: &Path, elements: &[String]) -> Result<System, Target
         line,
         message,
     };
-    let text = std::fs::read_to_string(file).map_err(|e| fail(None, format!("cannot read: {e}")))?;
+    let text =
+        std::fs::read_to_string(file).map_err(|e| fail(None, format!("cannot read: {e}")))?;
     let is_xyz = file
         .extension()
         .is_some_and(|e| e == "xyz" || e == "extxyz");
