@@ -71,8 +71,8 @@ fn plain_lj_cut_energy_jump_at_the_cutoff_is_caught() {
         status_of(&report, "dimer A-A: force at cutoff"),
         Status::Warn
     );
-    // the forces are still the gradient of the energy, and symmetric
-    assert_eq!(status_of(&report, "forces vs -dE/dx"), Status::Pass);
+    // symmetry is intact (the finite-difference row is not asserted: moving all atoms,
+    // pairs cross the cutoff within the step and the energy jump shows there too)
     assert_eq!(
         status_of(&report, "rotation: forces equivariant"),
         Status::Pass
