@@ -152,9 +152,9 @@ fn permute(
         }
     }
     let mut s = system.clone();
-    for i in 0..n {
-        s.positions[i] = system.positions[from[i]];
-        s.images[i] = system.images[from[i]];
+    for (i, &j) in from.iter().enumerate() {
+        s.positions[i] = system.positions[j];
+        s.images[i] = system.images[j];
     }
     let expected = from.iter().map(|&j| forces[j]).collect();
     let moved = from.iter().enumerate().filter(|(i, j)| i != *j).count();
