@@ -99,6 +99,7 @@ impl Target {
             &names,
             &MlipOptions {
                 device: device.to_owned(),
+                ..MlipOptions::default()
             },
         )?;
         Ok(Target {
