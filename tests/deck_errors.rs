@@ -247,3 +247,32 @@ fn barostat_decks_validate_their_keys() {
         "{e}"
     );
 }
+
+/// EAM/Tersoff/SW files hold metal-unit numbers that ferromd does not convert: a deck
+/// in other units is refused at the style, with the fix as hint, never run in wrong units.
+#[test]
+fn file_potentials_outside_metal_units_are_refused() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for deck in [
+        "si-tersoff-bench.toml",
+        "si-sw-bench.toml",
+        "cu-eam-bench.toml",
+    ] {
+        let path = root.join("inputs").join(deck);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("units = \"metal\""), "{deck}");
+        let real = text.replacen("units = \"metal\"", "units = \"real\"", 1);
+        let e = match Deck::parse(&real, &path) {
+            Ok(_) => panic!("{deck} in real units was accepted"),
+            Err(e) => e,
+        };
+        let msg = e.to_string();
+        assert!(msg.contains("metal units"), "{deck}: {msg}");
+        assert_eq!(e.key.as_deref(), Some("potential.style"), "{deck}: {msg}");
+        assert_eq!(
+            e.location.map(|l| l.0),
+            Some(line_of(&text, "style = ")),
+            "{deck}: {msg}"
+        );
+    }
+}

@@ -226,3 +226,21 @@ fn cg_aniso_box_relaxation_reaches_the_lj_lattice_constant() {
     }
     assert!((result.final_energy / 108.0 - lattice_energy(exact)).abs() < 1e-10);
 }
+
+/// FIRE moves atoms only: asked to relax the box it returns an error naming itself and
+/// the minimizer that can, instead of panicking.
+#[test]
+fn fire_refuses_box_relaxation_with_an_error() {
+    let system = Lattice::cubic_with_density(CubicKind::Fcc, 1.0)
+        .build([3; 3], vec![Species::new("1", 1.0)])
+        .unwrap();
+    let mut sim = simulation(system);
+    let mut params = MinParameters::new(0.0, 1e-7, 100, 1_000);
+    params.box_pressure = Some(0.0);
+    let err = Fire::new(0.005).minimize(&mut sim, &params).unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains("fire") && message.contains("ConjugateGradient"),
+        "{message}"
+    );
+}

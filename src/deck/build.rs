@@ -422,11 +422,13 @@ fn potential(
             return Ok((torchscript(cx, p, species, units)?, unsupported));
         }
         name if manybody::STYLES.contains(&name) => {
+            require_metal_files(cx, p, units)?;
             let unsupported = DevicePotential::Unsupported(name.to_string());
             return Ok((manybody_file(cx, p, name, species)?, unsupported));
         }
         name => {
             if let Some(style) = EamStyle::from_name(name) {
+                require_metal_files(cx, p, units)?;
                 let eam = eam(cx, p, style, species)?;
                 let tables = DevicePotential::Eam(eam.tables().clone());
                 return Ok((Box::new(eam), tables));
@@ -521,6 +523,26 @@ fn eam(
             .with_hint("check the file name, its format and the element names")
     })?;
     Ok(eam)
+}
+
+/// EAM, Tersoff and SW files hold metal-unit numbers (eV, Å), which ferromd does not
+/// convert: any other unit system is an error rather than a run in the wrong units.
+fn require_metal_files(
+    cx: &Ctx<'_>,
+    p: &PotentialSpec,
+    units: UnitSystem,
+) -> Result<(), DeckError> {
+    if units == UnitSystem::Metal {
+        return Ok(());
+    }
+    let style = p.style.get_ref();
+    Err(cx
+        .at(
+            &p.style,
+            format!("{style} potential files are in metal units (eV, Å), not {units}"),
+        )
+        .with_key("potential.style")
+        .with_hint("write units = \"metal\""))
 }
 
 /// `tersoff`, `sw`: one element-triplet file and an element per species.

@@ -1362,10 +1362,14 @@ impl Interpreter {
                 )
             }
             eam if eam.starts_with("eam") => {
+                require_metal_files(eam, self.units)?;
                 Ok(Box::new(eam_from_coeffs(eam, coeffs, n_types, false)?))
             }
             s @ ("e3gnn" | "mace") => mlip_from_coeffs(s, coeffs, n_types, self.units),
-            style if MANYBODY_STYLES.contains(&style) => build_manybody(style, coeffs, n_types),
+            style if MANYBODY_STYLES.contains(&style) => {
+                require_metal_files(style, self.units)?;
+                build_manybody(style, coeffs, n_types)
+            }
             other => Err(ScriptError::unsupported("pair_style", other)),
         }
     }
@@ -1937,6 +1941,20 @@ fn mlip_style_args(args: &[String]) -> ScriptResult<()> {
 }
 
 /// Loads the TorchScript model of `pair_style e3gnn` or `pair_style mace` from
+/// EAM, Tersoff and SW files hold metal-unit numbers (eV, Å). LAMMPS converts them for
+/// `units real`; ferromd does not, so any other unit system is refused rather than run with
+/// numbers in the wrong units.
+fn require_metal_files(style: &str, units: UnitSystem) -> ScriptResult<()> {
+    if units != UnitSystem::Metal {
+        return fail(format!(
+            "pair_style {style} reads potential files in metal units (eV, Å) and ferromd does \
+             not convert them to units {}; use units metal",
+            units.name()
+        ));
+    }
+    Ok(())
+}
+
 /// `pair_coeff * * MODEL EL1 EL2 ...` (one element per atom type; masses stay as the script
 /// sets them).
 fn mlip_from_coeffs(

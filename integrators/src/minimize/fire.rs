@@ -60,10 +60,13 @@ impl Minimizer for Fire {
         sim: &mut Simulation,
         params: &MinParameters,
     ) -> Result<MinResult, RunError> {
-        assert!(
-            params.box_pressure.is_none(),
-            "FIRE does not relax the box; use ConjugateGradient"
-        );
+        if params.box_pressure.is_some() {
+            return Err(RunError::Integrator {
+                step: sim.current_step(),
+                integrator: "fire".into(),
+                message: "FIRE does not relax the box; use ConjugateGradient (min_style cg)".into(),
+            });
+        }
         let ftm2v = sim.units.constants().ftm2v;
         let mut evals = 0;
         let mut state = evaluate(sim, params, &mut evals)?;
