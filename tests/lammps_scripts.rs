@@ -421,6 +421,27 @@ fn unsupported_keyword_says_so() {
     );
 }
 
+/// ferromd does not split the pair energy: with Coulomb styles, evdwl/ecoul in thermo
+/// would be wrong, so the run is refused at its line and names the keyword.
+#[test]
+fn coulomb_energy_split_is_refused() {
+    let charged = "units real\natom_style charge\nlattice fcc 5.4\nregion box block 0 2 0 2 0 2\n\
+                   create_box 1 box\ncreate_atoms 1 box\nmass 1 22.99\nset type 1 charge 0.5\n\
+                   pair_style lj/cut/coul/cut 6.0\npair_coeff * * 0.1 3.0\n";
+    assert_error(
+        "coul-ecoul",
+        &format!("{charged}thermo_style custom step pe ecoul\nrun 0\n"),
+        12,
+        "thermo keyword ecoul with pair_style lj/cut/coul/cut",
+    );
+    assert_error(
+        "coul-multi",
+        &format!("{charged}thermo_style multi\nrun 0\n"),
+        12,
+        "does not split the pair energy",
+    );
+}
+
 /// Tersoff and SW files are read at the `pair_coeff` line, so their errors name it.
 #[test]
 fn manybody_errors_name_the_line() {

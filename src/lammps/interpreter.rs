@@ -1644,6 +1644,30 @@ impl Interpreter {
         Ok(system)
     }
 
+    /// ferromd reports one potential energy, not LAMMPS's van der Waals / Coulomb split:
+    /// with a Coulomb pair style, thermo `evdwl` and `ecoul` would print the whole energy
+    /// and zero, so a run that asks for them is refused instead of printing wrong numbers.
+    fn check_energy_split(&self) -> ScriptResult<()> {
+        let Some(pair) = &self.pair else {
+            return Ok(());
+        };
+        let coulomb = std::iter::once(&pair.style)
+            .chain(pair.args.iter())
+            .any(|w| COULOMB_STYLES.contains(&w.as_str()));
+        let split = self.thermo_style.keywords.iter().find_map(|k| match k {
+            Keyword::Builtin(name @ ("evdwl" | "ecoul")) => Some(*name),
+            _ => None,
+        });
+        match split {
+            Some(name) if coulomb => fail(format!(
+                "thermo keyword {name} with pair_style {}: ferromd does not split the pair \
+                 energy into evdwl and ecoul; use pe (or thermo_style custom without them)",
+                pair.style
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// Moves the session's atoms into a simulation at the current step and prints the
     /// thermo header.
     fn start_simulation(
@@ -1655,6 +1679,7 @@ impl Interpreter {
             dt: self.dt(),
             neighbor: self.neighbor,
         };
+        self.check_energy_split()?;
         let system = self.system.take().expect("checked by ready_for");
         let mut sim = Simulation::new(system, self.units, params, potential, integrator)
             .map_err(|e| ScriptError::new(e.to_string()))?;
