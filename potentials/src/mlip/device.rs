@@ -31,3 +31,22 @@ pub(crate) fn parse_device(name: &str) -> Result<Device, MlipError> {
     }
     Ok(Device::Cuda(index))
 }
+
+/// Loads the TorchScript module at `path` onto `device` for inference (eval mode).
+///
+/// The graph executor's profiling re-optimisation is switched off, as LAMMPS's pair styles
+/// do: the input shapes (the edge count) change every step, so re-profiling would never
+/// settle (measured: same speed on CPU).
+pub(crate) fn load_module(
+    path: &std::path::Path,
+    device: Device,
+) -> Result<tch::CModule, MlipError> {
+    tch::jit::set_graph_executor_optimize(false);
+    let mut model =
+        tch::CModule::load_on_device(path, device).map_err(|e| MlipError::NotTorchScript {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+    model.set_eval();
+    Ok(model)
+}

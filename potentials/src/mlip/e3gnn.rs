@@ -10,7 +10,7 @@ use ferromd_core::neighbor::ListKind;
 use ferromd_core::potential::{ForceInput, ForceOutput, Potential, PotentialError};
 use tch::{CModule, Device, IValue, Kind, Tensor};
 
-use super::device::parse_device;
+use super::device::{load_module, parse_device};
 use super::metadata::ModelMetadata;
 use super::{MlipError, MlipOptions};
 
@@ -92,15 +92,7 @@ impl E3gnn {
         let meta = ModelMetadata::read(&path)?;
         let type_map = meta.species_indices(elements)?;
         let device = parse_device(&options.device)?;
-        // as LAMMPS's pair_e3gnn: no profiling re-optimisation of the graph, whose input
-        // shapes (the edge count) change every step (measured: same speed on CPU)
-        tch::jit::set_graph_executor_optimize(false);
-        let mut model =
-            CModule::load_on_device(&path, device).map_err(|e| MlipError::NotTorchScript {
-                path: path.clone(),
-                reason: e.to_string(),
-            })?;
-        model.set_eval();
+        let model = load_module(&path, device)?;
         Ok(E3gnn {
             model,
             meta,

@@ -17,7 +17,7 @@ use ferromd_core::potential::{ForceInput, ForceOutput, Potential, PotentialError
 use tch::{CModule, Device, IValue, Kind, Tensor};
 
 use super::archive::TorchArchive;
-use super::device::parse_device;
+use super::device::{load_module, parse_device};
 use super::pickle::Value;
 use super::{MlipError, MlipOptions, MlipTimings, elements};
 
@@ -212,14 +212,7 @@ impl LammpsMace {
         let meta = MaceMetadata::read(&path)?;
         let type_map = meta.species_indices(elements)?;
         let device = parse_device(&options.device)?;
-        // the input shapes (edge count) change every step: no profiling re-optimisation
-        tch::jit::set_graph_executor_optimize(false);
-        let mut model =
-            CModule::load_on_device(&path, device).map_err(|e| MlipError::NotTorchScript {
-                path: path.clone(),
-                reason: e.to_string(),
-            })?;
-        model.set_eval();
+        let model = load_module(&path, device)?;
         Ok(LammpsMace {
             model,
             meta,
