@@ -39,6 +39,7 @@ use super::pair_hybrid::{HYBRID_STYLES, build_hybrid, check_coeff, parse_sub_sty
 use super::pair_styles::{PAIR_STYLES, build_pair, global_args};
 use super::pair_zbl::build_zbl;
 use super::set_command::set_command;
+use super::star_coeff::file_and_elements;
 use super::thermo::{Keyword, ThermoState, ThermoStyle, is_extensive, keyword_value};
 use super::variables::Variables;
 use super::velocity::velocity_command;
@@ -1991,24 +1992,7 @@ fn mlip_from_coeffs(
     if units != UnitSystem::Metal {
         return fail(format!("pair_style {style} requires units metal"));
     }
-    let Some(c) = coeffs.last() else {
-        return fail(format!(
-            "all pair coeffs are not set: pair_style {style} needs pair_coeff * * MODEL ELEMENTS"
-        ));
-    };
-    if c[0] != "*" || c[1] != "*" {
-        return fail(format!(
-            "pair_coeff for {style} must be `* * MODEL ELEMENT...`"
-        ));
-    }
-    let file = word(c, 2, "model file")?;
-    let elements: Vec<&str> = c[3..].iter().map(String::as_str).collect();
-    if elements.len() != n_types {
-        return fail(format!(
-            "pair_coeff {file}: {} element names for {n_types} atom types",
-            elements.len()
-        ));
-    }
+    let (file, elements) = file_and_elements(style, coeffs, n_types, ("MODEL", "model file"))?;
     let options = MlipOptions {
         convention: mlip::Convention::from_style(style).flatten(),
         ..Default::default()

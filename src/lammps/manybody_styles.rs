@@ -3,8 +3,8 @@
 use ferromd_core::Potential;
 use ferromd_potentials::manybody;
 
-use super::error::{ScriptError, ScriptResult, fail};
-use super::words::word;
+use super::error::{ScriptError, ScriptResult};
+use super::star_coeff::file_and_elements;
 
 /// Many-body styles read from element-triplet files.
 pub const MANYBODY_STYLES: &[&str] = manybody::STYLES;
@@ -27,24 +27,7 @@ pub fn build_manybody(
     coeffs: &[Vec<String>],
     n_types: usize,
 ) -> ScriptResult<Box<dyn Potential>> {
-    let Some(c) = coeffs.last() else {
-        return fail(format!(
-            "all pair coeffs are not set: pair_style {style} needs pair_coeff * * FILE ELEMENTS"
-        ));
-    };
-    if c.len() < 2 || c[0] != "*" || c[1] != "*" {
-        return fail(format!(
-            "pair_coeff for {style} must be `* * FILE ELEMENT...`"
-        ));
-    }
-    let file = word(c, 2, "potential file")?;
-    let elements: Vec<&str> = c[3..].iter().map(String::as_str).collect();
-    if elements.len() != n_types {
-        return fail(format!(
-            "pair_coeff {file}: {} element names for {n_types} atom types",
-            elements.len()
-        ));
-    }
+    let (file, elements) = file_and_elements(style, coeffs, n_types, ("FILE", "potential file"))?;
     if elements.contains(&"NULL") {
         return Err(ScriptError::unsupported("pair_coeff", "NULL"));
     }

@@ -28,6 +28,7 @@ mod pair_hybrid;
 mod pair_styles;
 mod pair_zbl;
 mod set_command;
+mod star_coeff;
 mod thermo;
 mod variables;
 mod velocity;
