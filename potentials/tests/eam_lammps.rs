@@ -14,11 +14,12 @@
 
 use std::path::{Path, PathBuf};
 
-use ferromd_core::evaluation::evaluate_forces;
+mod common;
+
+use common::{ALL, ENERGY_ONLY, evaluate, max_abs, reference_per_atom, reference_thermo};
 use ferromd_core::io::lammps_data::parse_lammps_data;
 use ferromd_core::nalgebra::Vector3;
-use ferromd_core::neighbor::{NeighborSettings, Neighbors};
-use ferromd_core::potential::{ForceOutput, ForceRequest, Potential};
+use ferromd_core::potential::Potential;
 use ferromd_core::system::System;
 use ferromd_core::units::UnitSystem;
 use ferromd_potentials::{Eam, EamStyle};
@@ -131,57 +132,13 @@ impl Case {
 
     /// `(pe, [pxx, pyy, pzz, pxy, pxz, pyz], volume)` from the thermo line.
     fn thermo(&self) -> (f64, [f64; 6], f64) {
-        let text = self.read("ref");
-        let v: Vec<f64> = text
-            .lines()
-            .nth(1)
-            .unwrap()
-            .split_whitespace()
-            .map(|t| t.parse().unwrap())
-            .collect();
-        (v[2], [v[4], v[5], v[6], v[7], v[8], v[9]], v[10])
+        reference_thermo(&self.read("ref"))
     }
 
     /// Per-atom `(id, force, energy)` from the dump.
     fn per_atom(&self) -> Vec<(u64, Vector3<f64>, f64)> {
-        let text = self.read("forces");
-        let mut lines = text.lines().skip_while(|l| !l.starts_with("ITEM: ATOMS"));
-        lines.next();
-        lines
-            .map(|l| {
-                let v: Vec<f64> = l.split_whitespace().map(|t| t.parse().unwrap()).collect();
-                (v[0] as u64, Vector3::new(v[5], v[6], v[7]), v[8])
-            })
-            .collect()
+        reference_per_atom(&self.read("forces"))
     }
-}
-
-const ALL: ForceRequest = ForceRequest {
-    energy: true,
-    virial: true,
-    per_atom_energy: true,
-};
-
-fn evaluate(
-    system: &System,
-    potential: &Eam,
-    request: ForceRequest,
-    skin: f64,
-) -> (ForceOutput, System) {
-    let mut system = system.clone();
-    let mut neighbors = Neighbors::new(
-        NeighborSettings::with_skin(skin),
-        potential.cutoff(),
-        potential.list_kind(),
-    );
-    neighbors.rebuild(&mut system).unwrap();
-    let mut out = ForceOutput::new();
-    evaluate_forces(&mut system, &neighbors, potential, request, &mut out, 0).unwrap();
-    (out, system)
-}
-
-fn max_abs(v: impl IntoIterator<Item = f64>) -> f64 {
-    v.into_iter().fold(0.0, |m, x| m.max(x.abs()))
 }
 
 #[test]
@@ -243,12 +200,6 @@ fn eam_styles_match_lammps() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
-
-const ENERGY_ONLY: ForceRequest = ForceRequest {
-    energy: true,
-    virial: false,
-    per_atom_energy: false,
-};
 
 /// Forces are minus the central-difference gradient of the total energy (step 1e-5 Å).
 ///
