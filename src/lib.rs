@@ -6,7 +6,8 @@
 //! ([`potentials`]) and the integrators ([`integrators`]) for embedding, and
 //! adds the TOML input decks ([`deck`]), the run driver used by the
 //! `ferromd` command-line program ([`driver`]) and the potential report card of
-//! `ferromd check` ([`check`]).
+//! `ferromd check` ([`check`]) and the Hessian and normal modes of `ferromd hessian`
+//! ([`hessian`]).
 //!
 //! ```no_run
 //! use ferromd::core::{lattice::{CubicKind, Lattice}, Species, Simulation, UnitSystem, IntegrationParameters};
@@ -29,6 +30,7 @@ pub mod deck;
 pub mod driver;
 #[cfg(feature = "gpu")]
 pub mod gpu;
+pub mod hessian;
 pub mod lammps;
 pub mod observable_files;
 pub mod plot;

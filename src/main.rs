@@ -11,6 +11,7 @@ use ferromd::driver::{DriverError, DriverOptions, run_deck};
 use ferromd::lammps::{Echo, ScriptOptions, run_script};
 
 mod check_cli;
+mod hessian_cli;
 
 /// ferromd: molecular dynamics with classical and machine-learned potentials.
 #[derive(Debug, Parser)]
@@ -71,6 +72,8 @@ enum Command {
     },
     /// Report card of a potential: conservativeness, symmetry, smoothness, NVE drift, speed.
     Check(check_cli::CheckArgs),
+    /// Finite-difference Hessian and mass-weighted normal modes of a structure.
+    Hessian(hessian_cli::HessianArgs),
 }
 
 /// LAMMPS command-line switches that select the script interface.
@@ -143,6 +146,7 @@ fn main() -> ExitCode {
             _,
         ) => plot(&file, &output, columns.as_deref(), x.as_deref()),
         (Some(Command::Check(args)), _) => check_cli::run(&args),
+        (Some(Command::Hessian(args)), _) => hessian_cli::run(&args),
         (None, None) => {
             eprintln!(
                 "error: no deck given\n  hint: ferromd run inputs/lj-melt.toml (see ferromd --help)"

@@ -1,0 +1,86 @@
+//! `ferromd hessian`: command-line arguments and output of the Hessian and normal modes.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use ferromd::check::Target;
+use ferromd::hessian::{default_step, finite_difference_hessian, normal_modes, output};
+
+/// Arguments of `ferromd hessian`.
+#[derive(Debug, Args)]
+pub struct HessianArgs {
+    /// A TOML deck, or a TorchScript model file (then --structure is needed).
+    pub target: PathBuf,
+    /// Write the 3N x 3N matrix (text) to this file; the mode table goes to stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Print matrix and modes as one JSON document on stdout instead.
+    #[arg(long)]
+    pub json: bool,
+    /// Finite-difference displacement (default 1e-3 A; 1e-4 sigma in lj units).
+    #[arg(long)]
+    pub step: Option<f64>,
+    /// Structure for a model file: extended XYZ (.xyz/.extxyz) or a LAMMPS data file.
+    #[arg(long, value_name = "FILE")]
+    pub structure: Option<PathBuf>,
+    /// Element of each atom type (data files), or the type order (XYZ files).
+    #[arg(long, num_args = 1.., value_name = "EL")]
+    pub elements: Vec<String>,
+    /// Where a model runs: cpu, cuda or cuda:N.
+    #[arg(long, default_value = "cpu")]
+    pub device: String,
+}
+
+/// Computes and prints; exit status 0, 1 when an evaluation fails, 2 on bad input.
+pub fn run(args: &HessianArgs) -> ExitCode {
+    let target = match Target::load(
+        &args.target,
+        args.structure.as_deref(),
+        &args.elements,
+        &args.device,
+    ) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let step = args.step.unwrap_or_else(|| default_step(target.units));
+    if !(step.is_finite() && step > 0.0) {
+        eprintln!("error: --step {step} must be positive");
+        return ExitCode::from(2);
+    }
+    let hessian = match finite_difference_hessian(&target.system, target.potential.as_ref(), step) {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("error: {}: {e}", target.label);
+            return ExitCode::FAILURE;
+        }
+    };
+    let modes = normal_modes(&hessian.matrix, &target.system, target.units);
+    if args.json {
+        let doc = output::json(
+            &target.label,
+            &target.system,
+            target.units,
+            &hessian,
+            &modes,
+        );
+        println!("{doc}");
+    }
+    if let Some(path) = &args.output {
+        let text = output::matrix_text(&target.label, &target.system, target.units, &hessian);
+        if let Err(e) = std::fs::write(path, text) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    }
+    if !args.json {
+        print!(
+            "{}",
+            output::mode_table(&target.label, target.units, &hessian, &modes)
+        );
+    }
+    ExitCode::SUCCESS
+}
