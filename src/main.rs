@@ -258,7 +258,8 @@ fn run_script_file(path: &std::path::Path, options: ScriptOptions) -> ExitCode {
 }
 
 /// Parses LAMMPS-style switches: `-in FILE`, `-var NAME V...`, `-log FILE|none`,
-/// `-screen none`, `-echo STYLE`, `-sf/-pk` (accelerator switches), `--threads N`.
+/// `-screen none`, `-echo STYLE`, `-sf/-pk` (accelerator switches), `--threads N`,
+/// `--thermo-table FILE.csv|FILE.jsonl` (ferromd: thermo lines also as a table).
 fn run_lammps_cli(args: &[String]) -> ExitCode {
     let mut options = ScriptOptions {
         screen: true,
@@ -362,6 +363,13 @@ fn run_lammps_cli(args: &[String]) -> ExitCode {
                     (None, _) => return usage("-pk needs a package name"),
                 }
                 k += 3;
+            }
+            "--thermo-table" => {
+                let Some(v) = value(k) else {
+                    return usage("--thermo-table needs a .csv or .jsonl file name");
+                };
+                options.thermo_table = Some(PathBuf::from(v));
+                k += 2;
             }
             "--threads" => {
                 match value(k)

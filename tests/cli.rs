@@ -145,3 +145,74 @@ fn missing_deck_and_zero_threads_are_errors() {
     let out = ferromd().arg("--version").output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("ferromd "));
 }
+
+/// `--thermo-table` (ferromd extension to the LAMMPS switches) writes every thermo line
+/// of a script as a CSV row with the thermo_style keywords as header, holding the same
+/// numbers as the LAMMPS-formatted log; a wrong extension is a command-line error.
+#[test]
+fn lammps_script_thermo_table_matches_the_log() {
+    let dir = std::env::temp_dir().join(format!("ferromd-cli-{}-table", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("in.melt"),
+        "units lj\nlattice fcc 0.8442\nregion box block 0 4 0 4 0 4\ncreate_box 1 box\n\
+         create_atoms 1 box\nmass 1 1.0\nvelocity all create 3.0 87287 loop geom\n\
+         pair_style lj/cut 2.5\npair_coeff 1 1 1.0 1.0 2.5\nfix 1 all nve\n\
+         thermo_style custom step temp pe press\nthermo_modify format float %.15g\n\
+         thermo 10\nrun 30\n",
+    )
+    .unwrap();
+    let status = ferromd()
+        .current_dir(&dir)
+        .args([
+            "-in",
+            "in.melt",
+            "-screen",
+            "none",
+            "--thermo-table",
+            "t.csv",
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let table = std::fs::read_to_string(dir.join("t.csv")).unwrap();
+    let mut rows = table.lines();
+    assert_eq!(rows.next(), Some("step,temp,pe,press"));
+    let rows: Vec<Vec<f64>> = rows
+        .map(|r| r.split(',').map(|x| x.parse().unwrap()).collect())
+        .collect();
+    let log = std::fs::read_to_string(dir.join("log.lammps")).unwrap();
+    let logged: Vec<Vec<f64>> = log
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("Step"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("Loop time"))
+        .map(|l| l.split_whitespace().map(|x| x.parse().unwrap()).collect())
+        .collect();
+    assert_eq!(rows.len(), 4, "{table}");
+    assert_eq!(rows.len(), logged.len(), "{log}");
+    for (r, l) in rows.iter().zip(&logged) {
+        for (a, b) in r.iter().zip(l) {
+            assert!((a - b).abs() <= 1e-13 * b.abs().max(1.0), "{r:?} vs {l:?}");
+        }
+    }
+    let bad = ferromd()
+        .current_dir(&dir)
+        .args([
+            "-in",
+            "in.melt",
+            "-screen",
+            "none",
+            "--thermo-table",
+            "t.txt",
+        ])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.contains("t.txt") && stderr.contains(".csv"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

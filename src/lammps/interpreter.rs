@@ -2169,6 +2169,9 @@ impl<'a> ScriptObserver<'a> {
             };
             values.push(v);
         }
+        self.out
+            .thermo_row(&self.style.column_names(), &values)
+            .map_err(|e| ScriptError::new(format!("cannot write thermo table: {e}")))?;
         self.style.line(&values)
     }
 }

@@ -30,6 +30,7 @@ mod pair_zbl;
 mod set_command;
 mod star_coeff;
 mod thermo;
+mod thermo_table;
 mod variables;
 mod velocity;
 mod words;
@@ -37,10 +38,12 @@ mod words;
 pub use error::ScriptError;
 pub use interpreter::{Echo, Interpreter};
 pub use output::Output;
+pub use thermo_table::{TableFormat, ThermoTable};
 
 use std::path::Path;
 
-/// Command-line options of a script run (`-var`, `-log`, `-screen`, `-echo`).
+/// Command-line options of a script run (`-var`, `-log`, `-screen`, `-echo`,
+/// `--thermo-table`).
 #[derive(Debug, Clone, Default)]
 pub struct ScriptOptions {
     /// `-var NAME VALUE...` definitions, applied before the script.
@@ -51,12 +54,17 @@ pub struct ScriptOptions {
     pub screen: bool,
     /// Echo commands.
     pub echo: Echo,
+    /// Also write thermo lines to this `.csv` or `.jsonl` file (ferromd extension).
+    pub thermo_table: Option<std::path::PathBuf>,
 }
 
 /// Runs the script at `path` with `options`.
 pub fn run_script(path: &Path, options: &ScriptOptions) -> Result<(), ScriptError> {
-    let out = Output::new(options.screen, options.log.as_deref())
+    let mut out = Output::new(options.screen, options.log.as_deref())
         .map_err(|e| ScriptError::new(format!("cannot open log file: {e}")))?;
+    if let Some(path) = &options.thermo_table {
+        out.set_thermo_table(ThermoTable::create(path).map_err(ScriptError::new)?);
+    }
     let mut interp = Interpreter::new(out, options.echo, &options.variables);
     interp.run_file(path)
 }

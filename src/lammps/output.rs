@@ -5,12 +5,15 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
+use super::thermo_table::ThermoTable;
+
 /// Where script output goes: the screen (stdout), a log file, or both.
 #[derive(Debug)]
 pub struct Output {
     screen: Option<io::Stdout>,
     log: Option<BufWriter<File>>,
     capture: Option<Vec<u8>>,
+    table: Option<ThermoTable>,
 }
 
 impl Output {
@@ -24,6 +27,7 @@ impl Output {
             screen: screen.then(io::stdout),
             log,
             capture: None,
+            table: None,
         })
     }
 
@@ -33,6 +37,7 @@ impl Output {
             screen: None,
             log: None,
             capture: Some(Vec::new()),
+            table: None,
         }
     }
 
@@ -78,6 +83,21 @@ impl Output {
             writeln!(c, "{text}")?;
         }
         Ok(())
+    }
+
+    /// Also writes every thermo line to `table` (`--thermo-table FILE`).
+    pub fn set_thermo_table(&mut self, table: ThermoTable) {
+        self.table = Some(table);
+    }
+
+    /// Appends a thermo row to the table, if there is one.
+    pub fn thermo_row(&mut self, columns: &[String], values: &[f64]) -> io::Result<()> {
+        match self.table.as_mut() {
+            Some(t) => t
+                .row(columns, values)
+                .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", t.path().display()))),
+            None => Ok(()),
+        }
     }
 
     /// Writes a line to the log only (`echo log`).

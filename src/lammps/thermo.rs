@@ -306,6 +306,19 @@ impl ThermoStyle {
         Ok(())
     }
 
+    /// The keywords as typed in `thermo_style` (`step`, `v_name`, `c_ID[n]`): the column
+    /// names of `--thermo-table` files.
+    pub fn column_names(&self) -> Vec<String> {
+        self.keywords
+            .iter()
+            .map(|k| match k {
+                Keyword::Builtin(name) => (*name).to_string(),
+                Keyword::Variable(name) => format!("v_{name}"),
+                Keyword::Compute { id, index } => format!("c_{id}[{index}]"),
+            })
+            .collect()
+    }
+
     /// The header line (labels, each followed by a space, as LAMMPS 2021 prints); empty
     /// for `multi`, which labels every value instead.
     pub fn header(&self) -> String {
