@@ -10,8 +10,8 @@ use ferromd::core::simulation::Silent;
 use ferromd::core::velocity::create_velocities;
 use ferromd::core::{IntegrationParameters, Integrator, Simulation, Species, System, UnitSystem};
 use ferromd::integrators::{
-    BerendsenBarostat, Coupling, Csvr, Langevin, MtkBarostat, NoseHooverChain, PressureComponent,
-    PressureControl, VelocityVerlet,
+    BerendsenBarostat, CRescale, Coupling, Csvr, Langevin, MtkBarostat, NoseHooverChain,
+    PressureComponent, PressureControl, VelocityVerlet,
 };
 use ferromd::potentials::LjCutBuilder;
 
@@ -157,6 +157,20 @@ fn nvt_csvr_and_berendsen_barostat_continue_bit_for_bit() {
     check_restart("press-berendsen", &|| {
         Box::new(
             BerendsenBarostat::new(Box::new(Csvr::new(1.2, 0.2, 7)), 1.0, 1.0, Coupling::Iso)
+                .unwrap(),
+        )
+    });
+}
+
+/// C-rescale: the barostat's random stream, reservoir and pending trapezoidal correction
+/// and the inner CSVR state all travel in the checkpoint.
+#[test]
+fn crescale_barostat_continues_bit_for_bit() {
+    check_restart("press-crescale", &|| {
+        Box::new(
+            CRescale::new(Box::new(Csvr::new(1.2, 0.2, 7)), 1.2, 1.0, 0.5, 31)
+                .unwrap()
+                .modulus(5.0)
                 .unwrap(),
         )
     });

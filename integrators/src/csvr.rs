@@ -16,14 +16,14 @@ use crate::common::{Ramp, StateReader, drift, kick, kinetic_energy, scale_veloci
 /// state is `(seed, draws)`: a checkpoint stores the two numbers and a restart jumps
 /// ahead by `draws` words in O(log draws) time.
 #[derive(Debug, Clone)]
-struct CountingRng {
+pub(crate) struct CountingRng {
     rng: Xoshiro256PlusPlus,
-    seed: u64,
-    draws: u64,
+    pub(crate) seed: u64,
+    pub(crate) draws: u64,
 }
 
 impl CountingRng {
-    fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         CountingRng {
             rng: Xoshiro256PlusPlus::seed_from_u64(seed),
             seed,
@@ -31,7 +31,7 @@ impl CountingRng {
         }
     }
 
-    fn at(seed: u64, draws: u64) -> Self {
+    pub(crate) fn at(seed: u64, draws: u64) -> Self {
         let mut r = Self::new(seed);
         r.rng.jump_ce(draws, 0);
         r.draws = draws;

@@ -9,13 +9,16 @@
 //! * [`Berendsen`]: weak coupling, not canonical (`fix temp/berendsen`);
 //! * [`MtkBarostat`]: MTK barostat with Nosé-Hoover chains, NPT and NPH, iso, aniso and
 //!   triclinic (`fix npt`, `fix nph`);
-//! * [`BerendsenBarostat`]: weak pressure coupling around another integrator (`fix press/berendsen`).
+//! * [`BerendsenBarostat`]: weak pressure coupling around another integrator (`fix press/berendsen`);
+//! * [`CRescale`]: Bernetti-Bussi stochastic cell rescaling around a thermostatted
+//!   integrator, samples NPT (ferromd's `fix press/crescale`).
 //!
 //! Energy minimizers (`minimize`, `min_style cg|fire`) are in [`minimize`].
 
 mod barostat;
 mod berendsen;
 mod common;
+mod crescale;
 mod csvr;
 mod langevin;
 pub mod minimize;
@@ -27,6 +30,7 @@ mod velocity_verlet;
 
 pub use barostat::{BarostatError, Coupling};
 pub use berendsen::Berendsen;
+pub use crescale::CRescale;
 pub use csvr::Csvr;
 pub use langevin::Langevin;
 pub use nose_hoover::{NoseHooverChain, NoseHooverError};
