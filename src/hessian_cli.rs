@@ -7,6 +7,10 @@ use clap::Args;
 use ferromd::check::Target;
 use ferromd::hessian::{default_step, finite_difference_hessian, normal_modes, output};
 
+/// Largest system accepted: the dense 3N × 3N matrix (a few copies of 8·9N² bytes) and
+/// its O(N³) diagonalisation grow past a workstation's memory and patience beyond this.
+pub const MAX_ATOMS: usize = 3000;
+
 /// Arguments of `ferromd hessian`.
 #[derive(Debug, Args)]
 pub struct HessianArgs {
@@ -34,6 +38,12 @@ pub struct HessianArgs {
 
 /// Computes and prints; exit status 0, 1 when an evaluation fails, 2 on bad input.
 pub fn run(args: &HessianArgs) -> ExitCode {
+    if let Some(step) = args.step
+        && !(step.is_finite() && step > 0.0)
+    {
+        eprintln!("error: --step {step} must be positive");
+        return ExitCode::from(2);
+    }
     let target = match Target::load(
         &args.target,
         args.structure.as_deref(),
@@ -46,11 +56,17 @@ pub fn run(args: &HessianArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let step = args.step.unwrap_or_else(|| default_step(target.units));
-    if !(step.is_finite() && step > 0.0) {
-        eprintln!("error: --step {step} must be positive");
+    let atoms = target.system.len();
+    if atoms > MAX_ATOMS {
+        eprintln!(
+            "error: {}: {atoms} atoms; ferromd hessian stores the dense {n} x {n} matrix and \
+             diagonalises it, which is limited to {MAX_ATOMS} atoms (use a smaller cell)",
+            target.label,
+            n = 3 * atoms
+        );
         return ExitCode::from(2);
     }
+    let step = args.step.unwrap_or_else(|| default_step(target.units));
     let hessian = match finite_difference_hessian(&target.system, target.potential.as_ref(), step) {
         Ok(h) => h,
         Err(e) => {
