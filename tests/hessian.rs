@@ -281,6 +281,7 @@ steps = 0
     );
     let cm = vib[0]["cm-1"].as_f64().unwrap();
     assert!((cm - thz * 33.356_41).abs() < 1e-4 * cm, "{cm}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
