@@ -1066,3 +1066,47 @@ fn compute_and_ave_time_errors_name_the_line() {
         "array",
     );
 }
+
+/// ferromd's `fix press/crescale` (not in LAMMPS 29Sep2021): wraps the thermostatted
+/// integrator (`fix nve` + `fix temp/csvr` here), moves the volume and keeps the
+/// effective energy (`econserve`) within 1e-2 per atom over 500 steps; without a
+/// thermostat or `temp` (an error naming the `run` line, where the fixes are combined), and
+/// with a coupling other than iso, it is an error naming the line.
+#[test]
+fn press_crescale_extension() {
+    let atoms = format!(
+        "{PRELUDE}create_atoms 1 box\nmass 1 1.0\npair_style lj/cut 2.5\npair_coeff 1 1 1.0 1.0\n\
+         velocity all create 1.5 87287\n"
+    );
+    let (ok, out) = run_text(
+        "crescale-run",
+        &format!(
+            "{atoms}fix 1 all nve\nfix 2 all temp/csvr 1.5 1.5 0.25 7\n\
+             fix 3 all press/crescale iso 1 1 0.5 modulus 2.5 seed 11\n\
+             thermo_style custom step vol press econserve atoms\nthermo 100\nrun 500\n"
+        ),
+    );
+    assert!(ok, "press/crescale run failed:\n{out}");
+    let blocks = thermo_blocks(&out);
+    let rows = &blocks.last().expect("a thermo block").1;
+    let (v0, v1) = (rows[0][1], rows[rows.len() - 1][1]);
+    let n = rows[0][4];
+    let de = (rows[rows.len() - 1][3] - rows[0][3]).abs() / n;
+    assert!(
+        (v1 / v0 - 1.0).abs() > 0.01,
+        "volume did not move: {v0} -> {v1}"
+    );
+    assert!(de < 1e-2, "econserve/N moved by {de}");
+    assert_error(
+        "crescale-no-bath",
+        &format!("{atoms}fix 1 all nve\nfix 3 all press/crescale iso 1 1 0.5\nrun 10\n"),
+        12,
+        "thermostat",
+    );
+    assert_error(
+        "crescale-aniso",
+        &format!("{atoms}fix 3 all press/crescale aniso 1 1 0.5\n"),
+        10,
+        "aniso",
+    );
+}

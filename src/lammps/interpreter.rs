@@ -38,6 +38,7 @@ use super::pair_coulomb::{
 use super::pair_hybrid::{HYBRID_STYLES, build_hybrid, check_coeff, parse_sub_styles};
 use super::pair_styles::{PAIR_STYLES, build_pair, global_args};
 use super::pair_zbl::build_zbl;
+use super::press_crescale::{bath_temperature, press_crescale};
 use super::set_command::set_command;
 use super::star_coeff::file_and_elements;
 use super::thermo::{Keyword, ThermoState, ThermoStyle, is_extensive, keyword_value};
@@ -1250,6 +1251,9 @@ impl Interpreter {
             "press/berendsen" => {
                 press_berendsen(&args[3..], Box::new(NoIntegration))?;
             }
+            "press/crescale" => {
+                press_crescale(&args[3..], Some(1.0), Box::new(NoIntegration))?;
+            }
             "nvt" | "langevin" | "temp/csvr" | "temp/berendsen" => {
                 // parsed (and checked) now so errors point at this line
                 thermostat(&style, &args[3..])?;
@@ -1391,6 +1395,23 @@ impl Interpreter {
             [f] => base = press_berendsen(&f.args, base)?,
             _ => return fail("more than one fix press/berendsen"),
         }
+        let crescale: Vec<&FixSpec> = self
+            .fixes
+            .iter()
+            .filter(|f| f.style == "press/crescale")
+            .collect();
+        match crescale.as_slice() {
+            [] => {}
+            [f] if pb.is_empty() => {
+                let bath = self
+                    .fixes
+                    .iter()
+                    .find_map(|t| bath_temperature(&t.style, &t.args));
+                base = press_crescale(&f.args, bath, base)?;
+            }
+            [_] => return fail("fix press/crescale and fix press/berendsen together"),
+            _ => return fail("more than one fix press/crescale"),
+        }
         let mut momentum = Vec::new();
         let mut recenter = Vec::new();
         for f in &self.fixes {
@@ -1417,7 +1438,12 @@ impl Interpreter {
             .filter(|f| {
                 !matches!(
                     f.style.as_str(),
-                    "enforce2d" | "momentum" | "recenter" | "press/berendsen" | "box/relax"
+                    "enforce2d"
+                        | "momentum"
+                        | "recenter"
+                        | "press/berendsen"
+                        | "press/crescale"
+                        | "box/relax"
                 )
             })
             .collect();

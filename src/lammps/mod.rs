@@ -27,6 +27,7 @@ mod pair_coulomb;
 mod pair_hybrid;
 mod pair_styles;
 mod pair_zbl;
+mod press_crescale;
 mod set_command;
 mod star_coeff;
 mod thermo;
