@@ -155,6 +155,8 @@ pub fn parse_lammps_data_as(
     style: Option<AtomStyle>,
 ) -> Result<LammpsData, LammpsDataError> {
     let lines: Vec<&str> = text.lines().collect();
+    // line of the `Velocities` header, if the file has one: its body must cover every atom
+    let mut velocities_header = None;
     let mut n_atoms = None;
     let mut n_types = None;
     let mut lo = Vector3::zeros();
@@ -228,6 +230,9 @@ pub fn parse_lammps_data_as(
                     )
                 })?;
             }
+        }
+        if section == "Velocities" {
+            velocities_header = Some(k + 1);
         }
         k += 1;
         // body: after one blank line, until a blank line followed by a section or EOF
@@ -320,6 +325,17 @@ pub fn parse_lammps_data_as(
             format!(
                 "the header announces {n_atoms} atoms but the Atoms section has {}",
                 data.atoms.len()
+            ),
+        ));
+    }
+    if let Some(line) = velocities_header
+        && data.velocities.len() != n_atoms
+    {
+        return Err(err(
+            line,
+            format!(
+                "the Velocities section has {} lines for {n_atoms} atoms (truncated?)",
+                data.velocities.len()
             ),
         ));
     }
@@ -482,7 +498,7 @@ pub fn write_lammps_data_file(
 mod tests {
     use super::*;
 
-    const SAMPLE: &str = "LAMMPS data file\n\n3 atoms\n2 atom types\n\n0 10 xlo xhi\n-1 9 ylo yhi\n0 8 zlo zhi\n1 -0.5 0.25 xy xz yz\n\nMasses\n\n1 63.5\n2 27\n\nAtoms # atomic\n\n1 1 0 0 0 0 0 0\n3 2 1 2 3 1 -1 0\n2 1 4.5 5 6\n\nVelocities\n\n3 0.1 0.2 0.3\n";
+    const SAMPLE: &str = "LAMMPS data file\n\n3 atoms\n2 atom types\n\n0 10 xlo xhi\n-1 9 ylo yhi\n0 8 zlo zhi\n1 -0.5 0.25 xy xz yz\n\nMasses\n\n1 63.5\n2 27\n\nAtoms # atomic\n\n1 1 0 0 0 0 0 0\n3 2 1 2 3 1 -1 0\n2 1 4.5 5 6\n\nVelocities\n\n3 0.1 0.2 0.3\n1 0 0 0\n2 0 0 0\n";
 
     #[test]
     fn reads_box_masses_atoms_velocities() {
@@ -497,6 +513,11 @@ mod tests {
         assert_eq!(s.types, vec![0, 1, 0]);
         assert_eq!(s.velocities[1], Vector3::new(0.1, 0.2, 0.3));
         assert_eq!(s.masses[1], 27.0);
+        // LAMMPS reads one Velocities line per atom: fewer is a truncated file
+        let short = SAMPLE.replace("1 0 0 0\n", "");
+        let e = parse_lammps_data(&short).unwrap_err();
+        assert_eq!(e.line, 22, "{e}");
+        assert!(e.message.contains("2 lines for 3 atoms"), "{e}");
     }
 
     #[test]
