@@ -40,19 +40,30 @@ pub struct CheckArgs {
     pub timestep: Option<f64>,
 }
 
+/// The deck or model to examine, or exit status 2 after printing why it cannot be loaded
+/// (shared by `check` and `hessian`).
+pub fn load_target(
+    target: &std::path::Path,
+    structure: Option<&std::path::Path>,
+    elements: &[String],
+    device: &str,
+) -> Result<Target, ExitCode> {
+    Target::load(target, structure, elements, device).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })
+}
+
 /// Runs the checks; exit status 0 without failures, 1 with failures, 2 on bad input.
 pub fn run(args: &CheckArgs) -> ExitCode {
-    let target = match Target::load(
+    let target = match load_target(
         &args.target,
         args.structure.as_deref(),
         &args.elements,
         &args.device,
     ) {
         Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let mut options = CheckOptions::for_units(target.units);
     if let Some(s) = args.seed {

@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::check_cli::load_target;
 use clap::Args;
-use ferromd::check::Target;
 use ferromd::hessian::{default_step, finite_difference_hessian, normal_modes, output};
 
 /// Largest system accepted: the dense 3N × 3N matrix (a few copies of 8·9N² bytes) and
@@ -44,17 +44,14 @@ pub fn run(args: &HessianArgs) -> ExitCode {
         eprintln!("error: --step {step} must be positive");
         return ExitCode::from(2);
     }
-    let target = match Target::load(
+    let target = match load_target(
         &args.target,
         args.structure.as_deref(),
         &args.elements,
         &args.device,
     ) {
         Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let atoms = target.system.len();
     if atoms > MAX_ATOMS {
