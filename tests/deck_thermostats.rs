@@ -89,3 +89,39 @@ fn bad_values_are_errors() {
     let e = error("style = \"nosehoover\"");
     assert_eq!(e.key.as_deref(), Some("integrator.style"), "{e}");
 }
+
+/// `barostat = "c-rescale"` wraps a thermostat style in stochastic cell rescaling; it
+/// needs `pressure`, `pressure_damping` and `seed`, takes `modulus`, supports only iso
+/// coupling and no other barostat name.
+#[test]
+fn c_rescale_barostat_wraps_thermostats() {
+    for style in ["csvr", "nvt", "langevin", "berendsen"] {
+        let table = format!(
+            "[integrator]\nstyle = \"{style}\"\ntemperature = 1.5\ndamping = 0.25\nseed = 7\n\
+             barostat = \"c-rescale\"\npressure = 1.0\npressure_damping = 0.5\nmodulus = 2.5"
+        );
+        let d = with_integrator(&table).unwrap_or_else(|e| panic!("{table}: {e}"));
+        assert_eq!(d.integrator.name(), "press/crescale");
+    }
+    let base =
+        "style = \"csvr\"\ntemperature = 1.5\ndamping = 0.25\nseed = 7\nbarostat = \"c-rescale\"";
+    let e = error(&format!("{base}\npressure_damping = 0.5"));
+    assert_eq!(e.key.as_deref(), Some("integrator.pressure"), "{e}");
+    let e = error(&format!("{base}\npressure = 1.0"));
+    assert_eq!(e.key.as_deref(), Some("integrator.pressure_damping"), "{e}");
+    let e = error(&format!(
+        "{base}\npressure = 1.0\npressure_damping = 0.5\nmodulus = -1"
+    ));
+    assert_eq!(e.key.as_deref(), Some("integrator.modulus"), "{e}");
+    let e = error(&format!(
+        "{base}\npressure = 1.0\npressure_damping = 0.5\ncoupling = \"aniso\""
+    ));
+    assert_eq!(e.key.as_deref(), Some("integrator.coupling"), "{e}");
+    let e =
+        error("style = \"csvr\"\ntemperature = 1.5\ndamping = 0.25\nseed = 7\nbarostat = \"mc\"");
+    assert_eq!(e.key.as_deref(), Some("integrator.barostat"), "{e}");
+    let e = error("style = \"nve\"\nbarostat = \"c-rescale\"");
+    assert_eq!(e.key.as_deref(), Some("integrator.barostat"), "{e}");
+    let e = error("style = \"csvr\"\ntemperature = 1.5\ndamping = 0.25\nseed = 7\nmodulus = 2.0");
+    assert_eq!(e.key.as_deref(), Some("integrator.modulus"), "{e}");
+}

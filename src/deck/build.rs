@@ -12,7 +12,7 @@ use ferromd_core::{
     IntegrationParameters, NeighborSettings, Potential, Species, System, UnitSystem,
 };
 use ferromd_integrators::{
-    Berendsen, Coupling, Csvr, Langevin, MtkBarostat, NoseHooverChain, VelocityVerlet,
+    Berendsen, CRescale, Coupling, Csvr, Langevin, MtkBarostat, NoseHooverChain, VelocityVerlet,
 };
 use ferromd_potentials::mlip::{self, MlipError, MlipOptions};
 use ferromd_potentials::{Eam, EamStyle, LjCutBuilder, Mixing, manybody};
@@ -692,9 +692,24 @@ fn integrator(cx: &Ctx<'_>, spec: &IntegratorSpec) -> Result<Box<dyn Integrator>
     };
     let thermostats = ["langevin", "nvt", "csvr", "berendsen", "npt"];
     let barostats = ["npt", "nph"];
+    let crescale = c_rescale_requested(cx, spec)?;
+    only(
+        crescale,
+        "barostat",
+        &["langevin", "nvt", "csvr", "berendsen"],
+    )?;
+    only(
+        spec.modulus.is_some() && !crescale,
+        "modulus",
+        &["barostat = \"c-rescale\""],
+    )?;
     only(spec.temperature.is_some(), "temperature", &thermostats)?;
     only(spec.damping.is_some(), "damping", &thermostats)?;
-    only(spec.seed.is_some(), "seed", &["langevin", "csvr"])?;
+    only(
+        spec.seed.is_some() && !crescale,
+        "seed",
+        &["langevin", "csvr"],
+    )?;
     only(spec.chain.is_some(), "chain", &["nvt", "npt"])?;
     only(spec.loops.is_some(), "loops", &["nvt", "npt"])?;
     only(
@@ -703,13 +718,13 @@ fn integrator(cx: &Ctx<'_>, spec: &IntegratorSpec) -> Result<Box<dyn Integrator>
         &["nvt", "npt"],
     )?;
     only(spec.zero_momentum.is_some(), "zero_momentum", &["langevin"])?;
-    only(spec.pressure.is_some(), "pressure", &barostats)?;
+    only(spec.pressure.is_some() && !crescale, "pressure", &barostats)?;
     only(
-        spec.pressure_damping.is_some(),
+        spec.pressure_damping.is_some() && !crescale,
         "pressure_damping",
         &barostats,
     )?;
-    only(spec.coupling.is_some(), "coupling", &barostats)?;
+    only(spec.coupling.is_some() && !crescale, "coupling", &barostats)?;
     if !thermostat && !barostat {
         return Ok(Box::new(VelocityVerlet::new()));
     }
@@ -748,7 +763,7 @@ fn integrator(cx: &Ctx<'_>, spec: &IntegratorSpec) -> Result<Box<dyn Integrator>
             .with_key("integrator.seed")
             .with_hint("add seed = 4928459")),
     };
-    Ok(match style {
+    let thermostat: Box<dyn Integrator> = match style {
         "langevin" => Box::new(
             Langevin::new(t, damp, seed()?).zero_momentum(spec.zero_momentum.unwrap_or(false)),
         ),
@@ -775,7 +790,76 @@ fn integrator(cx: &Ctx<'_>, spec: &IntegratorSpec) -> Result<Box<dyn Integrator>
                 }
             }
         }
-    })
+    };
+    if crescale {
+        return c_rescale(cx, spec, thermostat, t, seed()?);
+    }
+    Ok(thermostat)
+}
+
+/// Whether `barostat = "c-rescale"` is given (any other value is an error).
+fn c_rescale_requested(cx: &Ctx<'_>, spec: &IntegratorSpec) -> Result<bool, DeckError> {
+    match &spec.barostat {
+        None => Ok(false),
+        Some(b) if b.get_ref() == "c-rescale" => Ok(true),
+        Some(b) => Err(cx
+            .at(b, format!("unknown barostat `{}`", b.get_ref()))
+            .with_key("integrator.barostat")
+            .with_hint("supported: \"c-rescale\" (or use style \"npt\" for MTK)")),
+    }
+}
+
+/// `barostat = "c-rescale"`: wraps `thermostat` (at `temperature`) in stochastic cell
+/// rescaling, seeded with `seed + 1`.
+fn c_rescale(
+    cx: &Ctx<'_>,
+    spec: &IntegratorSpec,
+    thermostat: Box<dyn Integrator>,
+    temperature: f64,
+    seed: u64,
+) -> Result<Box<dyn Integrator>, DeckError> {
+    let missing = |key: &str, hint: &str| {
+        cx.at(&spec.style, format!("barostat `c-rescale` needs `{key}`"))
+            .with_key(format!("integrator.{key}"))
+            .with_hint(hint.to_string())
+    };
+    if let Some(c) = &spec.coupling
+        && c.get_ref() != "iso"
+    {
+        return Err(cx
+            .at(
+                c,
+                format!(
+                    "barostat `c-rescale` supports coupling \"iso\" only, not `{}`",
+                    c.get_ref()
+                ),
+            )
+            .with_key("integrator.coupling"));
+    }
+    let p = spec
+        .pressure
+        .as_ref()
+        .ok_or_else(|| missing("pressure", "add pressure = 1.0 (target, pressure units)"))?;
+    let tau = spec.pressure_damping.as_ref().ok_or_else(|| {
+        missing(
+            "pressure_damping",
+            "add pressure_damping = 0.5 (time units)",
+        )
+    })?;
+    let mut b = CRescale::new(
+        thermostat,
+        temperature,
+        *p.get_ref(),
+        *tau.get_ref(),
+        seed.wrapping_add(1),
+    )
+    .map_err(|e| cx.at(p, e.to_string()).with_key("integrator"))?;
+    if let Some(m) = &spec.modulus {
+        b = b
+            .modulus(*m.get_ref())
+            .map_err(|e| cx.at(m, e.to_string()).with_key("integrator.modulus"))?;
+    }
+    Ok(Box::new(b))
 }
 
 /// `npt` / `nph`: the MTK barostat (with a Nosé-Hoover chain for `npt`).

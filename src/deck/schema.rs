@@ -208,6 +208,13 @@ pub struct IntegratorSpec {
     pub pressure_damping: Option<Spanned<f64>>,
     /// `npt`, `nph`: `"iso"` (default) or `"aniso"` cell coupling.
     pub coupling: Option<Spanned<String>>,
+    /// `"c-rescale"`: wrap a thermostat style (`langevin`, `nvt`, `csvr`, `berendsen`) in
+    /// the Bernetti-Bussi stochastic cell rescaling barostat (iso; reads `pressure`,
+    /// `pressure_damping`, `modulus` and `seed`, whose successor seeds the barostat).
+    pub barostat: Option<Spanned<String>>,
+    /// `barostat = "c-rescale"`: bulk modulus in pressure units (default 10, as LAMMPS's
+    /// `fix press/berendsen`).
+    pub modulus: Option<Spanned<f64>>,
 }
 
 /// Run control.
