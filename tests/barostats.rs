@@ -379,9 +379,12 @@ fn mtk_npt_tri_conserves_energy_and_relaxes_the_pressure_tensor() {
 ///    value 0.40 +- 0.02 measured for this liquid by the MTK test above (and the estimate
 ///    must be precise to 10 %, so suppressed fluctuations, as Berendsen's, would fail);
 /// 3. the effective energy `etotal + reservoir` (the reservoir holds the CSVR and
-///    barostat work) drifts by less than 2e-2 per atom over the run (measured: 9e-3 over 80,000
-///    steps; the forces are not recomputed after a scaling), while the reservoir
-///    moves by far more (its span must exceed 20 times the drift).
+///    barostat work) drifts by less than 3e-2 per atom over the run (measured over the
+///    80,000 steps: 9.0e-3, 1.0e-2, 1.1e-2 for seeds 4242, 1, 2, a steady upward drift of
+///    the first-order scheme, whose forces are not recomputed after a scaling), while the
+///    reservoir moves by far more (its span must exceed 20 times the drift). kappa_T for
+///    those seeds: 0.359, 0.369, 0.357 (+- 0.03 each), systematically ~10 % below the MTK
+///    value, within the 25 % tolerance.
 ///
 /// The bulk modulus is set to 2.5 (about the liquid's) so that `tau_p` = 0.5 is the
 /// actual volume relaxation time.
@@ -426,7 +429,7 @@ fn crescale_samples_pressure_and_volume_fluctuations() {
         (kappa - 0.40).abs() < 0.25 * 0.40,
         "c-rescale compressibility {kappa} is not the MTK 0.40"
     );
-    assert!(change < 2e-2 && fitted < 2e-2, "effective energy drifts");
+    assert!(change < 3e-2 && fitted < 3e-2, "effective energy drifts");
     assert!(
         span > 20.0 * fitted.max(change),
         "the reservoir did not move"
