@@ -11,6 +11,7 @@ use ferromd_core::potential::{ForceInput, ForceOutput, Potential, PotentialError
 use tch::{CModule, Device, IValue, Kind, Tensor};
 
 use super::device::{load_module, parse_device};
+use super::full_list::{check_full_list, follow_rayon_threads};
 use super::metadata::ModelMetadata;
 use super::{MlipError, MlipOptions};
 
@@ -316,29 +317,10 @@ impl Potential for E3gnn {
 
     fn compute(&self, input: &ForceInput<'_>, out: &mut ForceOutput) -> Result<(), PotentialError> {
         let n_local = input.n_local();
-        let list = input.list;
-        if list.kind() != ListKind::Full
-            || list.n_atoms() != n_local
-            || list.n_extended() != input.n_total()
-        {
-            return Err(PotentialError::Other(
-                "e3gnn: needs a full neighbor list matching the atoms".into(),
-            ));
-        }
-        if list.cutoff() < self.meta.cutoff {
-            return Err(PotentialError::Other(format!(
-                "e3gnn: the neighbor list cutoff {} is shorter than the model cutoff {}",
-                list.cutoff(),
-                self.meta.cutoff
-            )));
-        }
-        if n_local == 0 {
+        if !check_full_list("e3gnn", input, self.meta.cutoff)? {
             return Ok(());
         }
-        let threads = rayon::current_num_threads().max(1) as i32;
-        if tch::get_num_threads() != threads {
-            tch::set_num_threads(threads);
-        }
+        follow_rayon_threads();
         let start = Instant::now();
         let mut guard = self.scratch.lock().unwrap_or_else(|e| e.into_inner());
         let s = &mut *guard;

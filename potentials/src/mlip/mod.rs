@@ -25,6 +25,8 @@ mod e3gnn;
 #[cfg(feature = "torch")]
 mod elements;
 #[cfg(feature = "torch")]
+mod full_list;
+#[cfg(feature = "torch")]
 mod mace;
 #[cfg(feature = "torch")]
 mod metadata;
