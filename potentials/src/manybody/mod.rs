@@ -7,6 +7,7 @@
 //! Pair terms are taken once per pair. The virial is `sum_k x_k (x) f_k` over local and
 //! ghost atoms, as LAMMPS's `virial_fdotr_compute`.
 
+mod evaluation;
 mod short_list;
 pub mod sw;
 pub mod sw_params;

@@ -16,9 +16,9 @@ use ferromd_core::nalgebra::Vector3;
 use ferromd_core::neighbor::ListKind;
 use ferromd_core::potential::{Accumulator, ForceInput, ForceOutput, Potential, PotentialError};
 
+use super::evaluation::{AtomKernel, compute_three_body};
 use super::short_list::{Neighbor, collect_neighbors, owns_pair};
 use super::sw_params::{SW_VALUES, SwParams};
-use super::tersoff::check_input;
 use super::triplet_file::{ManybodyError, TripletTable};
 
 /// A neighbor of the central atom with its three-body radial factors.
@@ -64,7 +64,9 @@ impl StillingerWeber {
     pub fn table(&self) -> &TripletTable<SwParams> {
         &self.table
     }
+}
 
+impl AtomKernel for StillingerWeber {
     fn kernel<const ENERGY: bool, const PER_ATOM: bool>(
         &self,
         input: &ForceInput<'_>,
@@ -167,24 +169,7 @@ impl Potential for StillingerWeber {
     }
 
     fn compute(&self, input: &ForceInput<'_>, out: &mut ForceOutput) -> Result<(), PotentialError> {
-        check_input("sw", input, self.table.n_types())?;
-        let req = input.request;
-        let list = input.list;
-        match (req.energy || req.per_atom_energy, req.per_atom_energy) {
-            (false, _) => {
-                out.accumulate_parallel(list, |r, acc| self.kernel::<false, false>(input, r, acc))
-            }
-            (true, false) => {
-                out.accumulate_parallel(list, |r, acc| self.kernel::<true, false>(input, r, acc))
-            }
-            (true, true) => {
-                out.accumulate_parallel(list, |r, acc| self.kernel::<true, true>(input, r, acc))
-            }
-        }
-        if req.virial {
-            out.set_virial_from_positions(input.positions());
-        }
-        Ok(())
+        compute_three_body(self, "sw", self.table.n_types(), input, out)
     }
 
     fn name(&self) -> &str {

@@ -16,6 +16,7 @@ use ferromd_core::nalgebra::Vector3;
 use ferromd_core::neighbor::ListKind;
 use ferromd_core::potential::{Accumulator, ForceInput, ForceOutput, Potential, PotentialError};
 
+use super::evaluation::{AtomKernel, compute_three_body};
 use super::short_list::{Neighbor, collect_neighbors, owns_pair};
 use super::tersoff_params::{TERSOFF_VALUES, TersoffParams};
 use super::triplet_file::{ManybodyError, TripletTable};
@@ -79,7 +80,9 @@ impl Tersoff {
     pub fn table(&self) -> &TripletTable<TersoffParams> {
         &self.table
     }
+}
 
+impl AtomKernel for Tersoff {
     fn kernel<const ENERGY: bool, const PER_ATOM: bool>(
         &self,
         input: &ForceInput<'_>,
@@ -192,29 +195,6 @@ impl Tersoff {
     }
 }
 
-/// Checks that the list and types fit the potential (shared by the many-body styles).
-pub(crate) fn check_input(
-    name: &str,
-    input: &ForceInput<'_>,
-    n_types: usize,
-) -> Result<(), PotentialError> {
-    let list = input.list;
-    if list.kind() != ListKind::Full
-        || list.n_atoms() != input.n_local()
-        || list.n_extended() != input.n_total()
-    {
-        return Err(PotentialError::Other(format!(
-            "{name}: needs a full neighbor list matching the atoms"
-        )));
-    }
-    if input.types().iter().any(|&t| t as usize >= n_types) {
-        return Err(PotentialError::Other(format!(
-            "{name}: an atom type is not mapped (the potential covers {n_types} types)"
-        )));
-    }
-    Ok(())
-}
-
 impl Potential for Tersoff {
     fn cutoff(&self) -> f64 {
         self.cutoff
@@ -225,24 +205,7 @@ impl Potential for Tersoff {
     }
 
     fn compute(&self, input: &ForceInput<'_>, out: &mut ForceOutput) -> Result<(), PotentialError> {
-        check_input("tersoff", input, self.table.n_types())?;
-        let req = input.request;
-        let list = input.list;
-        match (req.energy || req.per_atom_energy, req.per_atom_energy) {
-            (false, _) => {
-                out.accumulate_parallel(list, |r, acc| self.kernel::<false, false>(input, r, acc))
-            }
-            (true, false) => {
-                out.accumulate_parallel(list, |r, acc| self.kernel::<true, false>(input, r, acc))
-            }
-            (true, true) => {
-                out.accumulate_parallel(list, |r, acc| self.kernel::<true, true>(input, r, acc))
-            }
-        }
-        if req.virial {
-            out.set_virial_from_positions(input.positions());
-        }
-        Ok(())
+        compute_three_body(self, "tersoff", self.table.n_types(), input, out)
     }
 
     fn name(&self) -> &str {
