@@ -31,6 +31,15 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// Where a potential or model `file` named in the deck is read from: beside the deck
+    /// when it exists there, otherwise as given (the potential-file search then applies).
+    fn beside_deck(&self, file: &str) -> std::path::PathBuf {
+        match self.path.parent().map(|d| d.join(file)) {
+            Some(q) if q.is_file() => q,
+            _ => std::path::PathBuf::from(file),
+        }
+    }
+
     fn at<T>(&self, s: &Spanned<T>, message: impl Into<String>) -> DeckError {
         DeckError::at(self.path, self.text, Some(s.span()), message)
     }
@@ -511,12 +520,7 @@ fn eam(
     };
     let names = element_names(cx, p, species, "file")?;
     let map: Vec<&str> = names.iter().map(String::as_str).collect();
-    // a path relative to the deck wins; otherwise the potential-file search applies
-    let beside_deck = cx.path.parent().map(|d| d.join(file.get_ref()));
-    let path = match beside_deck {
-        Some(q) if q.is_file() => q,
-        _ => std::path::PathBuf::from(file.get_ref()),
-    };
+    let path = cx.beside_deck(file.get_ref());
     let eam = Eam::from_file(&path, style, &map).map_err(|e| {
         cx.at(file, e.to_string())
             .with_key("potential.file")
@@ -560,12 +564,7 @@ fn manybody_file(
     };
     let names = element_names(cx, p, species, "file")?;
     let map: Vec<&str> = names.iter().map(String::as_str).collect();
-    // a path relative to the deck wins; otherwise the potential-file search applies
-    let beside_deck = cx.path.parent().map(|d| d.join(file.get_ref()));
-    let path = match beside_deck {
-        Some(q) if q.is_file() => q,
-        _ => std::path::PathBuf::from(file.get_ref()),
-    };
+    let path = cx.beside_deck(file.get_ref());
     manybody::from_style(style, &path, &map).map_err(|e| {
         cx.at(file, e.to_string())
             .with_key("potential.file")
@@ -634,11 +633,7 @@ fn torchscript(
             .as_ref()
             .map_or_else(|| "cpu".to_owned(), |d| d.get_ref().clone()),
     };
-    let beside_deck = cx.path.parent().map(|d| d.join(model.get_ref()));
-    let path = match beside_deck {
-        Some(q) if q.is_file() => q,
-        _ => std::path::PathBuf::from(model.get_ref()),
-    };
+    let path = cx.beside_deck(model.get_ref());
     mlip::load_model(&path, &elements, &options).map_err(|e| match &e {
         MlipError::FeatureDisabled => cx
             .at(&p.style, e.to_string())
