@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use ferromd_core::checkpoint::{Checkpoint, CheckpointError};
 use ferromd_core::io::extxyz::{ExtXyzFrame, stress_from_virial};
+use ferromd_core::observables::saved::SavedState;
 use ferromd_core::potential::Virial;
 use ferromd_core::simulation::{RunObserver, RunSummary};
 use ferromd_core::thermo::{ThermoSample, ThermoTable, format_g};
@@ -185,7 +186,7 @@ pub fn run_deck(
     let deck = Deck::load(path)?;
     let units = deck.units;
     let output = deck.output.clone();
-    let observables = ObservableFiles::new(&deck.observables, deck.params.dt);
+    let mut observables = ObservableFiles::new(&deck.observables, deck.params.dt);
     let (steps, thermo_every) = (deck.steps, deck.thermo_every);
     writeln!(
         out,
@@ -202,7 +203,10 @@ pub fn run_deck(
     let (mut sim, resumed) = match &options.resume {
         None => (deck.into_simulation()?.0, None),
         Some(file) => {
-            let (sim, ck_extra) = resume(deck, file)?;
+            let (sim, ck_extra, saved) = resume(deck, file)?;
+            observables
+                .restore(&saved)
+                .map_err(|e| CheckpointError::general(e).in_file(file))?;
             writeln!(
                 out,
                 "resuming from {} at step {}",
@@ -317,7 +321,7 @@ pub fn run_deck(
     }
     let summary = result?;
     if options.checkpoint.is_some() {
-        sim.checkpoint(observer.extra()).write(&checkpoint_path)?;
+        observer.checkpoint(&sim).write(&checkpoint_path)?;
     }
     let out = observer.out;
     write_summary(out, &summary, units, sim.params.dt)?;
@@ -357,10 +361,12 @@ fn run_on_gpu(
     ))
 }
 
-/// The simulation of `deck` continued from the checkpoint `file`, and the checkpoint's
-/// extra entries.
-fn resume(deck: Deck, file: &Path) -> Result<(Simulation, Vec<(String, u64)>), DriverError> {
-    let ck = Checkpoint::read(file)?;
+/// The simulation of `deck` continued from the checkpoint `file`, the checkpoint's extra
+/// entries and its observable states.
+type Resumed = (Simulation, Vec<(String, u64)>, Vec<(String, SavedState)>);
+
+fn resume(deck: Deck, file: &Path) -> Result<Resumed, DriverError> {
+    let mut ck = Checkpoint::read(file)?;
     let mismatch = |what: &str, ck: String, deck_value: String| -> DriverError {
         CheckpointError::general(format!(
             "the checkpoint was written with {what} {ck}, the deck has {deck_value}; \
@@ -391,9 +397,10 @@ fn resume(deck: Deck, file: &Path) -> Result<(Simulation, Vec<(String, u64)>), D
         ));
     }
     let extra = ck.extra.clone();
+    let saved = std::mem::take(&mut ck.observables);
     let sim = Simulation::from_checkpoint(ck, deck.potential, deck.integrator)
         .map_err(|e| e.in_file(file))?;
-    Ok((sim, extra))
+    Ok((sim, extra, saved))
 }
 
 fn make_progress(steps: u64, atoms: usize, wanted: bool) -> ProgressBar {
@@ -431,7 +438,7 @@ struct ThermoWriter<'a> {
     checkpoint_every: u64,
     stop: Option<Arc<AtomicBool>>,
     interrupted: Option<u64>,
-    /// `[[observables]]` (averages restart when a run resumes from a checkpoint).
+    /// `[[observables]]`, whose averages travel in the checkpoints.
     observables: ObservableFiles,
 }
 
@@ -452,6 +459,13 @@ impl ThermoWriter<'_> {
             v.push((THERMO_KEY.to_string(), t.len));
         }
         v
+    }
+
+    /// The checkpoint of `sim` with the output-file lengths and the observables' state.
+    fn checkpoint(&self, sim: &Simulation) -> Checkpoint {
+        let mut ck = sim.checkpoint(self.extra());
+        ck.observables = self.observables.save();
+        ck
     }
 
     fn thermo_file_line(&mut self, sample: &ThermoSample) -> io::Result<()> {
@@ -529,6 +543,10 @@ impl RunObserver for ThermoWriter<'_> {
     }
 
     fn run_started(&mut self, step: u64, system: &System) {
+        // a resumed run's first step was sampled before the checkpoint was written
+        if self.resumed {
+            return;
+        }
         if let Err(e) = self.observables.sample(step, system) {
             self.fail(DriverError::Observable(e));
         }
@@ -568,7 +586,7 @@ impl RunObserver for ThermoWriter<'_> {
         let due = self.checkpoint_every > 0 && step.is_multiple_of(self.checkpoint_every);
         if (stop || due) && self.error.is_none() {
             // every output is flushed at each write, so the recorded lengths are on disk
-            if let Err(e) = sim.checkpoint(self.extra()).write(&self.checkpoint) {
+            if let Err(e) = self.checkpoint(sim).write(&self.checkpoint) {
                 self.fail(e);
                 return ControlFlow::Break(());
             }

@@ -1,7 +1,9 @@
 //! Samples a deck's `[[observables]]` during a run and keeps their files up to date.
 //!
 //! Every file is rewritten (through a temporary file and a rename) after each sample
-//! with the average so far, so a run stopped at any point leaves complete files.
+//! with the average so far, so a run stopped at any point leaves complete files. The
+//! accumulated sums go into checkpoints ([`ObservableFiles::save`]), so a resumed run
+//! continues the averages and rewrites the files exactly as an uninterrupted run would.
 //!
 //! * rdf: `# r g(A-B) N(A-B) ...`, one row per shell: `g(r)` averaged over the samples
 //!   and the running coordination number.
@@ -13,8 +15,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use ferromd_core::System;
+use ferromd_core::observables::ObservableError;
 use ferromd_core::observables::correlation::{CorrelationKind, TimeCorrelation};
 use ferromd_core::observables::rdf::Rdf;
+use ferromd_core::observables::saved::SavedState;
 
 use crate::deck::observables::{ObservableKind, ObservablePlan};
 
@@ -99,6 +103,77 @@ impl ObservableFiles {
         ObservableFiles { items, dt }
     }
 
+    /// The checkpoint key of `item`: its kind and file.
+    fn key(item: &Item) -> String {
+        let kind = match &item.acc {
+            Accumulator::Rdf { .. } => "rdf",
+            Accumulator::Correlation { name, .. } => name,
+        };
+        format!("observable:{kind}:{}", item.file.display())
+    }
+
+    /// The accumulated state of every observable, keyed by its file, for a checkpoint.
+    pub fn save(&self) -> Vec<(String, SavedState)> {
+        self.items
+            .iter()
+            .map(|item| {
+                let state = match &item.acc {
+                    Accumulator::Rdf { sum, samples, .. } => {
+                        let mut s = SavedState::default();
+                        s.integers.push(*samples);
+                        s.push_rows(sum);
+                        s
+                    }
+                    Accumulator::Correlation { corr, .. } => corr.save_state(),
+                };
+                (Self::key(item), state)
+            })
+            .collect()
+    }
+
+    /// Continues the averages from a checkpoint's observable states; every observable of
+    /// the deck must find its own (a checkpoint from other `[[observables]]`, or from a
+    /// ferromd that did not save them, cannot continue the averages).
+    pub fn restore(&mut self, saved: &[(String, SavedState)]) -> Result<(), String> {
+        for item in &mut self.items {
+            let key = Self::key(item);
+            let state = saved.iter().find(|(k, _)| *k == key).map(|(_, s)| s);
+            let Some(state) = state else {
+                return Err(format!(
+                    "the checkpoint holds no averages of the observable writing {} (it was \
+                     written with other [[observables]] or by an older ferromd); resume with \
+                     the deck that wrote it",
+                    item.file.display()
+                ));
+            };
+            let fail = |e: String| format!("{}: {e}", item.file.display());
+            match &mut item.acc {
+                Accumulator::Rdf {
+                    rdf,
+                    labels,
+                    sum,
+                    samples,
+                } => {
+                    let (n, restored) =
+                        rdf_sums(state, 1 + 2 * labels.len()).map_err(|e| fail(e.to_string()))?;
+                    if n > 0 && restored.len() != rdf.bins() {
+                        return Err(fail(format!(
+                            "the checkpoint holds {} rdf rows for {} bins",
+                            restored.len(),
+                            rdf.bins()
+                        )));
+                    }
+                    *samples = n;
+                    *sum = restored;
+                }
+                Accumulator::Correlation { corr, .. } => {
+                    corr.restore_state(state).map_err(|e| fail(e.to_string()))?
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Whether there is nothing to do.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
@@ -147,6 +222,16 @@ impl ObservableFiles {
         }
         Ok(())
     }
+}
+
+/// The sample count and summed rows saved by [`ObservableFiles::save`] for an rdf of
+/// `cols` columns.
+fn rdf_sums(state: &SavedState, cols: usize) -> Result<(u64, Vec<Vec<f64>>), ObservableError> {
+    let mut r = state.reader();
+    let samples = r.integer("the sample count")?;
+    let sums = r.rows(cols, "the rdf sums")?;
+    r.finish()?;
+    Ok((samples, sums))
 }
 
 fn rdf_text(labels: &[String], sum: &[Vec<f64>], samples: u64, step: u64) -> String {

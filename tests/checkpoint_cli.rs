@@ -168,9 +168,73 @@ fn resuming_a_damaged_checkpoint_names_file_and_offset() {
     );
 }
 
+/// rdf, msd and vacf tables sampling every `every` steps (rdf every 10), with windows
+/// long enough that every checkpoint falls inside them.
+fn observables(every: u64) -> String {
+    let rdf = 10 * every;
+    format!(
+        "[[observables]]\nkind = \"rdf\"\nfile = \"rdf.dat\"\nevery = {rdf}\nstart = {}\n\
+         bins = 40\n\n[[observables]]\nkind = \"msd\"\nfile = \"msd.dat\"\nevery = {every}\n\
+         window = {}\norigins = {}\ncom = true\n\n[[observables]]\nkind = \"vacf\"\n\
+         file = \"vacf.dat\"\nevery = {every}\nwindow = {}\norigins = {}\n",
+        2 * rdf,
+        50 * every,
+        5 * every,
+        20 * every,
+        4 * every
+    )
+}
+
+/// A run of 2N steps, and N steps + checkpoint + N more from it (with the deck's step
+/// count raised), write the same observable files byte for byte: sums, time origins and
+/// reference positions are in the checkpoint. A checkpoint without them cannot continue
+/// the averages.
+#[test]
+fn observable_files_continue_through_a_checkpoint_byte_for_byte() {
+    let n = 200;
+    let full = deck("obs-full", 3, 2 * n, &observables(3));
+    ok(&ferromd(&full, &[]).output().unwrap());
+    let dir = deck("obs-split", 3, n, &observables(3));
+    ok(&ferromd(&dir, &["--checkpoint", "run.ckpt"])
+        .output()
+        .unwrap());
+    let ck = Checkpoint::read(&dir.join("run.ckpt")).unwrap();
+    assert_eq!(ck.observables.len(), 3);
+    let halfway = std::fs::read(dir.join("msd.dat")).unwrap();
+    let text = std::fs::read_to_string(dir.join("deck.toml")).unwrap();
+    let longer = text.replace(&format!("steps = {n}"), &format!("steps = {}", 2 * n));
+    std::fs::write(dir.join("deck.toml"), longer).unwrap();
+    ok(&ferromd(&dir, &["--resume", "run.ckpt"]).output().unwrap());
+    for file in ["rdf.dat", "msd.dat", "vacf.dat"] {
+        let a = std::fs::read(full.join(file)).unwrap();
+        let b = std::fs::read(dir.join(file)).unwrap();
+        assert!(a == b, "{file} differs after the resumed run");
+    }
+    assert_ne!(halfway, std::fs::read(dir.join("msd.dat")).unwrap());
+
+    // a checkpoint written without the observables cannot continue them
+    let bare = deck("obs-bare", 3, n, "");
+    ok(&ferromd(&bare, &["--checkpoint", "run.ckpt"])
+        .output()
+        .unwrap());
+    std::fs::copy(bare.join("run.ckpt"), dir.join("bare.ckpt")).unwrap();
+    let out = ferromd(&dir, &["--resume", "bare.ckpt"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bare.ckpt") && err.contains("no averages") && err.contains("rdf.dat"),
+        "{err}"
+    );
+}
+
 #[test]
 fn sigint_checkpoints_and_the_resumed_run_matches_an_uninterrupted_one() {
-    let output = "trajectory = \"traj.extxyz\"\nevery = 500\nthermo_format = \"csv\"\nthermo_file = \"thermo.csv\"";
+    let output = format!(
+        "trajectory = \"traj.extxyz\"\nevery = 500\nthermo_format = \"csv\"\n\
+         thermo_file = \"thermo.csv\"\n{}",
+        observables(20)
+    );
+    let output = output.as_str();
     let steps = 20000;
     let full = deck("sigint-full", 5, steps, output);
     let reference = ok(&ferromd(&full, &[]).output().unwrap());
@@ -230,7 +294,13 @@ fn sigint_checkpoints_and_the_resumed_run_matches_an_uninterrupted_one() {
     let resumed = ok(&ferromd(&dir, &["--resume", "run.ckpt"]).output().unwrap());
     assert!(resumed.contains(&format!("resuming from run.ckpt at step {}", ck.step)));
     assert_eq!(last_row(&resumed), last_row(&reference));
-    for file in ["traj.extxyz", "thermo.csv"] {
+    for file in [
+        "traj.extxyz",
+        "thermo.csv",
+        "rdf.dat",
+        "msd.dat",
+        "vacf.dat",
+    ] {
         let a = std::fs::read(full.join(file)).unwrap();
         let b = std::fs::read(dir.join(file)).unwrap();
         assert!(a == b, "{file} differs after the resumed run");

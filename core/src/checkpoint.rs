@@ -1,11 +1,11 @@
 //! Binary checkpoints from which a run continues bit for bit as if it had never stopped.
 //!
-//! # Format (version 1, all numbers little-endian)
+//! # Format (version 2, all numbers little-endian)
 //!
 //! | Offset | Size | Content |
 //! | --- | --- | --- |
 //! | 0 | 8 | magic `FRMDCKPT` |
-//! | 8 | 4 | format version (`u32`, 1) |
+//! | 8 | 4 | format version (`u32`, 2) |
 //! | 12 | 4 | reserved, 0 |
 //! | 16 | 8 | payload length in bytes (`u64`) |
 //! | 24 | 8 | FNV-1a 64-bit hash of the payload |
@@ -15,10 +15,16 @@
 //! species, every per-atom array (positions, velocities, forces, masses, types, ids,
 //! images), the energy and virial of the last force evaluation, the neighbor-list
 //! bookkeeping, the integrator's name and [state](crate::Integrator::save_state), the
-//! potential's name and cutoff, and free `(key, u64)` pairs for the caller (the run
-//! driver records the lengths of its output files there). A system with charges appends
-//! them last (`u64` count equal to the atom count, then one `f64` per atom); files
-//! without that block are uncharged systems.
+//! potential's name and cutoff, free `(key, u64)` pairs for the caller (the run
+//! driver records the lengths of its output files there), and the accumulated state of
+//! the caller's observables (running averages, reference positions, sampling windows):
+//! a `u64` count, then per observable its key, its integers (`u64` count, values) and its
+//! reals (`u64` count, values). A system with charges appends them last (`u64` count
+//! equal to the atom count, then one `f64` per atom); files without that block are
+//! uncharged systems.
+//!
+//! Version 1 files (before observables were saved) still load, with no observable state;
+//! a caller that needs one says so naming the observable.
 //!
 //! # Exact continuation
 //!
@@ -43,6 +49,7 @@ use nalgebra::{Matrix3, Vector3};
 
 use crate::cell::Cell;
 use crate::neighbor::{NeighborSettings, NeighborState, NeighborStats};
+use crate::observables::saved::SavedState;
 use crate::potential::Virial;
 use crate::simulation::IntegrationParameters;
 use crate::system::{Species, System};
@@ -50,8 +57,10 @@ use crate::units::UnitSystem;
 
 /// The first 8 bytes of every checkpoint.
 pub const MAGIC: [u8; 8] = *b"FRMDCKPT";
-/// The format version this build writes and reads.
-pub const VERSION: u32 = 1;
+/// The format version this build writes.
+pub const VERSION: u32 = 2;
+/// The oldest format version this build reads (version 1 has no observable states).
+pub const OLDEST_READABLE: u32 = 1;
 const HEADER: usize = 32;
 
 /// Why a checkpoint could not be read, written or used.
@@ -121,6 +130,9 @@ pub struct Checkpoint {
     pub potential_cutoff: f64,
     /// Free key/value pairs for the caller (e.g. lengths of output files).
     pub extra: Vec<(String, u64)>,
+    /// The caller's observables, each under a key of its choosing (empty in version 1
+    /// files).
+    pub observables: Vec<(String, SavedState)>,
 }
 
 /// 64-bit FNV-1a hash.
@@ -329,6 +341,18 @@ impl Checkpoint {
             o.str(k);
             o.u64(*v);
         }
+        o.u64(self.observables.len() as u64);
+        for (k, state) in &self.observables {
+            o.str(k);
+            o.u64(state.integers.len() as u64);
+            for &v in &state.integers {
+                o.u64(v);
+            }
+            o.u64(state.reals.len() as u64);
+            for &v in &state.reals {
+                o.f64(v);
+            }
+        }
         if let Some(q) = &s.charges {
             o.u64(q.len() as u64);
             for &x in q {
@@ -365,11 +389,12 @@ impl Checkpoint {
         }
         let word = |k: usize| u64::from_le_bytes(bytes[k..k + 8].try_into().unwrap_or([0; 8]));
         let version = u32::from_le_bytes(bytes[8..12].try_into().unwrap_or([0; 4]));
-        if version != VERSION {
+        if !(OLDEST_READABLE..=VERSION).contains(&version) {
             return Err(CheckpointError::at(
                 8,
                 format!(
-                    "checkpoint format version {version}; this ferromd reads version {VERSION}"
+                    "checkpoint format version {version}; this ferromd reads versions \
+                     {OLDEST_READABLE} to {VERSION}"
                 ),
             ));
         }
@@ -415,7 +440,7 @@ impl Checkpoint {
             pos: 0,
             base: HEADER,
         };
-        let ck = Self::parse_payload(&mut r)?;
+        let ck = Self::parse_payload(&mut r, version)?;
         if r.pos != payload.len() {
             return Err(CheckpointError::at(
                 r.offset(),
@@ -425,7 +450,7 @@ impl Checkpoint {
         Ok(ck)
     }
 
-    fn parse_payload(r: &mut In<'_>) -> Result<Checkpoint, CheckpointError> {
+    fn parse_payload(r: &mut In<'_>, version: u32) -> Result<Checkpoint, CheckpointError> {
         let step = r.u64("the step")?;
         let at = r.offset();
         let units: UnitSystem = r
@@ -530,6 +555,25 @@ impl Checkpoint {
         let extra = (0..n_extra)
             .map(|_| Ok((r.str("an extra key")?, r.u64("an extra value")?)))
             .collect::<Result<_, CheckpointError>>()?;
+        let observables = if version >= 2 {
+            let n = r.count(24, "the count of observable states")?;
+            (0..n)
+                .map(|_| {
+                    let key = r.str("an observable key")?;
+                    let ni = r.count(8, "the count of observable integers")?;
+                    let integers = (0..ni)
+                        .map(|_| r.u64("observable integers"))
+                        .collect::<Result<_, _>>()?;
+                    let nr = r.count(8, "the count of observable reals")?;
+                    let reals = (0..nr)
+                        .map(|_| r.f64("observable reals"))
+                        .collect::<Result<_, _>>()?;
+                    Ok((key, SavedState { integers, reals }))
+                })
+                .collect::<Result<_, CheckpointError>>()?
+        } else {
+            Vec::new()
+        };
         if r.pos < r.data.len() {
             let at = r.offset();
             let m = r.count(8, "the charge count")?;
@@ -554,6 +598,7 @@ impl Checkpoint {
             potential_name,
             potential_cutoff,
             extra,
+            observables,
         })
     }
 
@@ -583,6 +628,14 @@ impl Checkpoint {
             CheckpointError::general(format!("cannot read checkpoint: {e}")).in_file(path)
         })?;
         Self::from_bytes(&bytes).map_err(|e| e.in_file(path))
+    }
+
+    /// The saved state of the observable under `key`.
+    pub fn observable(&self, key: &str) -> Option<&SavedState> {
+        self.observables
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, s)| s)
     }
 
     /// The value of an [`Checkpoint::extra`] entry.
@@ -633,6 +686,13 @@ mod tests {
             potential_name: "lj/cut".into(),
             potential_cutoff: 5.0,
             extra: vec![("output:traj.extxyz".into(), 4096)],
+            observables: vec![(
+                "msd.dat".into(),
+                SavedState {
+                    integers: vec![2, 17],
+                    reals: vec![0.25, f64::from_bits(7)],
+                },
+            )],
         }
     }
 
@@ -649,6 +709,46 @@ mod tests {
         assert_eq!(b.integrator_state[1].to_bits(), 42);
         assert_eq!(b.extra("output:traj.extxyz"), Some(4096));
         assert_eq!((b.energy, b.virial), (Some(-12.5), None));
+        assert_eq!(b.observable("msd.dat"), a.observable("msd.dat"));
+        assert_eq!(b.observable("msd.dat").unwrap().reals[1].to_bits(), 7);
+    }
+
+    /// A version 1 file: this checkpoint's bytes without the observable block.
+    fn version_1_bytes(ck: &Checkpoint) -> Vec<u8> {
+        let mut without = ck.clone();
+        without.observables.clear();
+        let bytes = without.to_bytes();
+        // the empty observable block is the 8-byte count 0 right before the charges
+        // (or the end); version 1 had neither the block nor its count
+        let charges = ck.system.charges.as_ref().map_or(0, |q| 8 + 8 * q.len());
+        let cut = bytes.len() - charges - 8;
+        assert_eq!(bytes[cut..cut + 8], [0; 8]);
+        let mut payload = bytes[HEADER..cut].to_vec();
+        payload.extend_from_slice(&bytes[cut + 8..]);
+        let mut out = MAGIC.to_vec();
+        out.extend_from_slice(&1u32.to_le_bytes());
+        out.extend_from_slice(&0u32.to_le_bytes());
+        out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        out.extend_from_slice(&fnv1a64(&payload).to_le_bytes());
+        out.extend_from_slice(&payload);
+        out
+    }
+
+    #[test]
+    fn version_1_files_load_without_observable_states() {
+        let mut a = sample();
+        a.system.charges = Some(vec![0.5, -0.25, 1.0, 0.0, -1.25]);
+        let b = Checkpoint::from_bytes(&version_1_bytes(&a)).unwrap();
+        assert!(b.observables.is_empty());
+        assert_eq!(b.system.charges, a.system.charges);
+        assert_eq!(b.extra, a.extra);
+        assert_eq!(b.system.positions, a.system.positions);
+        // a version from the future is refused at the version field
+        let mut future = a.to_bytes();
+        future[8..12].copy_from_slice(&(VERSION + 1).to_le_bytes());
+        let e = Checkpoint::from_bytes(&future).unwrap_err();
+        assert_eq!(e.offset, Some(8), "{e}");
+        assert!(e.to_string().contains("version 3"), "{e}");
     }
 
     #[test]

@@ -271,7 +271,8 @@ impl Simulation {
     }
 
     /// The complete state now, for a checkpoint (see [`crate::checkpoint`]); `extra`
-    /// pairs are stored with it for the caller.
+    /// pairs are stored with it for the caller, who adds its observables' states to
+    /// [`Checkpoint::observables`].
     pub fn checkpoint(&self, extra: Vec<(String, u64)>) -> Checkpoint {
         Checkpoint {
             step: self.step,
@@ -286,6 +287,7 @@ impl Simulation {
             potential_name: self.potential.name().to_string(),
             potential_cutoff: self.potential.cutoff(),
             extra,
+            observables: Vec::new(),
         }
     }
 

@@ -6,6 +6,7 @@
 //! (an output on the start step itself only when `Nrepeat` is 1).
 
 use super::ObservableError;
+use super::saved::StateReader;
 
 /// The sampling state of one time average.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,9 +83,42 @@ impl AveragingSchedule {
         }
     }
 
+    /// Appends `Nevery Nrepeat Nfreq`, the next sampling step and the samples taken.
+    pub fn save_into(&self, integers: &mut Vec<u64>) {
+        integers.extend([self.every, self.repeat, self.freq, self.next, self.taken]);
+    }
+
+    /// Reads back what [`AveragingSchedule::save_into`] wrote, for the same intervals.
+    pub fn restore_from(&mut self, r: &mut StateReader<'_>) -> Result<(), ObservableError> {
+        r.expect(self.every, "Nevery")?;
+        r.expect(self.repeat, "Nrepeat")?;
+        r.expect(self.freq, "Nfreq")?;
+        let next = r.integer("the next sampling step")?;
+        let taken = r.integer("the samples taken")?;
+        if taken >= self.repeat {
+            return Err(ObservableError::Restore(format!(
+                "{taken} samples taken in a window of {}",
+                self.repeat
+            )));
+        }
+        self.next = next;
+        self.taken = taken;
+        Ok(())
+    }
+
     /// Samples averaged into each output.
     pub fn repeat(&self) -> u64 {
         self.repeat
+    }
+
+    /// Steps between samples (`Nevery`).
+    pub fn every(&self) -> u64 {
+        self.every
+    }
+
+    /// Steps between outputs (`Nfreq`).
+    pub fn freq(&self) -> u64 {
+        self.freq
     }
 
     /// What to do at `step`; call it once per step, in order.

@@ -1,7 +1,8 @@
 //! Observables measured from the atoms during a run: the radial distribution function
 //! ([`rdf`]), mean-squared displacement ([`msd`]), velocity autocorrelation ([`vacf`]),
 //! multiple-time-origin correlations of either ([`correlation`]) and LAMMPS's
-//! `fix ave/time` sampling schedule ([`average`]).
+//! `fix ave/time` sampling schedule ([`average`]); their accumulated state goes into
+//! checkpoints as a [`saved::SavedState`].
 //!
 //! The calculators only read a [`System`](crate::System); front-ends decide when to call
 //! them and where the numbers go.
@@ -10,6 +11,7 @@ pub mod average;
 pub mod correlation;
 pub mod msd;
 pub mod rdf;
+pub mod saved;
 pub mod vacf;
 
 /// Why an observable could not be set up or measured.
@@ -46,6 +48,9 @@ pub enum ObservableError {
     /// Sampling intervals must be positive and consistent.
     #[error("{0}")]
     Schedule(String),
+    /// A saved state (from a checkpoint) does not fit the observable.
+    #[error("cannot restore the observable: {0}")]
+    Restore(String),
 }
 
 /// Checks that `system` still holds the atoms with `ids`, in that order.

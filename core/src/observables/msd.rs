@@ -6,6 +6,7 @@
 
 use nalgebra::Vector3;
 
+use super::saved::SavedState;
 use super::{ObservableError, check_same_atoms};
 use crate::system::System;
 
@@ -71,6 +72,30 @@ impl Msd {
     /// Whether the centre-of-mass drift is removed.
     pub fn removes_com(&self) -> bool {
         self.com
+    }
+
+    /// The reference: atom ids and positions.
+    pub fn save_state(&self) -> SavedState {
+        let mut s = SavedState::default();
+        s.integers.push(self.com as u64);
+        s.integers.push(self.ids.len() as u64);
+        s.integers.extend(&self.ids);
+        s.push_vectors(&self.reference);
+        s
+    }
+
+    /// Takes the reference of a [`Msd::save_state`] (with the same `com` setting), as
+    /// LAMMPS's `compute msd` finds its stored positions after `read_restart`.
+    pub fn restore_state(&mut self, state: &SavedState) -> Result<(), ObservableError> {
+        let mut r = state.reader();
+        r.expect(self.com as u64, "com flag")?;
+        let n = r.integer("the atom count")? as usize;
+        let ids = r.integers(n, "the atom ids")?;
+        let reference = r.vectors(n, "the reference positions")?;
+        r.finish()?;
+        self.ids = ids;
+        self.reference = reference;
+        Ok(())
     }
 
     /// `[<dx²>, <dy²>, <dz²>, <|d|²>]` now; an error if the atoms changed.

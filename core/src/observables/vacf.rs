@@ -2,6 +2,7 @@
 
 use nalgebra::Vector3;
 
+use super::saved::SavedState;
 use super::{ObservableError, check_same_atoms};
 use crate::system::System;
 
@@ -36,6 +37,27 @@ impl Vacf {
             ids: system.ids.clone(),
             origin: system.velocities.clone(),
         }
+    }
+
+    /// The time origin: atom ids and velocities.
+    pub fn save_state(&self) -> SavedState {
+        let mut s = SavedState::default();
+        s.integers.push(self.ids.len() as u64);
+        s.integers.extend(&self.ids);
+        s.push_vectors(&self.origin);
+        s
+    }
+
+    /// Takes the time origin of a [`Vacf::save_state`].
+    pub fn restore_state(&mut self, state: &SavedState) -> Result<(), ObservableError> {
+        let mut r = state.reader();
+        let n = r.integer("the atom count")? as usize;
+        let ids = r.integers(n, "the atom ids")?;
+        let origin = r.vectors(n, "the origin velocities")?;
+        r.finish()?;
+        self.ids = ids;
+        self.origin = origin;
+        Ok(())
     }
 
     /// `[<vx0 vx>, <vy0 vy>, <vz0 vz>, <v0·v>]` now; an error if the atoms changed.
