@@ -982,14 +982,13 @@ fn ave_time_lines(text: &str) -> Vec<Result<Vec<f64>, String>> {
         .collect()
 }
 
-#[test]
-fn rdf_msd_vacf_computes_and_ave_time_files_match_lammps() {
-    // thermo with c_msd[4] and c_vacf[4] against LAMMPS's log
-    check_deck("observables");
-    let (_, dir) = run_deck("in.observables");
-    for file in ["rdf.dat", "msd.dat", "rdfdefault.dat"] {
-        let want =
-            std::fs::read_to_string(reference_dir().join(format!("{file}.observables"))).unwrap();
+/// Compares `deck`'s ave/time `files` in `dir` with LAMMPS's (`FILE.NAME` beside the
+/// reference decks, NAME the deck without `in.`), comment lines exactly and numbers to
+/// `%g`'s 6 digits.
+fn compare_ave_time_files(deck: &str, dir: &Path, files: &[&str]) {
+    let name = deck.trim_start_matches("in.");
+    for file in files {
+        let want = std::fs::read_to_string(reference_dir().join(format!("{file}.{name}"))).unwrap();
         let got = std::fs::read_to_string(dir.join(file)).unwrap();
         let (want, got) = (ave_time_lines(&want), ave_time_lines(&got));
         assert_eq!(got.len(), want.len(), "{file}: line count");
@@ -1007,6 +1006,18 @@ fn rdf_msd_vacf_computes_and_ave_time_files_match_lammps() {
             }
         }
     }
+}
+
+#[test]
+fn rdf_msd_vacf_computes_and_ave_time_files_match_lammps() {
+    // thermo with c_msd[4] and c_vacf[4] against LAMMPS's log
+    check_deck("observables");
+    let (_, dir) = run_deck("in.observables");
+    compare_ave_time_files(
+        "in.observables",
+        &dir,
+        &["rdf.dat", "msd.dat", "rdfdefault.dat"],
+    );
     // the rdf really has structure: a first peak well above 1 for every pair
     let rdf = std::fs::read_to_string(dir.join("rdf.dat")).unwrap();
     let peak = ave_time_lines(&rdf)
@@ -1016,6 +1027,105 @@ fn rdf_msd_vacf_computes_and_ave_time_files_match_lammps() {
         .map(|r| r[2])
         .fold(0.0, f64::max);
     assert!(peak > 2.0, "first peak {peak}");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+/// `fix ave/time ... ave running` and `ave window M`, in scalar and vector mode, and
+/// fixes averaging other fixes' outputs (`f_ID`, `f_ID[n]`), give LAMMPS's numbers.
+#[test]
+fn ave_time_running_window_and_fix_inputs_match_lammps() {
+    check_deck("ave-modes");
+    let (_, dir) = run_deck("in.ave-modes");
+    compare_ave_time_files(
+        "in.ave-modes",
+        &dir,
+        &[
+            "running.dat",
+            "window.dat",
+            "rdfwindow.dat",
+            "rdfrunning.dat",
+            "outer.dat",
+            "rdfnested.dat",
+        ],
+    );
+    std::fs::remove_dir_all(dir).ok();
+}
+
+/// Running 2N steps in one script equals running N, `write_restart`, and N more in a new
+/// script after `read_restart`, byte for byte in every ave/time file: the msd and vacf
+/// references, the unfinished sampling windows and the running and window averages are
+/// in the restart file, and `append` continues each file from the recorded length
+/// (rows written after `write_restart` by the stopped script are dropped, not repeated).
+#[test]
+fn ave_time_files_continue_through_restart_files_byte_for_byte() {
+    let setup = "units lj\nlattice fcc 0.8442\nregion box block 0 4 0 4 0 4\ncreate_box 1 box\n\
+                 create_atoms 1 box\nmass 1 1.0\nvelocity all create 1.5 87287 loop geom\n";
+    let forces = "pair_style lj/cut 2.5\npair_coeff 1 1 1.0 1.0 2.5\nfix 1 all nve\nthermo 50\n";
+    // windows of 5 samples every 10 steps end on multiples of 60: the one ending at 120
+    // straddles the restart at step 100
+    let observe = |how: &str| {
+        format!(
+            "compute msd all msd com yes\ncompute vacf all vacf\ncompute rdf all rdf 20\n\
+             fix one all ave/time 10 5 60 c_msd[4] c_vacf[*] {how} one.dat\n\
+             fix run all ave/time 10 5 60 c_msd[*] ave running {how} running.dat\n\
+             fix win all ave/time 20 2 40 c_rdf[*] mode vector ave window 3 {how} win.dat\n"
+        )
+    };
+    let dir = scratch_dir("ave-restart");
+    let run = |sub: &str, name: &str, text: String| {
+        let d = dir.join(sub);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join(name), text).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_ferromd"))
+            .args(["-in", name, "-log", "none", "--threads", "1"])
+            .current_dir(&d)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(out.status.success(), "{name}:\n{text}");
+    };
+    let whole = format!("{setup}{forces}{}run 100\nrun 100\n", observe("file"));
+    run("whole", "in.whole", whole);
+    // the first script goes on past its write_restart: those rows must not survive
+    let first = format!(
+        "{setup}{forces}{}run 100\nwrite_restart state.restart\nrun 60\n",
+        observe("file")
+    );
+    run("split", "in.first", first);
+    let second = format!(
+        "read_restart state.restart\n{forces}{}run 100\n",
+        observe("append")
+    );
+    run("split", "in.second", second);
+    for file in ["one.dat", "running.dat", "win.dat"] {
+        let a = std::fs::read_to_string(dir.join("whole").join(file)).unwrap();
+        let b = std::fs::read_to_string(dir.join("split").join(file)).unwrap();
+        assert_eq!(a, b, "{file} differs after the restart");
+        // every window was written, the ones after the restart included
+        let last = if file == "win.dat" {
+            "\n200 20\n"
+        } else {
+            "\n180 "
+        };
+        assert!(a.contains(last), "{file}: {a}");
+    }
+    // a fix redefined with other intervals cannot take the saved state
+    let bad = format!(
+        "read_restart state.restart\n{forces}compute msd all msd com yes\n\
+         compute vacf all vacf\nfix one all ave/time 10 2 60 c_msd[4] append one.dat\n"
+    );
+    std::fs::write(dir.join("split").join("in.bad"), bad).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ferromd"))
+        .args(["-in", "in.bad", "-log", "none"])
+        .current_dir(dir.join("split"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{text}");
+    assert!(
+        text.contains("Nrepeat") && text.contains("another fix ID") && text.contains("(in.bad:"),
+        "{text}"
+    );
     std::fs::remove_dir_all(dir).ok();
 }
 
@@ -1058,6 +1168,27 @@ fn compute_and_ave_time_errors_name_the_line() {
         &format!("{base}compute r all rdf 10\nfix a all ave/time 1 1 1 c_r[2]\n"),
         10,
         "mode scalar",
+    );
+    assert_error(
+        "ave-fix-time",
+        &format!(
+            "{base}compute m all msd\nfix a all ave/time 10 1 10 c_m[1]\n\
+             fix b all ave/time 5 1 10 f_a\n"
+        ),
+        11,
+        "compatible",
+    );
+    assert_error(
+        "ave-fix-missing",
+        &format!("{base}fix b all ave/time 5 1 10 f_zz\n"),
+        9,
+        "no fix ave/time `zz`",
+    );
+    assert_error(
+        "ave-window",
+        &format!("{base}compute m all msd\nfix a all ave/time 1 1 1 c_m[1] ave window 0\n"),
+        10,
+        "ave window 0",
     );
     assert_error(
         "thermo-array",

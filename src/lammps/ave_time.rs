@@ -1,21 +1,40 @@
-//! `fix ID group ave/time Nevery Nrepeat Nfreq c_ID[n]... [mode scalar|vector] [file F]`:
-//! time averages of compute outputs written in LAMMPS's ave/time file layout.
+//! `fix ID group ave/time Nevery Nrepeat Nfreq c_ID[n]... [mode scalar|vector]
+//! [ave one|running|window M] [file F | append F]`: time averages of compute outputs
+//! written in LAMMPS's ave/time file layout.
+//!
+//! The whole averaging state (schedule, partial window, combined windows, file length)
+//! is saved by `write_restart`; a fix of the same ID defined after `read_restart`
+//! continues it, and with `append F` continues its file from the recorded length without
+//! a second header, so the file equals an uninterrupted run's.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Seek, SeekFrom, Write};
 
 use ferromd_core::System;
+use ferromd_core::observables::ObservableError;
 use ferromd_core::observables::average::{AveragingSchedule, ScheduleAction};
+use ferromd_core::observables::saved::SavedState;
 
+use super::ave_combine::{Combine, CombinedAverage};
 use super::cformat::cformat;
 use super::computes::{Compute, Shape};
 use super::error::{ScriptError, ScriptResult, fail};
 use super::words::{integer, word};
 
-/// One averaged input: a compute and an optional 1-based index into its vector or array.
+/// Where an averaged input comes from.
+#[derive(Debug, Clone, PartialEq)]
+enum Source {
+    /// `c_ID`: a compute.
+    Compute(String),
+    /// `f_ID`: the latest output of an earlier `fix ave/time`.
+    Fix(String),
+}
+
+/// One averaged input: a compute or fix and an optional 1-based index into its vector
+/// or array.
 #[derive(Debug, Clone, PartialEq)]
 struct Value {
-    compute: String,
+    source: Source,
     index: Option<usize>,
     label: String,
 }
@@ -27,6 +46,70 @@ enum Mode {
     Vector,
 }
 
+/// The output file of a `fix ave/time`, flushed at every write, and its length.
+#[derive(Debug)]
+struct AveFile {
+    path: String,
+    w: BufWriter<File>,
+    len: u64,
+}
+
+impl AveFile {
+    /// Creates `path` (or, with `append`, opens it for appending) and writes `header`;
+    /// a continued fix (`keep`: the length its file had at `write_restart`) cuts an
+    /// appended file back to that length and writes no header.
+    fn open(path: &str, append: bool, keep: Option<u64>, header: &str) -> ScriptResult<Self> {
+        let err = |what: &str, e: std::io::Error| {
+            ScriptError::new(format!("fix ave/time: cannot {what} {path}: {e}"))
+        };
+        let (file, len, header) = match (append, keep) {
+            (true, Some(len)) => {
+                let mut f = OpenOptions::new()
+                    .read(true)
+                    .write(true)
+                    .open(path)
+                    .map_err(|e| err("reopen", e))?;
+                let have = f.metadata().map_err(|e| err("read", e))?.len();
+                if have < len {
+                    return fail(format!(
+                        "fix ave/time: {path} has {have} bytes but the restart file recorded \
+                         {len}; it is not the file the restarted run wrote"
+                    ));
+                }
+                f.set_len(len).map_err(|e| err("truncate", e))?;
+                f.seek(SeekFrom::End(0)).map_err(|e| err("seek", e))?;
+                (f, len, "")
+            }
+            (true, None) => {
+                let f = OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .map_err(|e| err("open", e))?;
+                let len = f.metadata().map_err(|e| err("read", e))?.len();
+                (f, len, header)
+            }
+            (false, _) => (File::create(path).map_err(|e| err("create", e))?, 0, header),
+        };
+        let mut f = AveFile {
+            path: path.to_string(),
+            w: BufWriter::new(file),
+            len,
+        };
+        f.write(header)?;
+        Ok(f)
+    }
+
+    fn write(&mut self, text: &str) -> ScriptResult<()> {
+        self.w
+            .write_all(text.as_bytes())
+            .and_then(|_| self.w.flush())
+            .map_err(|e| ScriptError::new(format!("cannot write {}: {e}", self.path)))?;
+        self.len += text.len() as u64;
+        Ok(())
+    }
+}
+
 /// A `fix ave/time`.
 #[derive(Debug)]
 pub struct AveTime {
@@ -36,35 +119,49 @@ pub struct AveTime {
     values: Vec<Value>,
     mode: Mode,
     format: String,
-    file: Option<(String, BufWriter<File>)>,
+    file: Option<AveFile>,
     /// Running sums: one row per scalar-mode output line, or the rows of vector mode.
     sums: Vec<Vec<f64>>,
+    /// How finished windows combine (`ave one|running|window M`).
+    combined: CombinedAverage,
+    /// The latest output rows and their step, which `f_ID` of later fixes read.
+    latest: Option<(u64, Vec<Vec<f64>>)>,
 }
 
-/// Splits `c_ID` / `c_ID[n]` / `c_ID[*]`.
-fn parse_reference(w: &str) -> ScriptResult<(String, Option<String>)> {
-    let Some(rest) = w.strip_prefix("c_") else {
-        if w.starts_with("f_") || w.starts_with("v_") {
+/// Splits `c_ID` / `c_ID[n]` / `c_ID[*]` (and `f_` likewise) into the prefix (`c` or
+/// `f`), the ID and the index.
+fn parse_reference(w: &str) -> ScriptResult<(char, String, Option<String>)> {
+    let (prefix, rest) = match (w.strip_prefix("c_"), w.strip_prefix("f_")) {
+        (Some(rest), _) => ('c', rest),
+        (_, Some(rest)) => ('f', rest),
+        _ if w.starts_with("v_") => {
             return Err(ScriptError::unsupported("fix ave/time input", w));
         }
-        return fail(format!("fix ave/time: `{w}` is not a c_ID value"));
+        _ => return fail(format!("fix ave/time: `{w}` is not a c_ID or f_ID value")),
     };
     match rest.split_once('[') {
         Some((id, idx)) => {
             let idx = idx
                 .strip_suffix(']')
                 .ok_or_else(|| ScriptError::new(format!("fix ave/time: malformed `{w}`")))?;
-            Ok((id.to_string(), Some(idx.to_string())))
+            Ok((prefix, id.to_string(), Some(idx.to_string())))
         }
-        None => Ok((rest.to_string(), None)),
+        None => Ok((prefix, rest.to_string(), None)),
     }
 }
 
 impl AveTime {
     /// Parses the fix arguments after the style (`Nevery Nrepeat Nfreq values... keywords`)
-    /// against the defined `computes`, at the current `step`; opens the file and writes its
-    /// header.
-    pub fn parse(id: &str, args: &[String], computes: &[Compute], step: u64) -> ScriptResult<Self> {
+    /// against the defined `computes` and `averages` (which `f_ID` may name), at the
+    /// current `step`; continues from `saved` (the state `write_restart` recorded for this
+    /// fix ID) when given; opens the file and writes its header.
+    pub fn parse(
+        id: &str,
+        args: &[String],
+        (computes, averages): (&[Compute], &[AveTime]),
+        step: u64,
+        saved: Option<&SavedState>,
+    ) -> ScriptResult<Self> {
         let count = |i: usize, what: &str| -> ScriptResult<u64> {
             let v = integer(args, i, what)?;
             if v < 1 {
@@ -88,10 +185,17 @@ impl AveTime {
         }
         let mut mode = Mode::Scalar;
         let mut file = None;
+        let mut combine = Combine::One;
         let mut format = " %g".to_string();
         let mut titles: [Option<String>; 3] = [None, None, None];
         while k < args.len() {
             let key = args[k].as_str();
+            if key == "ave" {
+                let (c, used) = Combine::parse(args, k + 1)?;
+                combine = c;
+                k += 1 + used;
+                continue;
+            }
             let value = word(args, k + 1, key)?;
             match key {
                 "mode" => {
@@ -101,12 +205,8 @@ impl AveTime {
                         other => return fail(format!("fix ave/time: unknown mode `{other}`")),
                     }
                 }
-                "file" => file = Some(value.to_string()),
-                "ave" => {
-                    if value != "one" {
-                        return Err(ScriptError::unsupported("fix ave/time ave", value));
-                    }
-                }
+                "file" => file = Some((value.to_string(), false)),
+                "append" => file = Some((value.to_string(), true)),
                 "format" => {
                     cformat(value, 1.0).ok_or_else(|| {
                         ScriptError::new(format!("fix ave/time: invalid format `{value}`"))
@@ -121,17 +221,35 @@ impl AveTime {
             k += 2;
         }
         let mut values = Vec::new();
-        for (cid, index) in refs {
-            let compute = computes
-                .iter()
-                .find(|c| c.id == cid)
-                .ok_or_else(|| ScriptError::new(format!("fix ave/time: no compute `{cid}`")))?;
-            let width = match (mode, compute.shape()) {
+        for (prefix, cid, index) in refs {
+            let (source, shape, what) = if prefix == 'c' {
+                let compute = computes
+                    .iter()
+                    .find(|c| c.id == cid)
+                    .ok_or_else(|| ScriptError::new(format!("fix ave/time: no compute `{cid}`")))?;
+                (Source::Compute(cid.clone()), compute.shape(), "compute")
+            } else {
+                let fix = averages.iter().find(|a| a.id == cid).ok_or_else(|| {
+                    ScriptError::new(format!(
+                        "fix ave/time: no fix ave/time `{cid}` defined before fix {id}"
+                    ))
+                })?;
+                if !every.is_multiple_of(fix.schedule.freq()) {
+                    return fail(format!(
+                        "fix ave/time: fix {cid} is not computed at compatible times: Nevery \
+                         ({every}) must be a multiple of its Nfreq ({})",
+                        fix.schedule.freq()
+                    ));
+                }
+                (Source::Fix(cid.clone()), fix.shape(), "fix")
+            };
+            let width = match (mode, shape) {
+                (Mode::Scalar, Shape::Scalar) if index.is_none() => 0,
                 (Mode::Scalar, Shape::Vector(n)) | (Mode::Vector, Shape::Array(n)) => n,
                 (Mode::Vector, Shape::Vector(_)) if index.is_none() => 0,
                 (m, _) => {
                     return fail(format!(
-                        "fix ave/time mode {}: compute {cid} does not give {}",
+                        "fix ave/time mode {}: {what} {cid} does not give {}",
                         if m == Mode::Scalar {
                             "scalar"
                         } else {
@@ -147,9 +265,9 @@ impl AveTime {
             };
             match index.as_deref() {
                 Some("*") => values.extend((1..=width).map(|n| Value {
-                    compute: cid.clone(),
+                    source: source.clone(),
                     index: Some(n),
-                    label: format!("c_{cid}[{n}]"),
+                    label: format!("{prefix}_{cid}[{n}]"),
                 })),
                 Some(n) => {
                     let n: usize = n
@@ -158,51 +276,94 @@ impl AveTime {
                         .filter(|n| (1..=width).contains(n))
                         .ok_or_else(|| {
                             ScriptError::new(format!(
-                                "fix ave/time: index `{n}` of c_{cid} is outside 1..{width}"
+                                "fix ave/time: index `{n}` of {prefix}_{cid} is outside \
+                                 1..{width}"
                             ))
                         })?;
                     values.push(Value {
-                        compute: cid.clone(),
+                        source,
                         index: Some(n),
-                        label: format!("c_{cid}[{n}]"),
+                        label: format!("{prefix}_{cid}[{n}]"),
                     });
                 }
-                None if mode == Mode::Vector => values.push(Value {
-                    compute: cid.clone(),
+                None if mode == Mode::Vector || shape == Shape::Scalar => values.push(Value {
+                    source,
                     index: None,
-                    label: format!("c_{cid}"),
+                    label: format!("{prefix}_{cid}"),
                 }),
                 None => {
                     return fail(format!(
-                        "fix ave/time: c_{cid} is not a scalar; give an index c_{cid}[n]"
+                        "fix ave/time: {prefix}_{cid} is not a scalar; give an index \
+                         {prefix}_{cid}[n]"
                     ));
                 }
             }
         }
-        let file = match file {
-            Some(path) => {
-                let f = File::create(&path).map_err(|e| {
-                    ScriptError::new(format!("fix ave/time: cannot create {path}: {e}"))
-                })?;
-                let mut w = BufWriter::new(f);
-                let labels: Vec<&str> = values.iter().map(|v| v.label.as_str()).collect();
-                let header = header_lines(id, mode, &labels, &titles);
-                w.write_all(header.as_bytes())
-                    .and_then(|_| w.flush())
-                    .map_err(|e| ScriptError::new(format!("cannot write {path}: {e}")))?;
-                Some((path, w))
-            }
-            None => None,
-        };
-        Ok(AveTime {
+        let mut fix = AveTime {
             id: id.to_string(),
             schedule,
             values,
             mode,
             format,
-            file,
+            file: None,
             sums: Vec::new(),
-        })
+            combined: CombinedAverage::new(combine),
+            latest: None,
+        };
+        let keep = match saved {
+            Some(state) => fix.restore(state).map_err(|e| {
+                ScriptError::new(format!(
+                    "fix {id} ave/time: the restart file's state of fix {id} does not fit \
+                     this definition ({e}); define it as before, or use another fix ID to \
+                     start a fresh average"
+                ))
+            })?,
+            None => None,
+        };
+        if let Some((path, append)) = file {
+            let labels: Vec<&str> = fix.values.iter().map(|v| v.label.as_str()).collect();
+            let header = header_lines(id, mode, &labels, &titles);
+            fix.file = Some(AveFile::open(&path, append, keep, &header)?);
+        }
+        Ok(fix)
+    }
+
+    /// What `f_ID` gives: a scalar or vector in scalar mode, a vector or array (rows known
+    /// only when written) in vector mode, as LAMMPS's fix ave/time.
+    pub fn shape(&self) -> Shape {
+        match (self.mode, self.values.len()) {
+            (Mode::Scalar, 1) => Shape::Scalar,
+            (Mode::Scalar, n) => Shape::Vector(n),
+            (Mode::Vector, 1) => Shape::Vector(0),
+            (Mode::Vector, n) => Shape::Array(n),
+        }
+    }
+
+    /// The averaging state for `write_restart`: schedule, partial window, combined
+    /// windows and the length of the file written so far.
+    pub fn save(&self) -> SavedState {
+        let mut s = SavedState::default();
+        self.schedule.save_into(&mut s.integers);
+        // whether there was a file, and its length
+        s.integers.push(self.file.is_some() as u64);
+        s.integers.push(self.file.as_ref().map_or(0, |f| f.len));
+        s.push_rows(&self.sums);
+        self.combined.save_into(&mut s);
+        s
+    }
+
+    /// Continues from [`AveTime::save`]; returns the length of the file then, if the fix
+    /// had one.
+    fn restore(&mut self, state: &SavedState) -> Result<Option<u64>, ObservableError> {
+        let mut r = state.reader();
+        self.schedule.restore_from(&mut r)?;
+        let had_file = r.integer("the file flag")? == 1;
+        let len = r.integer("the file length")?;
+        let cols = self.values.len();
+        self.sums = r.rows(cols, "the partial window")?;
+        self.combined.restore_from(&mut r, cols)?;
+        r.finish()?;
+        Ok(had_file.then_some(len))
     }
 
     /// Catches up with a run starting at `step` (LAMMPS restarts a window left unfinished).
@@ -214,13 +375,20 @@ impl AveTime {
         }
     }
 
-    /// Samples and writes as the schedule says at `step`.
-    pub fn step(&mut self, step: u64, system: &System, computes: &[Compute]) -> ScriptResult<()> {
+    /// Samples and writes as the schedule says at `step`; `f_ID` inputs read the fixes
+    /// in `earlier` (defined before this one, so already done with `step`).
+    pub fn step(
+        &mut self,
+        step: u64,
+        system: &System,
+        computes: &[Compute],
+        earlier: &[AveTime],
+    ) -> ScriptResult<()> {
         let action = self.schedule.at(step);
         if action == ScheduleAction::Skip {
             return Ok(());
         }
-        let sample = self.sample(system, computes)?;
+        let sample = self.sample(step, system, computes, earlier)?;
         if self.sums.is_empty() {
             self.sums = sample;
         } else {
@@ -235,35 +403,77 @@ impl AveTime {
         }
         if action == ScheduleAction::SampleAndWrite {
             let n = self.schedule.repeat() as f64;
-            let rows = std::mem::take(&mut self.sums);
-            self.write(step, &rows, n)?;
+            let average = std::mem::take(&mut self.sums)
+                .into_iter()
+                .map(|row| row.into_iter().map(|v| v / n).collect())
+                .collect();
+            let rows = self.combined.add(average)?;
+            self.write(step, &rows)?;
+            self.latest = Some((step, rows));
         }
         Ok(())
     }
 
     /// One sample: a single row in scalar mode, one row per vector element or array row
     /// in vector mode, columns in value order.
-    fn sample(&self, system: &System, computes: &[Compute]) -> ScriptResult<Vec<Vec<f64>>> {
+    fn sample(
+        &self,
+        step: u64,
+        system: &System,
+        computes: &[Compute],
+        earlier: &[AveTime],
+    ) -> ScriptResult<Vec<Vec<f64>>> {
         let find = |id: &str| {
             computes.iter().find(|c| c.id == id).ok_or_else(|| {
                 ScriptError::new(format!("fix {}: compute {id} was deleted", self.id))
             })
         };
+        // another fix and the rows it wrote at this very step
+        let fix_output = |id: &str| -> ScriptResult<(&AveTime, &Vec<Vec<f64>>)> {
+            let fix = earlier.iter().find(|a| a.id == id).ok_or_else(|| {
+                ScriptError::new(format!(
+                    "fix {}: fix {id} was deleted or redefined after it",
+                    self.id
+                ))
+            })?;
+            match &fix.latest {
+                Some((at, rows)) if *at == step => Ok((fix, rows)),
+                _ => fail(format!(
+                    "fix {}: f_{id} has no value at step {step} (fix {id} has not written an \
+                     average at this step)",
+                    self.id
+                )),
+            }
+        };
         match self.mode {
             Mode::Scalar => {
                 let mut row = Vec::with_capacity(self.values.len());
                 for v in &self.values {
-                    row.push(find(&v.compute)?.element(v.index.unwrap_or(1), system)?);
+                    let k = v.index.unwrap_or(1);
+                    row.push(match &v.source {
+                        Source::Compute(id) => find(id)?.element(k, system)?,
+                        Source::Fix(id) => fix_output(id)?.1[0][k - 1],
+                    });
                 }
                 Ok(vec![row])
             }
             Mode::Vector => {
                 let mut columns: Vec<Vec<f64>> = Vec::with_capacity(self.values.len());
                 for v in &self.values {
-                    let c = find(&v.compute)?;
-                    columns.push(match v.index {
-                        Some(n) => c.array(system)?.iter().map(|r| r[n - 1]).collect(),
-                        None => c.vector(system)?,
+                    columns.push(match (&v.source, v.index) {
+                        (Source::Compute(id), Some(n)) => {
+                            find(id)?.array(system)?.iter().map(|r| r[n - 1]).collect()
+                        }
+                        (Source::Compute(id), None) => find(id)?.vector(system)?,
+                        (Source::Fix(id), n) => {
+                            let (fix, rows) = fix_output(id)?;
+                            if fix.mode == Mode::Scalar {
+                                // a scalar-mode fix of several values gives one vector
+                                rows[0].clone()
+                            } else {
+                                rows.iter().map(|r| r[n.unwrap_or(1) - 1]).collect()
+                            }
+                        }
                     });
                 }
                 let rows = columns[0].len();
@@ -280,12 +490,12 @@ impl AveTime {
         }
     }
 
-    fn write(&mut self, step: u64, rows: &[Vec<f64>], n: f64) -> ScriptResult<()> {
-        let Some((path, w)) = &mut self.file else {
+    fn write(&mut self, step: u64, rows: &[Vec<f64>]) -> ScriptResult<()> {
+        let Some(file) = &mut self.file else {
             return Ok(());
         };
         let fmt = &self.format;
-        let number = |v: f64| cformat(fmt, v / n).unwrap_or_default();
+        let number = |v: f64| cformat(fmt, v).unwrap_or_default();
         let mut text = String::new();
         match self.mode {
             Mode::Scalar => {
@@ -306,9 +516,7 @@ impl AveTime {
                 }
             }
         }
-        w.write_all(text.as_bytes())
-            .and_then(|_| w.flush())
-            .map_err(|e| ScriptError::new(format!("cannot write {path}: {e}")))
+        file.write(&text)
     }
 }
 

@@ -4,6 +4,7 @@
 use ferromd_core::System;
 use ferromd_core::observables::msd::Msd;
 use ferromd_core::observables::rdf::{Rdf, TypePair};
+use ferromd_core::observables::saved::SavedState;
 use ferromd_core::observables::vacf::Vacf;
 
 use super::error::{ScriptError, ScriptResult, fail};
@@ -37,6 +38,8 @@ pub struct Compute {
 /// Names a compute's output shape in messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shape {
+    /// A global scalar (a `fix ave/time` of one value in scalar mode).
+    Scalar,
     /// A global vector of this length.
     Vector(usize),
     /// A global array with this many columns.
@@ -81,6 +84,32 @@ impl Compute {
             other => return Err(ScriptError::unsupported("compute", other)),
         };
         Ok(Compute { id, kind })
+    }
+
+    /// The reference state `write_restart` keeps (msd positions, vacf velocities; an rdf
+    /// has none), as LAMMPS keeps them in the restart file.
+    pub fn save(&self) -> Option<SavedState> {
+        match &self.kind {
+            Kind::Msd(m) => Some(m.save_state()),
+            Kind::Vacf(v) => Some(v.save_state()),
+            Kind::Rdf { .. } => None,
+        }
+    }
+
+    /// Takes the reference saved by [`Compute::save`] for a compute of this ID, as LAMMPS's
+    /// msd and vacf find theirs after `read_restart`.
+    pub fn restore(&mut self, state: &SavedState) -> ScriptResult<()> {
+        let r = match &mut self.kind {
+            Kind::Msd(m) => m.restore_state(state),
+            Kind::Vacf(v) => v.restore_state(state),
+            Kind::Rdf { .. } => return Ok(()),
+        };
+        r.map_err(|e| {
+            ScriptError::new(format!(
+                "compute {}: the restart file's reference of compute {} does not fit ({e})",
+                self.id, self.id
+            ))
+        })
     }
 
     /// The output shape: msd and vacf give 4-vectors, rdf an array of `1 + 2·pairs` columns.

@@ -404,6 +404,7 @@ impl Interpreter {
                         .map_or("none".into(), |p| p.style.clone()),
                     potential_cutoff: 0.0,
                     extra: vec![("time_bits".into(), self.time.to_bits())],
+                    observables: self.observables.save(),
                 };
                 checkpoint
                     .write(Path::new(file))
@@ -435,6 +436,7 @@ impl Interpreter {
                     };
                 }
                 self.masses_set = vec![true; c.system.n_types()];
+                self.observables.restored(c.observables);
                 let n = c.system.len();
                 self.system = Some(c.system);
                 self.say(&format!(

@@ -7,6 +7,7 @@
 //! implement stop the script with `ERROR: <command> <keyword> is not supported by
 //! ferromd (file:line)`; nothing is ignored silently.
 
+mod ave_combine;
 mod ave_time;
 mod cformat;
 mod computes;

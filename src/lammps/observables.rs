@@ -1,6 +1,9 @@
-//! The session's computes and `fix ave/time` averages, and what a run asks of them.
+//! The session's computes and `fix ave/time` averages, and what a run asks of them;
+//! their state travels through `write_restart`/`read_restart` (keys `compute:ID` and
+//! `fix:ID`) and is taken up by computes and fixes defined again with the same IDs.
 
 use ferromd_core::System;
+use ferromd_core::observables::saved::SavedState;
 
 use super::ave_time::AveTime;
 use super::computes::Compute;
@@ -12,6 +15,8 @@ use super::words::word;
 pub struct Observables {
     computes: Vec<Compute>,
     averages: Vec<AveTime>,
+    /// States read by `read_restart`, waiting for their compute or fix to be defined.
+    restored: Vec<(String, SavedState)>,
 }
 
 impl Observables {
@@ -22,9 +27,12 @@ impl Observables {
         args: &[String],
         system: Option<&System>,
     ) -> ScriptResult<()> {
-        let c = Compute::parse(args, system)?;
+        let mut c = Compute::parse(args, system)?;
         if self.computes.iter().any(|d| d.id == c.id) {
             return fail(format!("reuse of compute ID `{}`", c.id));
+        }
+        if let Some(state) = self.take_restored(&compute_key(&c.id)) {
+            c.restore(&state)?;
         }
         self.computes.push(c);
         Ok(())
@@ -43,10 +51,37 @@ impl Observables {
 
     /// `fix ID group ave/time args...` at `step`; replaces a fix of the same ID.
     pub fn ave_time_command(&mut self, id: &str, args: &[String], step: u64) -> ScriptResult<()> {
-        let a = AveTime::parse(id, args, &self.computes, step)?;
+        let saved = self.take_restored(&fix_key(id));
         self.averages.retain(|f| f.id != id);
+        let a = AveTime::parse(
+            id,
+            args,
+            (&self.computes, &self.averages),
+            step,
+            saved.as_ref(),
+        )?;
         self.averages.push(a);
         Ok(())
+    }
+
+    /// The states `write_restart` stores: compute references and time averages.
+    pub fn save(&self) -> Vec<(String, SavedState)> {
+        let computes = self
+            .computes
+            .iter()
+            .filter_map(|c| Some((compute_key(&c.id), c.save()?)));
+        let averages = self.averages.iter().map(|a| (fix_key(&a.id), a.save()));
+        computes.chain(averages).collect()
+    }
+
+    /// Keeps the states of a restart file for the computes and fixes defined next.
+    pub fn restored(&mut self, states: Vec<(String, SavedState)>) {
+        self.restored = states;
+    }
+
+    fn take_restored(&mut self, key: &str) -> Option<SavedState> {
+        let k = self.restored.iter().position(|(k, _)| k == key)?;
+        Some(self.restored.swap_remove(k).1)
     }
 
     /// `unfix ID` for a time average; false if no average has that ID.
@@ -69,8 +104,10 @@ impl Observables {
 
     /// Samples and writes the time averages due at `step`.
     pub fn step(&mut self, step: u64, system: &System) -> ScriptResult<()> {
-        for a in &mut self.averages {
-            a.step(step, system, &self.computes)?;
+        // in definition order: f_ID inputs read fixes defined (and sampled) before
+        for k in 0..self.averages.len() {
+            let (earlier, rest) = self.averages.split_at_mut(k);
+            rest[0].step(step, system, &self.computes, earlier)?;
         }
         Ok(())
     }
@@ -85,4 +122,14 @@ impl Observables {
             })?
             .element(index, system)
     }
+}
+
+/// The restart-file key of compute `id`.
+fn compute_key(id: &str) -> String {
+    format!("compute:{id}")
+}
+
+/// The restart-file key of fix `id`.
+fn fix_key(id: &str) -> String {
+    format!("fix:{id}")
 }
