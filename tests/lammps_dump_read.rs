@@ -190,3 +190,106 @@ fn damaged_dumps_name_the_line() {
         }
     }
 }
+
+/// `read_dump` in scripts replaces positions, velocities and image flags from a snapshot
+/// of LAMMPS's dumps, takes the box or keeps it, and continues at the snapshot's step:
+/// the data files ferromd writes after each `read_dump` match those LAMMPS wrote after
+/// the same commands (tests/reference/lammps/read-dump, made by its regenerate.sh).
+#[test]
+fn read_dump_in_scripts_matches_lammps() {
+    let reference =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/reference/lammps/read-dump");
+    let dir = std::env::temp_dir().join(format!("ferromd-read-dump-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in ["data.start", "dump.w", "dump.u"] {
+        std::fs::copy(reference.join(f), dir.join(f)).unwrap();
+    }
+    let script = "units lj\nread_data data.start\n\
+                  read_dump dump.w 100 x y z vx vy vz box yes\nwrite_data data.wrapped\n\
+                  read_dump dump.w 0 x y z ix iy iz box no\nwrite_data data.images\n\
+                  read_dump dump.u 100 x y z\nwrite_data data.unwrapped\n";
+    std::fs::write(dir.join("in.read"), script).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ferromd"))
+        .args(["-in", "in.read", "-log", "none"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("108 atoms replaced"), "{text}");
+    let data = |path: PathBuf| parse_lammps_data(&std::fs::read_to_string(path).unwrap()).unwrap();
+    for (name, step) in [
+        ("data.wrapped", 100),
+        ("data.images", 0),
+        ("data.unwrapped", 100),
+    ] {
+        let header = std::fs::read_to_string(dir.join(name)).unwrap();
+        assert!(
+            header
+                .lines()
+                .next()
+                .unwrap()
+                .contains(&format!("timestep = {step}")),
+            "{name}: {}",
+            header.lines().next().unwrap()
+        );
+        let (want, got) = (data(reference.join(name)), data(dir.join(name)));
+        assert!((want.lo - got.lo).norm() < 1e-14 && (want.hi - got.hi).norm() < 1e-14);
+        let mut atoms = got.atoms.clone();
+        atoms.sort_by_key(|a| a.id);
+        let mut expected = want.atoms.clone();
+        expected.sort_by_key(|a| a.id);
+        assert_eq!(atoms.len(), expected.len());
+        for (a, b) in atoms.iter().zip(&expected) {
+            assert_eq!(
+                (a.id, a.type_index, a.image),
+                (b.id, b.type_index, b.image),
+                "{name}"
+            );
+            assert!(
+                (a.position - b.position).norm() < 1e-12,
+                "{name}: atom {}",
+                a.id
+            );
+        }
+        let (mut va, mut vb) = (got.velocities.clone(), want.velocities.clone());
+        va.sort_by_key(|v| v.0);
+        vb.sort_by_key(|v| v.0);
+        for (a, b) in va.iter().zip(&vb) {
+            assert_eq!(a.0, b.0);
+            assert!(
+                (a.1 - b.1).norm() < 1e-13,
+                "{name}: velocity of atom {}",
+                a.0
+            );
+        }
+    }
+    // the box of data.start was changed along x; box yes took the snapshot's back
+    let start = data(reference.join("data.start"));
+    assert!((start.hi.x - data(dir.join("data.wrapped")).hi.x).abs() > 0.01);
+
+    // a missing snapshot or column is an error naming the file and the script line
+    for (line, words) in [
+        ("read_dump dump.w 150 x y z", "no snapshot at timestep 150"),
+        ("read_dump dump.u 100 x y z vx", "no vx vy vz columns"),
+        ("read_dump dump.w 100 x y z add yes", "add yes"),
+    ] {
+        std::fs::write(
+            dir.join("in.bad"),
+            format!("units lj\nread_data data.start\n{line}\n"),
+        )
+        .unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_ferromd"))
+            .args(["-in", "in.bad", "-log", "none"])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(!out.status.success(), "{line}");
+        assert!(
+            text.contains(words) && text.contains("(in.bad:3)"),
+            "{line}: {text}"
+        );
+    }
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -39,6 +39,7 @@ use super::pair_hybrid::{HYBRID_STYLES, build_hybrid, check_coeff, parse_sub_sty
 use super::pair_styles::{PAIR_STYLES, build_pair, global_args};
 use super::pair_zbl::build_zbl;
 use super::press_crescale::{bath_temperature, press_crescale};
+use super::read_dump::read_dump;
 use super::set_command::set_command;
 use super::star_coeff::file_and_elements;
 use super::thermo::{Keyword, ThermoState, ThermoStyle, is_extensive, keyword_value};
@@ -442,6 +443,16 @@ impl Interpreter {
                 self.say(&format!(
                     "  {n} atoms read from restart file {file} (step {})",
                     self.step
+                ))?;
+            }
+            "read_dump" => {
+                let r = read_dump(args, self.system_mut("read_dump")?)?;
+                // LAMMPS continues from the snapshot's timestep
+                self.step = r.step;
+                self.time = self.step as f64 * self.dt();
+                self.say(&format!(
+                    "  {} atoms in snapshot\n  {} atoms replaced",
+                    r.in_snapshot, r.replaced
                 ))?;
             }
             "write_data" => {

@@ -29,6 +29,7 @@ mod pair_hybrid;
 mod pair_styles;
 mod pair_zbl;
 mod press_crescale;
+mod read_dump;
 mod set_command;
 mod star_coeff;
 mod thermo;

@@ -51,6 +51,10 @@ pub struct DumpFrame {
     pub positions: Vec<Vector3<f64>>,
     /// Image flags (zero unless the dump has `ix iy iz`).
     pub images: Vec<[i32; 3]>,
+    /// Whether the dump has `ix iy iz` columns.
+    pub has_images: bool,
+    /// Whether the positions are unwrapped (`xu yu zu` columns).
+    pub unwrapped: bool,
     /// Velocities, when the dump has `vx vy vz`.
     pub velocities: Option<Vec<Vector3<f64>>>,
     /// Forces, when the dump has `fx fy fz`.
@@ -229,6 +233,8 @@ fn frame(lines: &mut Lines<'_>) -> Result<DumpFrame, LammpsDumpError> {
         elements: element_col.map(|_| Vec::with_capacity(count)),
         positions: Vec::with_capacity(count),
         images: Vec::with_capacity(count),
+        has_images: image_cols.is_some(),
+        unwrapped: kind == 'u',
         velocities: vel_cols.map(|_| Vec::with_capacity(count)),
         forces: force_cols.map(|_| Vec::with_capacity(count)),
     };
