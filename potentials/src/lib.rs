@@ -26,6 +26,7 @@ pub use overlay::{Overlay, TypePairs};
 pub use pair::coulomb::CoulombCut;
 pub use pair::lj::{LennardJones, LjCut, LjCutBuilder};
 pub use pair::styles::{Born, Buckingham, Morse, Soft, Yukawa};
+pub use pair::table::{TablePotential, TableSection, TableStyle, Tabulated};
 pub use pair::zbl::{Zbl, zbl_potential};
 pub use pair::{
     CoefficientTable, Mixing, PairError, PairInteraction, PairPotential, Shifted, ShiftedForce,

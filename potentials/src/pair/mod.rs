@@ -8,6 +8,7 @@ mod potential;
 mod shifted;
 mod shifted_force;
 pub mod styles;
+pub mod table;
 mod tail;
 pub mod zbl;
 
@@ -20,9 +21,10 @@ pub use tail::TailCorrected;
 
 /// A pairwise interaction between two atoms of fixed types, as a function of `r²`.
 ///
-/// Implementations are small `Copy` values holding the precomputed coefficients of one
-/// type pair; they are evaluated in the innermost loop and must inline well.
-pub trait PairInteraction: Copy + Send + Sync {
+/// Implementations are small values holding the precomputed coefficients (or, for
+/// tables, the interpolation arrays) of one type pair; they are evaluated in the innermost
+/// loop and must inline well.
+pub trait PairInteraction: Clone + Send + Sync {
     /// True if the interaction is cheap and finite at every distance beyond its cutoff, so
     /// the pair loop may evaluate it for all list pairs and discard those outside the
     /// cutoff with a select instead of a branch. Leave `false` for tabulated or costly forms.
