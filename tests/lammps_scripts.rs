@@ -64,6 +64,7 @@ fn run_deck(deck: &str) -> (String, PathBuf) {
             std::env::join_paths([
                 reference_dir().join("../eam/potentials"),
                 reference_dir().join("../manybody/potentials"),
+                reference_dir().join("../table"),
             ])
             .unwrap(),
         )
@@ -817,7 +818,7 @@ fn read_data_errors_name_the_line() {
     std::fs::remove_dir_all(dir).ok();
 }
 
-/// Analytic pair styles on perturbed binary crystals (two of them triclinic): step-0
+/// Analytic and tabulated pair styles on perturbed crystals and a triclinic liquid: step-0
 /// energy and the full pressure tensor (printed with 15 digits) agree with LAMMPS to
 /// 1e-10 relative, forces (dumped with 17 digits) to 1e-10 of the largest force, and the
 /// 200-step NVE trajectories stay within 1e-8.
@@ -836,6 +837,12 @@ fn pair_styles_match_lammps() {
         "hybrid-overlay",
         "lj-coul-cut",
         "coul-cut",
+        "table-linear",
+        "table-lookup",
+        "table-spline",
+        "table-he",
+        "table-hybrid",
+        "lj-sixthpower",
     ] {
         let name = format!("pair-{style}");
         check_deck_tol(&name, 1e-10, 1e-8);

@@ -21,6 +21,7 @@ use ferromd_potentials::mlip::{self, MlipOptions};
 use ferromd_potentials::{Eam, EamStyle, Mixing};
 
 use super::cformat::cformat;
+use super::coefficient_styles::{PairModifiers, build_coefficient_style, is_coefficient_style};
 use super::data_file::{read_data, write_data};
 use super::dump::Dump;
 use super::error::{ScriptError, ScriptResult, fail};
@@ -32,11 +33,10 @@ use super::manybody_styles::{MANYBODY_STYLES, build_manybody, check_manybody_arg
 use super::modifiers::{Modified, MomentumFix, RecenterFix};
 use super::observables::Observables;
 use super::output::Output;
-use super::pair_coulomb::{
-    COULOMB_STYLES, build_coulomb, check_coulomb_coeff, coulomb_global_args,
-};
+use super::pair_coulomb::{COULOMB_STYLES, check_coulomb_coeff, coulomb_global_args};
 use super::pair_hybrid::{HYBRID_STYLES, build_hybrid, check_coeff, parse_sub_styles};
-use super::pair_styles::{PAIR_STYLES, build_pair, global_args};
+use super::pair_styles::{PAIR_STYLES, global_args};
+use super::pair_table::{check_table_coeff, table_args};
 use super::pair_zbl::build_zbl;
 use super::press_crescale::{bath_temperature, press_crescale};
 use super::read_dump::read_dump;
@@ -492,6 +492,9 @@ impl Interpreter {
                             return fail(format!("pair_style {style} takes no arguments"));
                         }
                     }
+                    "table" => {
+                        table_args(&args[1..])?;
+                    }
                     "zbl" => {
                         if args.len() != 3 {
                             return fail("pair_style zbl takes 2 arguments (inner, outer cutoff)");
@@ -548,6 +551,10 @@ impl Interpreter {
                 let args = args.as_slice();
                 if COULOMB_STYLES.contains(&style.as_str()) {
                     check_coulomb_coeff(&style, args)?;
+                }
+                if style == "table" {
+                    // read the table now: errors in the file point at this line
+                    check_table_coeff(&style_args, args, self.units)?;
                 }
                 if style == "zbl" {
                     // charges are checked at this line, as LAMMPS does
@@ -1355,28 +1362,14 @@ impl Interpreter {
     ) -> ScriptResult<Box<dyn Potential>> {
         let pair = self.pair.as_ref().expect("pair style defined");
         match style {
-            style if PAIR_STYLES.contains(&style) => build_pair(
-                style,
-                args,
-                coeffs,
-                pair.shift,
-                pair.tail,
-                pair.mixing,
-                n_types,
-            ),
-            "zbl" => build_zbl(args, coeffs, n_types, self.units, partial),
-            style if COULOMB_STYLES.contains(&style) => {
-                if pair.tail {
-                    return Err(ScriptError::unsupported("pair_modify tail yes with", style));
-                }
-                build_coulomb(
-                    style,
-                    args,
-                    coeffs,
-                    pair.shift,
-                    pair.mixing,
-                    n_types,
-                    self.units,
+            style if is_coefficient_style(style) => {
+                let modifiers = PairModifiers {
+                    shift: pair.shift,
+                    tail: pair.tail,
+                    mixing: pair.mixing,
+                };
+                build_coefficient_style(
+                    style, args, coeffs, modifiers, n_types, self.units, partial,
                 )
             }
             eam if eam.starts_with("eam") => {

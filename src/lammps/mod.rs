@@ -10,6 +10,7 @@
 mod ave_combine;
 mod ave_time;
 mod cformat;
+mod coefficient_styles;
 mod computes;
 mod data_file;
 mod dump;
@@ -27,6 +28,7 @@ mod output;
 mod pair_coulomb;
 mod pair_hybrid;
 mod pair_styles;
+mod pair_table;
 mod pair_zbl;
 mod press_crescale;
 mod read_dump;
@@ -38,6 +40,7 @@ mod variables;
 mod velocity;
 mod words;
 
+pub(crate) use coefficient_styles::{PairModifiers, build_coefficient_style};
 pub use error::ScriptError;
 pub use interpreter::{Echo, Interpreter};
 pub use output::Output;

@@ -32,7 +32,7 @@ fn sub_style_args(style: &str) -> Option<(usize, usize)> {
     match style {
         s if PAIR_STYLES.contains(&s) => Some((global_args(s), global_args(s))),
         s if COULOMB_STYLES.contains(&s) => Some(coulomb_global_args(s)),
-        "zbl" => Some((2, 2)),
+        "zbl" | "table" => Some((2, 2)),
         "eam" | "eam/alloy" | "eam/fs" | "e3gnn" | "mace" | "tersoff" | "sw" => Some((0, 0)),
         _ => None,
     }
@@ -85,7 +85,9 @@ pub fn parse_sub_styles(style: &str, args: &[String]) -> ScriptResult<Vec<SubSty
                 s.args.join(" ")
             ));
         }
-        if let Some(bad) = s.args.iter().find(|a| a.parse::<f64>().is_err()) {
+        // table's first argument is its interpolation style, the rest are numbers
+        let numeric = if s.name == "table" { 1 } else { 0 };
+        if let Some(bad) = s.args[numeric..].iter().find(|a| a.parse::<f64>().is_err()) {
             return fail(format!(
                 "pair_style {style}: sub-style {} argument `{bad}` is not a number",
                 s.name

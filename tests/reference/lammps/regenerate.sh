@@ -16,6 +16,8 @@ for deck in "${decks[@]}"; do
     name=${deck#in.}
     work=$(mktemp -d)
     cp "$deck" data.* "$work/" 2>/dev/null || cp "$deck" "$work/"
+    # pair_style table files (analytic tables from ../table/make_tables.py, a LAMMPS one)
+    cp ../table/*.table "$work/"
     (cd "$work" && OMP_NUM_THREADS=1 "$LMP" -in "$deck" -log "log.$name" -screen none)
     # keep the thermo blocks and run summaries; drop machine-specific timing lines
     grep -v -E '(CPU = [0-9.]+ seconds)|^(Loop time|Performance|[0-9.]+% CPU|Pair  |Neigh |Comm  |Output|Modify|Other |Nlocal|Nghost|Neighs|Ave |Histogram|Per MPI|  .*MPI processor|  using|Total wall)' \
