@@ -2,7 +2,8 @@
 //! conservation laws and against LAMMPS 29Sep2021 (`tests/reference`):
 //!
 //! * total momentum over 500 steps;
-//! * energy drift of a 4,000-atom liquid over 10,000 steps (shifted and shifted-force LJ);
+//! * energy drift of a 4,000-atom liquid over 10,000 steps (shifted and shifted-force LJ,
+//!   and the shifted-force LJ as a spline table);
 //! * a 1,000-step trajectory from the same initial state as a LAMMPS run;
 //! * the step-0 energy and pressure of LAMMPS's `bench/in.lj` set-up.
 
@@ -17,7 +18,9 @@ use ferromd_core::{
     velocity,
 };
 use ferromd_integrators::VelocityVerlet;
-use ferromd_potentials::{LjCut, LjCutBuilder, PairPotential};
+use ferromd_potentials::{
+    LjCut, LjCutBuilder, PairPotential, TablePotential, TableSection, TableStyle, Tabulated,
+};
 
 mod common;
 
@@ -188,6 +191,26 @@ fn nve_energy_drift_shifted_lj() {
 fn nve_energy_drift_shifted_force_lj() {
     let rc = 2.5;
     let potential = PairPotential::from_table("lj/sf", 1, vec![(shifted_force_lj(rc), rc)]);
+    let (end, fit) = on_two_threads(|| run_lj_liquid(Box::new(potential), 10_000));
+    assert!(end < 1e-4, "|E(end) - E(start)|/N = {end:e}");
+    assert!(fit < 1e-4, "fitted drift/N = {fit:e}");
+}
+
+/// The same 4,000-atom, 10,000-step protocol with the shifted-force LJ read from a table
+/// (section LJSF of `tests/reference/table/analytic.table`, 2000 points even in r) and
+/// evaluated as `pair_style table spline 2000`: energy and force are splined separately,
+/// so the force is the energy's gradient only to the table's resolution; the bounds are
+/// the acceptance bounds of the analytic potential.
+#[test]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "10,000 steps of 4,000 atoms: run with --release"
+)]
+fn nve_energy_drift_spline_table() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/table/analytic.table");
+    let section = TableSection::read(&path, "LJSF").unwrap();
+    let table = Tabulated::new(&section, TableStyle::Spline, 2000, None).unwrap();
+    let potential = TablePotential::new(1, vec![(table, 2.5, "LJSF".into())]);
     let (end, fit) = on_two_threads(|| run_lj_liquid(Box::new(potential), 10_000));
     assert!(end < 1e-4, "|E(end) - E(start)|/N = {end:e}");
     assert!(fit < 1e-4, "fitted drift/N = {fit:e}");

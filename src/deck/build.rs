@@ -15,9 +15,10 @@ use ferromd_integrators::{
     Berendsen, CRescale, Coupling, Csvr, Langevin, MtkBarostat, NoseHooverChain, VelocityVerlet,
 };
 use ferromd_potentials::mlip::{self, MlipError, MlipOptions};
-use ferromd_potentials::{Eam, EamStyle, LjCutBuilder, Mixing, manybody};
+use ferromd_potentials::{Eam, EamStyle, LjCutBuilder, Mixing, Overlay, manybody};
 use toml::Spanned;
 
+use super::pair_styles;
 use super::schema::*;
 use super::{Backend, Deck, DeckError, DevicePotential, OutputPlan, ThermoFormat};
 
@@ -25,7 +26,7 @@ use super::{Backend, Deck, DeckError, DevicePotential, OutputPlan, ThermoFormat}
 const MAX_ATOMS: u128 = 1 << 30;
 
 /// Error helper bound to one deck file.
-struct Ctx<'a> {
+pub(super) struct Ctx<'a> {
     text: &'a str,
     path: &'a Path,
 }
@@ -33,14 +34,14 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     /// Where a potential or model `file` named in the deck is read from: beside the deck
     /// when it exists there, otherwise as given (the potential-file search then applies).
-    fn beside_deck(&self, file: &str) -> std::path::PathBuf {
+    pub(super) fn beside_deck(&self, file: &str) -> std::path::PathBuf {
         match self.path.parent().map(|d| d.join(file)) {
             Some(q) if q.is_file() => q,
             _ => std::path::PathBuf::from(file),
         }
     }
 
-    fn at<T>(&self, s: &Spanned<T>, message: impl Into<String>) -> DeckError {
+    pub(super) fn at<T>(&self, s: &Spanned<T>, message: impl Into<String>) -> DeckError {
         DeckError::at(self.path, self.text, Some(s.span()), message)
     }
 
@@ -425,7 +426,12 @@ fn potential(
     units: UnitSystem,
 ) -> Result<(Box<dyn Potential>, DevicePotential), DeckError> {
     match p.style.get_ref().as_str() {
-        "lj/cut" => {}
+        // lj/cut keeps its own path: the GPU backend converts its builder
+        "lj/cut" if !p.tail => {}
+        "hybrid/overlay" => return Ok((overlay(cx, p, species, units)?, unsupported(p))),
+        name if pair_styles::is_coefficient_style(name) => {
+            return Ok((pair_styles::build(cx, p, species, units)?, unsupported(p)));
+        }
         name if mlip::STYLE_NAMES.contains(&name) => {
             let unsupported = DevicePotential::Unsupported(name.to_string());
             return Ok((torchscript(cx, p, species, units)?, unsupported));
@@ -446,11 +452,13 @@ fn potential(
                 .at(&p.style, format!("unknown potential style `{name}`"))
                 .with_key("potential.style")
                 .with_hint(
-                    "supported styles: lj/cut, eam, eam/alloy, eam/fs, tersoff, sw, e3gnn \
-                     (sevennet), mace, torchscript",
+                    "supported styles: lj/cut, lj/smooth/linear, morse, buck, born, yukawa, \
+                     soft, zbl, coul/cut, lj/cut/coul/cut, table, eam, eam/alloy, eam/fs, \
+                     tersoff, sw, e3gnn (sevennet), mace, torchscript, hybrid/overlay",
                 ));
         }
     }
+    pair_styles::check_keys(cx, p)?;
     let Some(cut) = &p.cutoff else {
         return Err(cx
             .at(&p.style, "lj/cut needs a global `cutoff`")
@@ -487,8 +495,13 @@ fn potential(
                 })
         };
         let (i, j) = (find(a)?, find(b)?);
+        let (Some(epsilon), Some(sigma)) = (pair.epsilon, pair.sigma) else {
+            return Err(cx
+                .at(c, "lj/cut needs `epsilon` and `sigma` for every pair")
+                .with_key("potential.coeff"));
+        };
         builder
-            .pair(i, j, pair.epsilon, pair.sigma, pair.cutoff)
+            .pair(i, j, epsilon, sigma, pair.cutoff)
             .map_err(|e| cx.at(c, e.to_string()).with_key("potential.coeff"))?;
     }
     let lj = builder.build().map_err(|e| {
@@ -500,6 +513,53 @@ fn potential(
         shift: p.shift,
     };
     Ok((Box::new(lj), device))
+}
+
+/// What the GPU backend is told about a potential it cannot convert.
+fn unsupported(p: &PotentialSpec) -> DevicePotential {
+    DevicePotential::Unsupported(p.style.get_ref().clone())
+}
+
+/// `hybrid/overlay`: the sum of the `[[potential.overlay]]` potentials, each acting on
+/// every species pair (e.g. an MLIP or EAM plus `zbl` at short range).
+fn overlay(
+    cx: &Ctx<'_>,
+    p: &PotentialSpec,
+    species: &[Species],
+    units: UnitSystem,
+) -> Result<Box<dyn Potential>, DeckError> {
+    if p.overlay.is_empty() {
+        return Err(cx
+            .at(&p.style, "hybrid/overlay needs the potentials it sums")
+            .with_key("potential.overlay")
+            .with_hint("add one [[potential.overlay]] table per potential, each with its style"));
+    }
+    let given = [
+        p.cutoff.is_some(),
+        p.file.is_some(),
+        p.model.is_some(),
+        p.elements.is_some(),
+        !p.coeff.is_empty(),
+        p.mixing.is_some(),
+        p.shift || p.tail,
+    ];
+    if given.iter().any(|&g| g) {
+        return Err(cx
+            .at(&p.style, "hybrid/overlay takes only `style` and `overlay`")
+            .with_key("potential")
+            .with_hint("move the other keys into the [[potential.overlay]] they belong to"));
+    }
+    let mut sum = Overlay::new("hybrid/overlay");
+    for sub in &p.overlay {
+        if sub.style.get_ref() == "hybrid/overlay" {
+            return Err(cx
+                .at(&sub.style, "a hybrid/overlay cannot contain another")
+                .with_key("potential.overlay.style"));
+        }
+        let (part, _) = potential(cx, sub, species, units)?;
+        sum.push(part, None);
+    }
+    Ok(Box::new(sum))
 }
 
 /// `eam`, `eam/alloy`, `eam/fs`: one file; for setfl styles, an element per species.

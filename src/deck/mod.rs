@@ -9,6 +9,7 @@ mod build;
 mod dump_structure;
 pub mod error;
 pub mod observables;
+mod pair_styles;
 pub mod schema;
 
 use std::path::{Path, PathBuf};

@@ -121,18 +121,34 @@ pub struct VelocitySpec {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PotentialSpec {
-    /// Style name: `lj/cut`, `eam`, `eam/alloy`, `eam/fs`, `tersoff`, `sw`, `e3gnn`
-    /// (`sevennet`), `mace`, `torchscript` (either TorchScript convention, read from the
-    /// file), ...
+    /// Style name: `lj/cut`, `lj/smooth/linear`, `morse`, `buck`, `born`, `yukawa`, `soft`,
+    /// `zbl`, `coul/cut`, `lj/cut/coul/cut`, `table`, `eam`, `eam/alloy`, `eam/fs`,
+    /// `tersoff`, `sw`, `e3gnn` (`sevennet`), `mace`, `torchscript` (either TorchScript
+    /// convention, read from the file), or `hybrid/overlay` (the sum of `overlay`).
     pub style: Spanned<String>,
-    /// Global cutoff (`lj/cut`).
+    /// Global cutoff of the pair styles (`pair_style STYLE ... CUTOFF`).
     pub cutoff: Option<Spanned<f64>>,
-    /// Shift energies to zero at the cutoff.
+    /// `lj/cut/coul/cut`: global Coulomb cutoff (default: `cutoff`).
+    pub coulomb_cutoff: Option<Spanned<f64>>,
+    /// `yukawa`: inverse screening length.
+    pub kappa: Option<Spanned<f64>>,
+    /// `zbl`: distance where the switching to zero starts.
+    pub inner: Option<Spanned<f64>>,
+    /// `zbl`: cutoff, where energy and force reach zero.
+    pub outer: Option<Spanned<f64>>,
+    /// `table`: interpolation, `lookup`, `linear` or `spline`.
+    pub interpolation: Option<Spanned<String>>,
+    /// `table`: number of interpolation points N.
+    pub points: Option<Spanned<u64>>,
+    /// Shift energies to zero at the cutoff (`pair_modify shift yes`).
     #[serde(default)]
     pub shift: bool,
+    /// `lj/cut`: long-range tail correction to energy and pressure (`pair_modify tail yes`).
+    #[serde(default)]
+    pub tail: bool,
     /// Mixing rule for unlike pairs: `geometric`, `arithmetic`, `sixthpower`.
     pub mixing: Option<Spanned<String>>,
-    /// Per-pair coefficients.
+    /// Per-pair coefficients of the pair styles.
     #[serde(default)]
     pub coeff: Vec<Spanned<PairCoeffSpec>>,
     /// EAM, `tersoff` and `sw` styles: the potential file (relative to the deck, the working directory,
@@ -146,20 +162,48 @@ pub struct PotentialSpec {
     pub model: Option<Spanned<String>>,
     /// TorchScript styles: where the model runs, `cpu` (default), `cuda` or `cuda:N`.
     pub device: Option<Spanned<String>>,
+    /// `hybrid/overlay`: the potentials summed, each a full `[potential]`-like table
+    /// acting on every species pair.
+    #[serde(default)]
+    pub overlay: Vec<PotentialSpec>,
 }
 
-/// Coefficients of one species pair.
+/// Coefficients of one species pair; which keys a style reads is listed in
+/// `src/deck/pair_styles.rs` (and README.md).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PairCoeffSpec {
     /// The two species.
     pub species: Spanned<[String; 2]>,
-    /// Well depth.
-    pub epsilon: f64,
-    /// Length scale.
-    pub sigma: f64,
-    /// Cutoff for this pair (default: the global cutoff).
+    /// Cutoff for this pair (default: the global cutoff; for `table`, the table's end).
     pub cutoff: Option<f64>,
+    /// `lj/cut`, `lj/smooth/linear`, `lj/cut/coul/cut`: well depth.
+    pub epsilon: Option<f64>,
+    /// `lj/cut`, `lj/smooth/linear`, `lj/cut/coul/cut`: zero-crossing distance; `born`: its sigma.
+    pub sigma: Option<f64>,
+    /// `morse`: well depth.
+    pub d0: Option<f64>,
+    /// `morse`: stiffness.
+    pub alpha: Option<f64>,
+    /// `morse`: equilibrium distance.
+    pub r0: Option<f64>,
+    /// `buck`, `born`: repulsion prefactor; `yukawa`, `soft`: prefactor.
+    pub a: Option<f64>,
+    /// `buck`, `born`: repulsion decay length.
+    pub rho: Option<f64>,
+    /// `buck`, `born`: dispersion (`C/r^6`) coefficient.
+    pub c: Option<f64>,
+    /// `born`: `D/r^8` coefficient.
+    pub d: Option<f64>,
+    /// `zbl`: nuclear charges of the two species.
+    pub z: Option<[f64; 2]>,
+    /// `lj/cut/coul/cut`: Coulomb cutoff of this pair.
+    pub coulomb_cutoff: Option<f64>,
+    /// `table`: the table file (relative to the deck, the working directory,
+    /// `$FERROMD_POTENTIALS` or `./potentials/`).
+    pub file: Option<String>,
+    /// `table`: the section of the file.
+    pub keyword: Option<String>,
 }
 
 /// Neighbor-list settings (LAMMPS `neighbor`/`neigh_modify`).
