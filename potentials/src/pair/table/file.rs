@@ -134,7 +134,7 @@ impl TableSection {
             });
             energy.push(parse_f64(path, words[2], k + 1, "table energy")?);
             force.push(parse_f64(path, words[3], k + 1, "table force")?);
-            if i > 0 && !(r[i] > r[i - 1]) {
+            if i > 0 && (r[i] <= r[i - 1] || r[i].is_nan()) {
                 return Err(err(
                     k,
                     format!(
@@ -145,7 +145,7 @@ impl TableSection {
                 ));
             }
         }
-        if !(r[0] > 0.0) {
+        if r[0] <= 0.0 || r[0].is_nan() {
             return Err(PotentialFileError::at(
                 path,
                 start + 2,

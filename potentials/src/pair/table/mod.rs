@@ -240,8 +240,7 @@ impl PairInteraction for Tabulated {
     /// interaction is undefined ([`TablePotential`] turns that into an error).
     #[inline]
     fn energy_and_force(&self, rsq: f64) -> (f64, f64) {
-        // `!(a >= b)` also catches NaN
-        if !(rsq >= self.inner_sq) {
+        if rsq < self.inner_sq || rsq.is_nan() {
             return (f64::NAN, f64::NAN);
         }
         // a pair a round-off below the cutoff may land one bin too far: use the last bin
