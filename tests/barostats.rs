@@ -18,7 +18,8 @@ use ferromd_core::{
     ThermoSample, UnitSystem, velocity,
 };
 use ferromd_integrators::{
-    BerendsenBarostat, CRescale, Coupling, Csvr, MtkBarostat, NoseHooverChain,
+    BerendsenBarostat, CRescale, Couple, Coupling, Csvr, MtkBarostat, NoseHooverChain,
+    PressureControl,
 };
 use ferromd_potentials::PairPotential;
 
@@ -61,8 +62,12 @@ fn crystal(n: usize, t: f64, seed: u64) -> System {
 }
 
 fn simulation(system: System, integrator: Box<dyn Integrator>) -> Simulation {
+    simulation_with_dt(system, integrator, DT)
+}
+
+fn simulation_with_dt(system: System, integrator: Box<dyn Integrator>, dt: f64) -> Simulation {
     let params = IntegrationParameters {
-        dt: DT,
+        dt,
         neighbor: NeighborSettings {
             skin: 0.3,
             every: 1,
@@ -142,8 +147,15 @@ fn drift(samples: &[ThermoSample]) -> (f64, f64, f64) {
 }
 
 fn check_conservation(name: &str, n: usize, integrator: Box<dyn Integrator>) {
-    let mut sim = simulation(crystal(n, 1.5, seed()), integrator);
-    sim.run(EQUILIBRATION, 0, &mut Recorder::default()).unwrap();
+    check_conservation_at(name, n, integrator, DT);
+}
+
+/// [`check_conservation`] with the timestep `dt` (equilibration over the same time as
+/// at [`DT`]).
+fn check_conservation_at(name: &str, n: usize, integrator: Box<dyn Integrator>, dt: f64) {
+    let mut sim = simulation_with_dt(crystal(n, 1.5, seed()), integrator, dt);
+    let equilibration = (EQUILIBRATION as f64 * DT / dt).round() as u64;
+    sim.run(equilibration, 0, &mut Recorder::default()).unwrap();
     let mut rec = Recorder::default();
     sim.run(10_000, 10, &mut rec).unwrap();
     let (change, fitted, span) = drift(&rec.samples);
@@ -188,6 +200,41 @@ fn mtk_npt_iso_conserves_its_energy() {
 fn mtk_nph_aniso_conserves_its_energy() {
     let nph = MtkBarostat::nph(1.0, 2.5, Coupling::Aniso).unwrap();
     check_conservation("nph aniso P 1 Pdamp 2.5", 10, Box::new(nph));
+}
+
+/// C-rescale (around CSVR) on the 256-atom liquid of
+/// [`crescale_samples_pressure_and_volume_fluctuations`] (T* = 1.5, P* = 1, B = 2.5) with
+/// tau_p = 2 (as the MTK tests' Pdamp 2.5) and dt = 0.00125: its effective energy
+/// (`etotal` + CSVR heat + `P0 (V - V0)` + the barostat's heat, measured by the
+/// forward/backward log-ratio of its steps) meets the MTK bound, below 1e-4 per atom over
+/// 10,000 steps, while the reservoir moves by more than 1e-2 per atom and the volume by
+/// more than 1 %.
+///
+/// Why dt = 0.00125 (the MTK tests use 0.005 on 4,000 atoms): every stochastic scaling
+/// (as every CSVR rescaling) shifts velocity Verlet's O(dt^2) shadow-energy offset at
+/// random, so on 256 atoms the effective energy random-walks with an amplitude that
+/// scales as dt^2 and as 1/sqrt(tau_p), without a systematic trend. Change of the
+/// end-tenth averages over 10,000 steps, rms over 6 seeds (mean in brackets): tau_p 0.5:
+/// 1.5e-3 (-2e-4) at dt 0.005, 4.4e-4 at 0.0025, 7.4e-5 at 0.00125; tau_p 2: 1.1e-4
+/// (-2e-6) at 0.0025, 1.3e-5 (-1e-6) at 0.00125; CSVR alone (NVT) at dt 0.005: 2.1e-4.
+/// The former first-order scheme (scaling after the force evaluation, so the next half
+/// kick used forces of the unscaled positions): 3.7e-3 (mean -2.7e-3, a drift) at tau_p
+/// 0.5, dt 0.005; 3.1e-4 and 5.9e-5 at tau_p 2, dt 0.0025 and 0.00125.
+#[test]
+#[cfg_attr(debug_assertions, ignore = "run with --release")]
+fn crescale_conserves_its_effective_energy() {
+    let seed = seed();
+    let inner = Box::new(Csvr::new(TEMPERATURE, TDAMP, seed + 21));
+    let baro = CRescale::new(inner, TEMPERATURE, PRESSURE, 2.0, seed + 22)
+        .unwrap()
+        .modulus(2.5)
+        .unwrap();
+    check_conservation_at(
+        "c-rescale iso P 1 tau_p 2 + csvr, dt 0.00125",
+        4,
+        Box::new(baro),
+        0.00125,
+    );
 }
 
 /// Volume and pressure series of an NPT run (every 10 steps after equilibration).
@@ -379,12 +426,15 @@ fn mtk_npt_tri_conserves_energy_and_relaxes_the_pressure_tensor() {
 ///    value 0.40 +- 0.02 measured for this liquid by the MTK test above (and the estimate
 ///    must be precise to 10 %, so suppressed fluctuations, as Berendsen's, would fail);
 /// 3. the effective energy `etotal + reservoir` (the reservoir holds the CSVR and
-///    barostat work) drifts by less than 3e-2 per atom over the run (measured over the
-///    80,000 steps: 9.0e-3, 1.0e-2, 1.1e-2 for seeds 4242, 1, 2, a steady upward drift of
-///    the first-order scheme, whose forces are not recomputed after a scaling), while the
-///    reservoir moves by far more (its span must exceed 20 times the drift). kappa_T for
-///    those seeds: 0.359, 0.369, 0.357 (+- 0.03 each), systematically ~10 % below the MTK
-///    value, within the 25 % tolerance.
+///    barostat heat and `P0 (V - V0)`) moves by less than 3e-2 per atom over the run
+///    (measured: 5.2e-3 for seed 4242, a random walk of velocity Verlet's shadow-energy
+///    offset at this dt, see [`crescale_conserves_its_effective_energy`]; the former
+///    first-order scheme drifted steadily by 9e-3 to 1.1e-2), while the reservoir moves
+///    by far more (its span must exceed 20 times the change).
+///
+/// kappa_T from var(V): 0.368 +- 0.022 for seed 4242; over four more seeds of 80,000
+/// steps each 0.441, 0.365, 0.362, 0.377 (mean 0.386 +- 0.019), against 0.40 +- 0.02
+/// from MTK: consistent within the errors (the former scheme gave 0.359, 0.369, 0.357).
 ///
 /// The bulk modulus is set to 2.5 (about the liquid's) so that `tau_p` = 0.5 is the
 /// actual volume relaxation time.
@@ -438,3 +488,117 @@ fn crescale_samples_pressure_and_volume_fluctuations() {
 
 /// Production steps of the C-rescale statistics test.
 const STEPS_CRESCALE: u64 = 80_000;
+
+/// Anisotropic C-rescale (one scale factor per axis) on the 256-atom liquid, tau_p 2, dt
+/// 0.00125: the effective energy, which now includes the shape strains' heat (with
+/// their volume-dependent mobility), meets the same 1e-4 per atom bound over 10,000
+/// steps as the isotropic barostat.
+#[test]
+#[cfg_attr(debug_assertions, ignore = "run with --release")]
+fn crescale_aniso_conserves_its_effective_energy() {
+    let seed = seed();
+    let inner = Box::new(Csvr::new(TEMPERATURE, TDAMP, seed + 31));
+    let control = PressureControl::from_coupling(Coupling::Aniso, PRESSURE, PRESSURE, 2.0);
+    let baro = CRescale::with_control(inner, TEMPERATURE, control, seed + 32)
+        .unwrap()
+        .modulus(2.5)
+        .unwrap();
+    check_conservation_at(
+        "c-rescale aniso P 1 tau_p 2 + csvr, dt 0.00125",
+        4,
+        Box::new(baro),
+        0.00125,
+    );
+}
+
+/// An fcc crystal of `4 n^3` atoms at density `density` in a box stretched by 4 % along
+/// x and shrunk by 4 % along z (atoms follow), so its diagonal stress is anisotropic.
+fn strained_crystal(n: usize, density: f64, t: f64, seed: u64) -> System {
+    use ferromd_core::nalgebra::{Matrix3, Vector3};
+    let mut system = Lattice::cubic_with_density(CubicKind::Fcc, density)
+        .build([n; 3], vec![Species::new("1", 1.0)])
+        .unwrap();
+    let s = Matrix3::from_diagonal(&Vector3::new(1.04, 1.0, 1.0 / 1.04));
+    let origin = system.cell.origin();
+    for x in &mut system.positions {
+        *x = origin + s * (*x - origin);
+    }
+    let h = s * system.cell.matrix();
+    system.cell.set_matrix(h).unwrap();
+    velocity::create_velocities(&mut system, t, seed, &UnitSystem::Lj.constants());
+    system
+}
+
+/// Anisotropic and semi-isotropic C-rescale on a 256-atom LJ fcc crystal (T* = 0.5,
+/// P* = 1, density 1.05) whose box starts stretched along x and shrunk along z. The
+/// modulus is set to 20 (below the crystal's, so the volume relaxes in about tau_p / 3)
+/// so that the shape strains, whose mobility is `beta_T / (3 tau_p V)`, decorrelate in
+/// ~200 steps, well within the blocks of the error estimate (with 50 they took ~400
+/// steps and the block-averaging errors came out too small):
+///
+/// 1. `aniso`: the box relaxes towards cubic (`lx / lz` from 1.082 to within 4 % of 1: the crystal's shear strains fluctuate by ~1.5 %),
+///    and over 20,000 steps after 4,000 of equilibration each diagonal component of the
+///    pressure tensor averages to the target within 3 block-averaging standard errors;
+/// 2. semi-isotropic (`couple xy`, z on its own): x and y keep their ratio (they share one
+///    factor) while the mean of pxx and pyy, and pzz, each average to the target within 3
+///    standard errors.
+#[test]
+#[cfg_attr(debug_assertions, ignore = "run with --release")]
+fn crescale_aniso_and_semi_isotropic_relax_the_diagonal_stress() {
+    let lengths = |sim: &Simulation| {
+        let h = sim.system.cell.matrix();
+        [h[(0, 0)], h[(1, 1)], h[(2, 2)]]
+    };
+    for couple in [Couple::None, Couple::Xy] {
+        let seed = seed();
+        let inner = Box::new(Csvr::new(0.5, TDAMP, seed + 41));
+        let control =
+            PressureControl::from_coupling(Coupling::Aniso, 1.0, 1.0, PDAMP).coupled(couple);
+        let baro = CRescale::with_control(inner, 0.5, control, seed + 42)
+            .unwrap()
+            .modulus(20.0)
+            .unwrap();
+        let mut sim = simulation(strained_crystal(4, 1.05, 0.5, seed), Box::new(baro));
+        let l0 = lengths(&sim);
+        sim.run(4_000, 0, &mut Recorder::default()).unwrap();
+        let mut rec = Recorder::default();
+        sim.run(20_000, 10, &mut rec).unwrap();
+        let l1 = lengths(&sim);
+        eprintln!("c-rescale {couple:?} on a strained fcc crystal: box {l0:.3?} -> {l1:.3?}");
+        let series = |f: &dyn Fn(&ThermoSample) -> f64| -> Estimate {
+            block_average(&rec.samples.iter().map(f).collect::<Vec<_>>())
+        };
+        let checks: Vec<(&str, Estimate)> = match couple {
+            Couple::None => vec![
+                ("pxx", series(&|s| s.pressure_tensor[0])),
+                ("pyy", series(&|s| s.pressure_tensor[1])),
+                ("pzz", series(&|s| s.pressure_tensor[2])),
+            ],
+            _ => vec![
+                (
+                    "(pxx + pyy) / 2",
+                    series(&|s| 0.5 * (s.pressure_tensor[0] + s.pressure_tensor[1])),
+                ),
+                ("pzz", series(&|s| s.pressure_tensor[2])),
+            ],
+        };
+        for (name, e) in checks {
+            let z = (e.mean - 1.0) / e.se;
+            eprintln!("  <{name}> = {:.4} +- {:.4} (z = {z:+.2})", e.mean, e.se);
+            assert!(
+                z.abs() < 3.0,
+                "{couple:?}: <{name}> off the target by {z:.2} SE"
+            );
+        }
+        match couple {
+            Couple::None => assert!(
+                (l1[0] / l1[2] - 1.0).abs() < 0.02,
+                "the box did not relax towards cubic: {l1:?}"
+            ),
+            _ => assert!(
+                (l1[0] / l1[1] - l0[0] / l0[1]).abs() < 1e-9,
+                "coupled x and y did not share their scale factor: {l0:?} -> {l1:?}"
+            ),
+        }
+    }
+}

@@ -91,8 +91,8 @@ fn bad_values_are_errors() {
 }
 
 /// `barostat = "c-rescale"` wraps a thermostat style in stochastic cell rescaling; it
-/// needs `pressure`, `pressure_damping` and `seed`, takes `modulus`, supports only iso
-/// coupling and no other barostat name.
+/// needs `pressure`, `pressure_damping` and `seed`, takes `modulus` and the couplings
+/// iso, aniso and the semi-isotropic xy, xz, yz (not tri), and no other barostat name.
 #[test]
 fn c_rescale_barostat_wraps_thermostats() {
     for style in ["csvr", "nvt", "langevin", "berendsen"] {
@@ -113,8 +113,15 @@ fn c_rescale_barostat_wraps_thermostats() {
         "{base}\npressure = 1.0\npressure_damping = 0.5\nmodulus = -1"
     ));
     assert_eq!(e.key.as_deref(), Some("integrator.modulus"), "{e}");
+    for coupling in ["iso", "aniso", "xy", "xz", "yz"] {
+        let table = format!(
+            "[integrator]\n{base}\npressure = 1.0\npressure_damping = 0.5\ncoupling = \"{coupling}\""
+        );
+        let d = with_integrator(&table).unwrap_or_else(|e| panic!("{table}: {e}"));
+        assert_eq!(d.integrator.name(), "press/crescale");
+    }
     let e = error(&format!(
-        "{base}\npressure = 1.0\npressure_damping = 0.5\ncoupling = \"aniso\""
+        "{base}\npressure = 1.0\npressure_damping = 0.5\ncoupling = \"tri\""
     ));
     assert_eq!(e.key.as_deref(), Some("integrator.coupling"), "{e}");
     let e =

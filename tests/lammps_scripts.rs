@@ -1208,8 +1208,10 @@ fn compute_and_ave_time_errors_name_the_line() {
 /// ferromd's `fix press/crescale` (not in LAMMPS 29Sep2021): wraps the thermostatted
 /// integrator (`fix nve` + `fix temp/csvr` here), moves the volume and keeps the
 /// effective energy (`econserve`) within 1e-2 per atom over 500 steps; without a
-/// thermostat or `temp` (an error naming the `run` line, where the fixes are combined), and
-/// with a coupling other than iso, it is an error naming the line.
+/// thermostat or `temp` (an error naming the `run` line, where the fixes are combined), it
+/// is an error. `aniso` and `z` + `couple` (semi-isotropic) runs move the axes they
+/// control (coupled x and y keep their ratio); `tri`, shear components and axes with
+/// different targets are errors naming the line.
 #[test]
 fn press_crescale_extension() {
     let atoms = format!(
@@ -1241,10 +1243,48 @@ fn press_crescale_extension() {
         12,
         "thermostat",
     );
-    assert_error(
-        "crescale-aniso",
-        &format!("{atoms}fix 3 all press/crescale aniso 1 1 0.5\n"),
-        10,
-        "aniso",
-    );
+    for (name, keywords) in [
+        ("crescale-aniso", "aniso 1 1 0.5"),
+        ("crescale-semi", "x 1 1 0.5 y 1 1 0.5 z 1 1 0.5 couple xy"),
+    ] {
+        let (ok, out) = run_text(
+            name,
+            &format!(
+                "{atoms}fix 1 all nve\nfix 2 all temp/csvr 1.5 1.5 0.25 7\n\
+                 fix 3 all press/crescale {keywords} modulus 2.5 seed 11\n\
+                 thermo_style custom step lx ly lz econserve atoms\nthermo 100\nrun 500\n"
+            ),
+        );
+        assert!(ok, "press/crescale {keywords} run failed:\n{out}");
+        let blocks = thermo_blocks(&out);
+        let rows = &blocks.last().expect("a thermo block").1;
+        let (first, last) = (&rows[0], &rows[rows.len() - 1]);
+        let ratio = |r: &Vec<f64>| r[1] / r[2];
+        if name == "crescale-semi" {
+            assert!(
+                (ratio(last) / ratio(first) - 1.0).abs() < 1e-9,
+                "coupled x and y did not keep their ratio: {first:?} -> {last:?}"
+            );
+        } else {
+            assert!(
+                (ratio(last) / ratio(first) - 1.0).abs() > 1e-4,
+                "aniso x and y moved together: {first:?} -> {last:?}"
+            );
+        }
+        assert!(
+            (last[3] / first[3] - 1.0).abs() > 1e-3,
+            "{keywords}: lz did not move: {first:?} -> {last:?}"
+        );
+    }
+    for (name, keywords, word) in [
+        ("crescale-tri", "tri 1 1 0.5", "shear"),
+        ("crescale-targets", "x 1 1 0.5 y 2 2 0.5", "same target"),
+    ] {
+        assert_error(
+            name,
+            &format!("{atoms}fix 3 all press/crescale {keywords}\n"),
+            10,
+            word,
+        );
+    }
 }

@@ -48,6 +48,15 @@ pub(crate) fn scale_velocities(system: &mut System, factor: f64) {
         .for_each(|v| *v *= factor);
 }
 
+/// `v_a *= factors[a]` along each Cartesian axis `a` for every atom.
+pub(crate) fn scale_velocity_components(system: &mut System, factors: Vector3<f64>) {
+    system
+        .velocities
+        .par_iter_mut()
+        .with_min_len(MIN_CHUNK)
+        .for_each(|v| *v = v.component_mul(&factors));
+}
+
 /// Sum of `f(i)` over `0..n`, reduced in fixed blocks and then in block order: the result
 /// is bit-for-bit independent of the number of threads.
 pub(crate) fn ordered_sum<T, F>(n: usize, f: F) -> T

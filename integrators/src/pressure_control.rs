@@ -30,7 +30,7 @@ pub enum Couple {
 
 impl Couple {
     /// The diagonal indices coupled together (empty for [`Couple::None`]).
-    fn members(self) -> &'static [usize] {
+    pub(crate) fn members(self) -> &'static [usize] {
         match self {
             Couple::None => &[],
             Couple::Xyz => &[0, 1, 2],

@@ -12,7 +12,8 @@ use ferromd_core::{
     IntegrationParameters, NeighborSettings, Potential, Species, System, UnitSystem,
 };
 use ferromd_integrators::{
-    Berendsen, CRescale, Coupling, Csvr, Langevin, MtkBarostat, NoseHooverChain, VelocityVerlet,
+    Berendsen, CRescale, Couple, Coupling, Csvr, Langevin, MtkBarostat, NoseHooverChain,
+    PressureControl, VelocityVerlet,
 };
 use ferromd_potentials::mlip::{self, MlipError, MlipOptions};
 use ferromd_potentials::{Eam, EamStyle, LjCutBuilder, Mixing, Overlay, manybody};
@@ -759,6 +760,18 @@ fn integrator(cx: &Ctx<'_>, spec: &IntegratorSpec) -> Result<Box<dyn Integrator>
         &["barostat = \"c-rescale\""],
     )?;
     only(spec.temperature.is_some(), "temperature", &thermostats)?;
+    only(
+        spec.temperature_stop.is_some(),
+        "temperature_stop",
+        &thermostats,
+    )?;
+    only(
+        spec.pressure_stop.is_some() && !crescale,
+        "pressure_stop",
+        &barostats,
+    )?;
+    let t_stop = ramp_stop(cx, spec.temperature_stop.as_ref(), "temperature_stop")?;
+    let p_stop = ramp_stop(cx, spec.pressure_stop.as_ref(), "pressure_stop")?;
     only(spec.damping.is_some(), "damping", &thermostats)?;
     only(
         spec.seed.is_some() && !crescale,
@@ -784,7 +797,7 @@ fn integrator(cx: &Ctx<'_>, spec: &IntegratorSpec) -> Result<Box<dyn Integrator>
         return Ok(Box::new(VelocityVerlet::new()));
     }
     if barostat {
-        return barostat_integrator(cx, spec, style);
+        return barostat_integrator(cx, spec, style, t_stop, p_stop);
     }
     let required = |value: Option<&Spanned<f64>>, key: &str, hint: &str| {
         let Some(v) = value else {
@@ -818,12 +831,15 @@ fn integrator(cx: &Ctx<'_>, spec: &IntegratorSpec) -> Result<Box<dyn Integrator>
             .with_key("integrator.seed")
             .with_hint("add seed = 4928459")),
     };
+    let t1 = t_stop.unwrap_or(t);
     let thermostat: Box<dyn Integrator> = match style {
         "langevin" => Box::new(
-            Langevin::new(t, damp, seed()?).zero_momentum(spec.zero_momentum.unwrap_or(false)),
+            Langevin::new(t, damp, seed()?)
+                .zero_momentum(spec.zero_momentum.unwrap_or(false))
+                .ramp_to(t1),
         ),
-        "csvr" => Box::new(Csvr::new(t, damp, seed()?)),
-        "berendsen" => Box::new(Berendsen::new(t, damp)),
+        "csvr" => Box::new(Csvr::new(t, damp, seed()?).ramp_to(t1)),
+        "berendsen" => Box::new(Berendsen::new(t, damp).ramp_to(t1)),
         _ => {
             let count = |v: &Option<Spanned<u64>>, default: u64| {
                 v.as_ref().map_or(default, |s| *s.get_ref()) as usize
@@ -834,7 +850,8 @@ fn integrator(cx: &Ctx<'_>, spec: &IntegratorSpec) -> Result<Box<dyn Integrator>
                 count(&spec.chain, 3),
                 count(&spec.loops, 1),
                 count(&spec.suzuki_yoshida, 1),
-            );
+            )
+            .and_then(|c| c.ramp_to(t1));
             match nh {
                 Ok(nh) => Box::new(nh),
                 Err(e) => {
@@ -847,9 +864,30 @@ fn integrator(cx: &Ctx<'_>, spec: &IntegratorSpec) -> Result<Box<dyn Integrator>
         }
     };
     if crescale {
-        return c_rescale(cx, spec, thermostat, t, seed()?);
+        return c_rescale(cx, spec, thermostat, (t, t1), p_stop, seed()?);
     }
     Ok(thermostat)
+}
+
+/// The value of a ramp key (`temperature_stop`, `pressure_stop`): finite, and not
+/// negative for a temperature.
+fn ramp_stop(
+    cx: &Ctx<'_>,
+    value: Option<&Spanned<f64>>,
+    key: &str,
+) -> Result<Option<f64>, DeckError> {
+    let Some(v) = value else {
+        return Ok(None);
+    };
+    let x = *v.get_ref();
+    let temperature = key.starts_with("temperature");
+    if !x.is_finite() || (temperature && x < 0.0) {
+        let need = if temperature { ">= 0" } else { "finite" };
+        return Err(cx
+            .at(v, format!("{key} {x} must be {need}"))
+            .with_key(format!("integrator.{key}")));
+    }
+    Ok(Some(x))
 }
 
 /// Whether `barostat = "c-rescale"` is given (any other value is an error).
@@ -864,13 +902,15 @@ fn c_rescale_requested(cx: &Ctx<'_>, spec: &IntegratorSpec) -> Result<bool, Deck
     }
 }
 
-/// `barostat = "c-rescale"`: wraps `thermostat` (at `temperature`) in stochastic cell
-/// rescaling, seeded with `seed + 1`.
+/// `barostat = "c-rescale"`: wraps `thermostat` (ramped from `temperature.0` to
+/// `temperature.1`) in stochastic cell rescaling, with the target pressure ramped to
+/// `pressure_stop` if given, seeded with `seed + 1`.
 fn c_rescale(
     cx: &Ctx<'_>,
     spec: &IntegratorSpec,
     thermostat: Box<dyn Integrator>,
-    temperature: f64,
+    temperature: (f64, f64),
+    pressure_stop: Option<f64>,
     seed: u64,
 ) -> Result<Box<dyn Integrator>, DeckError> {
     let missing = |key: &str, hint: &str| {
@@ -878,19 +918,6 @@ fn c_rescale(
             .with_key(format!("integrator.{key}"))
             .with_hint(hint.to_string())
     };
-    if let Some(c) = &spec.coupling
-        && c.get_ref() != "iso"
-    {
-        return Err(cx
-            .at(
-                c,
-                format!(
-                    "barostat `c-rescale` supports coupling \"iso\" only, not `{}`",
-                    c.get_ref()
-                ),
-            )
-            .with_key("integrator.coupling"));
-    }
     let p = spec
         .pressure
         .as_ref()
@@ -901,14 +928,32 @@ fn c_rescale(
             "add pressure_damping = 0.5 (time units)",
         )
     })?;
-    let mut b = CRescale::new(
-        thermostat,
-        temperature,
-        *p.get_ref(),
-        *tau.get_ref(),
-        seed.wrapping_add(1),
-    )
-    .map_err(|e| cx.at(p, e.to_string()).with_key("integrator"))?;
+    let (p0, tau) = (*p.get_ref(), *tau.get_ref());
+    let p1 = pressure_stop.unwrap_or(p0);
+    let control = match spec.coupling.as_ref().map(|c| (c, c.get_ref().as_str())) {
+        None | Some((_, "iso")) => PressureControl::from_coupling(Coupling::Iso, p0, p1, tau),
+        Some((_, "aniso")) => PressureControl::from_coupling(Coupling::Aniso, p0, p1, tau),
+        Some((_, pair @ ("xy" | "xz" | "yz"))) => {
+            let couple = match pair {
+                "xy" => Couple::Xy,
+                "xz" => Couple::Xz,
+                _ => Couple::Yz,
+            };
+            PressureControl::from_coupling(Coupling::Aniso, p0, p1, tau).coupled(couple)
+        }
+        Some((c, other)) => {
+            return Err(cx
+                .at(c, format!("barostat `c-rescale` has no coupling `{other}`"))
+                .with_key("integrator.coupling")
+                .with_hint(
+                    "use \"iso\", \"aniso\", or \"xy\", \"xz\", \"yz\" (semi-isotropic: \
+                     those two axes share one scale factor)",
+                ));
+        }
+    };
+    let mut b = CRescale::with_control(thermostat, temperature.0, control, seed.wrapping_add(1))
+        .and_then(|b| b.temperature_ramp_to(temperature.1))
+        .map_err(|e| cx.at(p, e.to_string()).with_key("integrator"))?;
     if let Some(m) = &spec.modulus {
         b = b
             .modulus(*m.get_ref())
@@ -917,11 +962,14 @@ fn c_rescale(
     Ok(Box::new(b))
 }
 
-/// `npt` / `nph`: the MTK barostat (with a Nosé-Hoover chain for `npt`).
+/// `npt` / `nph`: the MTK barostat (with a Nosé-Hoover chain for `npt`), its targets
+/// ramped to `temperature_stop` and `pressure_stop` when given.
 fn barostat_integrator(
     cx: &Ctx<'_>,
     spec: &IntegratorSpec,
     style: &str,
+    temperature_stop: Option<f64>,
+    pressure_stop: Option<f64>,
 ) -> Result<Box<dyn Integrator>, DeckError> {
     let missing = |key: &str, hint: &str| {
         cx.at(&spec.style, format!("style `{style}` needs `{key}`"))
@@ -968,7 +1016,7 @@ fn barostat_integrator(
                 .with_hint("use \"iso\", \"aniso\" or (MTK only) \"tri\""));
         }
     };
-    let built = if style == "npt" {
+    let thermostat = if style == "npt" {
         let t = positive(
             spec.temperature
                 .as_ref()
@@ -991,11 +1039,19 @@ fn barostat_integrator(
             count(&spec.loops, 1),
             count(&spec.suzuki_yoshida, 1),
         )
+        .and_then(|c| c.ramp_to(temperature_stop.unwrap_or(t)))
         .map_err(|e| cx.at(&spec.style, e.to_string()).with_key("integrator"))?;
-        MtkBarostat::with_thermostat(Some(chain), pressure, pdamp, coupling)
+        Some(chain)
     } else {
-        MtkBarostat::nph(pressure, pdamp, coupling)
+        None
     };
+    let control = PressureControl::from_coupling(
+        coupling,
+        pressure,
+        pressure_stop.unwrap_or(pressure),
+        pdamp,
+    );
+    let built = MtkBarostat::with_control(thermostat, control);
     built
         .map(|b| Box::new(b) as Box<dyn Integrator>)
         .map_err(|e| cx.at(&spec.style, e.to_string()).with_key("integrator"))

@@ -246,15 +246,24 @@ pub struct IntegratorSpec {
     /// `langevin`: remove the net momentum of the random kicks (LAMMPS `zero yes`;
     /// default false).
     pub zero_momentum: Option<bool>,
+    /// Thermostat styles and `npt`: target temperature at the last step of each run
+    /// (LAMMPS `Tstop`); the target ramps linearly from `temperature` (default: no ramp).
+    pub temperature_stop: Option<Spanned<f64>>,
+    /// `npt`, `nph` and `barostat = "c-rescale"`: target pressure at the last step of each
+    /// run (LAMMPS `Pstop`); the target ramps linearly from `pressure` (default: no ramp).
+    pub pressure_stop: Option<Spanned<f64>>,
     /// `npt`, `nph`: target pressure in the unit system's pressure units.
     pub pressure: Option<Spanned<f64>>,
     /// `npt`, `nph`: barostat time constant (LAMMPS `Pdamp`).
     pub pressure_damping: Option<Spanned<f64>>,
-    /// `npt`, `nph`: `"iso"` (default) or `"aniso"` cell coupling.
+    /// `npt`, `nph`: `"iso"` (default), `"aniso"` or `"tri"` cell coupling;
+    /// `barostat = "c-rescale"`: `"iso"` (default), `"aniso"`, or `"xy"`, `"xz"`, `"yz"`
+    /// (semi-isotropic: those two axes share one scale factor, the third has its own).
     pub coupling: Option<Spanned<String>>,
     /// `"c-rescale"`: wrap a thermostat style (`langevin`, `nvt`, `csvr`, `berendsen`) in
-    /// the Bernetti-Bussi stochastic cell rescaling barostat (iso; reads `pressure`,
-    /// `pressure_damping`, `modulus` and `seed`, whose successor seeds the barostat).
+    /// the Bernetti-Bussi stochastic cell rescaling barostat (reads `pressure`,
+    /// `pressure_damping`, `coupling`, `modulus` and `seed`, whose successor seeds the
+    /// barostat).
     pub barostat: Option<Spanned<String>>,
     /// `barostat = "c-rescale"`: bulk modulus in pressure units (default 10, as LAMMPS's
     /// `fix press/berendsen`).

@@ -2,16 +2,11 @@
 //! ferromd's [`MtkBarostat`].
 
 use ferromd_core::Integrator;
-use ferromd_integrators::{
-    BarostatError, Couple, Coupling, MtkBarostat, NoseHooverChain, PressureComponent,
-    PressureControl,
-};
+use ferromd_integrators::{BarostatError, MtkBarostat, NoseHooverChain};
 
 use super::error::{ScriptError, ScriptResult, fail};
+use super::pressure_keywords::PressureKeywords;
 use super::words::{float, integer, word, yes_no};
-
-/// Component names in ferromd's Voigt order (that of [`PressureControl::components`]).
-const COMPONENTS: [&str; 6] = ["x", "y", "z", "xy", "xz", "yz"];
 
 /// Parses `fix npt` / `fix nph` arguments (after the style) into an MTK barostat, with
 /// LAMMPS semantics: `temp Tstart Tstop Tdamp` (npt only), `iso|aniso|tri|x|y|z|xy|xz|yz
@@ -28,21 +23,17 @@ pub(super) fn barostat(
     let fix = format!("fix {style}");
     let mut k = 0;
     let mut temp: Option<(f64, f64, f64)> = None;
-    let mut control = PressureControl::empty();
-    let mut couple: Option<Couple> = None;
+    let mut pressure = PressureKeywords::new();
     let (mut tchain, mut tloop, mut pchain, mut ploop) = (3usize, 1usize, 3usize, 1usize);
     let mut mtk = true;
     let mut drag = 0.0;
     let mut ptemp: Option<f64> = None;
     let mut scale = [true; 3];
-    let ramp = |i: usize, what: &str| -> ScriptResult<PressureComponent> {
-        Ok(PressureComponent {
-            start: float(a, i, &format!("{what} Pstart"))?,
-            stop: float(a, i + 1, &format!("{what} Pstop"))?,
-            damp: float(a, i + 2, &format!("{what} Pdamp"))?,
-        })
-    };
     while k < a.len() {
+        if let Some(next) = pressure.parse(&fix, a, k, dimension)? {
+            k = next;
+            continue;
+        }
         match a[k].as_str() {
             "temp" => {
                 temp = Some((
@@ -51,54 +42,6 @@ pub(super) fn barostat(
                     float(a, k + 3, "Tdamp")?,
                 ));
                 k += 4;
-            }
-            c @ ("iso" | "aniso" | "tri") => {
-                let p = ramp(k + 1, c)?;
-                let coupling = match c {
-                    "iso" => Coupling::Iso,
-                    "aniso" => Coupling::Aniso,
-                    _ => Coupling::Tri,
-                };
-                if coupling == Coupling::Tri && dimension == 2 {
-                    // LAMMPS: tri in 2-d controls x, y and xy
-                    control = control.with(0, p).with(1, p).with(
-                        3,
-                        PressureComponent {
-                            start: 0.0,
-                            stop: 0.0,
-                            ..p
-                        },
-                    );
-                } else {
-                    let full = PressureControl::from_coupling(coupling, p.start, p.stop, p.damp);
-                    for (i, c) in full.components.iter().enumerate() {
-                        if let Some(c) = c {
-                            control = control.with(i, *c);
-                        }
-                    }
-                }
-                couple = Some(full_couple(coupling));
-                k += 4;
-            }
-            c @ ("x" | "y" | "z" | "xy" | "xz" | "yz") => {
-                if dimension == 2 && c.contains('z') {
-                    return fail(format!("{fix} {c}: the simulation is 2-d"));
-                }
-                let i = COMPONENTS.iter().position(|n| *n == c).expect("listed");
-                control = control.with(i, ramp(k + 1, c)?);
-                control.deviatoric = true;
-                k += 4;
-            }
-            "couple" => {
-                couple = Some(match word(a, k + 1, "couple")? {
-                    "none" => Couple::None,
-                    "xyz" => Couple::Xyz,
-                    "xy" => Couple::Xy,
-                    "yz" => Couple::Yz,
-                    "xz" => Couple::Xz,
-                    other => return Err(ScriptError::unsupported(&format!("{fix} couple"), other)),
-                });
-                k += 2;
             }
             n @ ("tchain" | "tloop" | "pchain" | "ploop") => {
                 let v = integer(a, k + 1, n)?;
@@ -145,14 +88,7 @@ pub(super) fn barostat(
             other => return Err(ScriptError::unsupported(&fix, other)),
         }
     }
-    if control.components.iter().all(Option::is_none) {
-        return fail(format!(
-            "{fix} needs iso, aniso, tri, x, y, z, xy, xz or yz with Pstart Pstop Pdamp"
-        ));
-    }
-    if let Some(c) = couple {
-        control = control.coupled(c);
-    }
+    let control = pressure.finish(&fix, "iso, aniso, tri, x, y, z, xy, xz or yz")?;
     let err = |e: BarostatError| ScriptError::new(format!("{fix}: {e}"));
     let chain_err =
         |e: ferromd_integrators::NoseHooverError| ScriptError::new(format!("{fix}: {e}"));
@@ -178,12 +114,4 @@ pub(super) fn barostat(
         baro = baro.ptemp(t).map_err(err)?;
     }
     Ok(Box::new(baro))
-}
-
-/// The `couple` setting implied by `iso`, `aniso` and `tri`.
-fn full_couple(coupling: Coupling) -> Couple {
-    match coupling {
-        Coupling::Iso => Couple::Xyz,
-        Coupling::Aniso | Coupling::Tri => Couple::None,
-    }
 }

@@ -1272,7 +1272,12 @@ impl Interpreter {
                 press_berendsen(&args[3..], Box::new(NoIntegration))?;
             }
             "press/crescale" => {
-                press_crescale(&args[3..], Some(1.0), Box::new(NoIntegration))?;
+                press_crescale(
+                    &args[3..],
+                    Some((1.0, 1.0)),
+                    Box::new(NoIntegration),
+                    self.dimension,
+                )?;
             }
             "nvt" | "langevin" | "temp/csvr" | "temp/berendsen" => {
                 // parsed (and checked) now so errors point at this line
@@ -1413,7 +1418,7 @@ impl Interpreter {
                     .fixes
                     .iter()
                     .find_map(|t| bath_temperature(&t.style, &t.args));
-                base = press_crescale(&f.args, bath, base)?;
+                base = press_crescale(&f.args, bath, base, self.dimension)?;
             }
             [_] => return fail("fix press/crescale and fix press/berendsen together"),
             _ => return fail("more than one fix press/crescale"),

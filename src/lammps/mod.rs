@@ -31,6 +31,7 @@ mod pair_styles;
 mod pair_table;
 mod pair_zbl;
 mod press_crescale;
+mod pressure_keywords;
 mod read_dump;
 mod set_command;
 mod star_coeff;
