@@ -132,3 +132,46 @@ fn c_rescale_barostat_wraps_thermostats() {
     let e = error("style = \"csvr\"\ntemperature = 1.5\ndamping = 0.25\nseed = 7\nmodulus = 2.0");
     assert_eq!(e.key.as_deref(), Some("integrator.modulus"), "{e}");
 }
+
+/// `temperature_stop` and `pressure_stop` ramp the targets over each run (LAMMPS
+/// `Tstop`, `Pstop`): accepted by the styles that have such a target, refused elsewhere
+/// or when not finite (a temperature also when negative), naming the key.
+#[test]
+fn ramp_keys_are_read_by_the_styles_with_targets() {
+    let thermostat = "temperature = 1.5\ndamping = 0.25\nseed = 7\ntemperature_stop = 1.0";
+    for style in ["csvr", "nvt", "langevin", "berendsen"] {
+        let seedless = thermostat.replace("seed = 7\n", "");
+        let keys = if matches!(style, "csvr" | "langevin") {
+            thermostat
+        } else {
+            &seedless
+        };
+        let table = format!("[integrator]\nstyle = \"{style}\"\n{keys}");
+        with_integrator(&table).unwrap_or_else(|e| panic!("{table}: {e}"));
+    }
+    for table in [
+        format!(
+            "style = \"csvr\"\n{thermostat}\nbarostat = \"c-rescale\"\npressure = 1.0\n\
+             pressure_damping = 0.5\npressure_stop = 2.0"
+        ),
+        "style = \"npt\"\ntemperature = 1.5\ndamping = 0.25\ntemperature_stop = 2.0\n\
+         pressure = 1.0\npressure_damping = 2.5\npressure_stop = 0.5"
+            .to_string(),
+        "style = \"nph\"\npressure = 1.0\npressure_damping = 2.5\npressure_stop = 0.5".to_string(),
+    ] {
+        with_integrator(&format!("[integrator]\n{table}"))
+            .unwrap_or_else(|e| panic!("{table}: {e}"));
+    }
+    let e = error("style = \"nve\"\ntemperature_stop = 1.0");
+    assert_eq!(e.key.as_deref(), Some("integrator.temperature_stop"), "{e}");
+    let e = error(&format!(
+        "style = \"csvr\"\n{thermostat}\npressure_stop = 1.0"
+    ));
+    assert_eq!(e.key.as_deref(), Some("integrator.pressure_stop"), "{e}");
+    let e = error(
+        "style = \"csvr\"\ntemperature = 1.5\ndamping = 0.25\nseed = 7\ntemperature_stop = -1.0",
+    );
+    assert_eq!(e.key.as_deref(), Some("integrator.temperature_stop"), "{e}");
+    let e = error("style = \"nph\"\npressure = 1.0\npressure_damping = 2.5\npressure_stop = nan");
+    assert_eq!(e.key.as_deref(), Some("integrator.pressure_stop"), "{e}");
+}
