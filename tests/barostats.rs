@@ -433,8 +433,9 @@ fn mtk_npt_tri_conserves_energy_and_relaxes_the_pressure_tensor() {
 ///    by far more (its span must exceed 20 times the change).
 ///
 /// kappa_T from var(V): 0.368 +- 0.022 for seed 4242; over four more seeds of 80,000
-/// steps each 0.441, 0.365, 0.362, 0.377 (mean 0.386 +- 0.019), against 0.40 +- 0.02
-/// from MTK: consistent within the errors (the former scheme gave 0.359, 0.369, 0.357).
+/// steps each 0.441, 0.365, 0.362, 0.377 (mean 0.386 +- 0.019), against 0.386, 0.390,
+/// 0.396, 0.412 (0.396 +- 0.006) from MTK over the same four seeds: consistent within
+/// the errors (the former scheme gave 0.359, 0.369, 0.357).
 ///
 /// The bulk modulus is set to 2.5 (about the liquid's) so that `tau_p` = 0.5 is the
 /// actual volume relaxation time.
