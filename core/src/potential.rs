@@ -103,6 +103,40 @@ struct ThreadScratch {
     per_atom_energy: Vec<f64>,
 }
 
+/// Where one thread of [`ForceOutput::accumulate_parallel`] adds its share.
+enum ThreadTarget<'a> {
+    /// The outputs themselves (forces, per-atom energies).
+    Output(&'a mut [Vector3<f64>], &'a mut [f64]),
+    /// A private buffer, summed into the outputs afterwards.
+    Buffer(&'a mut ThreadScratch),
+}
+
+/// Adds every buffer of `buffers` (each as long as `dest`) into `dest`, elementwise, in
+/// parallel over blocks of `dest`; each element receives the buffers in order.
+///
+/// # Panics
+/// If a buffer is shorter than `dest`.
+pub fn add_buffers<T>(dest: &mut [T], buffers: &[&[T]])
+where
+    T: Copy + std::ops::AddAssign + Send + Sync,
+{
+    const BLOCK: usize = 4096;
+    if buffers.is_empty() {
+        return;
+    }
+    dest.par_chunks_mut(BLOCK)
+        .enumerate()
+        .for_each(|(b, chunk)| {
+            let base = b * BLOCK;
+            for buf in buffers {
+                let part = &buf[base..base + chunk.len()];
+                for (d, &v) in chunk.iter_mut().zip(part) {
+                    *d += v;
+                }
+            }
+        });
+}
+
 /// A thread's private view of the outputs during a half-list evaluation.
 #[derive(Debug)]
 pub struct Accumulator<'a> {
@@ -136,76 +170,58 @@ impl ForceOutput {
     /// private buffers (so a half list may update both atoms of a pair), then sums
     /// the buffers into [`ForceOutput::forces`], `per_atom_energy` and `energy`.
     ///
-    /// The local atoms are split into one contiguous range per thread with about
-    /// equal numbers of neighbor entries. Buffers are kept for the next call.
+    /// The local atoms are split by [`NeighborList::thread_ranges`]. The first range
+    /// adds straight into the outputs, the others into buffers kept for the next call.
     pub fn accumulate_parallel<F>(&mut self, list: &NeighborList, kernel: F)
     where
         F: Fn(Range<usize>, &mut Accumulator<'_>) + Sync,
     {
-        let n_local = list.n_atoms();
         let n_total = self.forces.len();
-        let threads = rayon::current_num_threads()
-            .min(n_local.div_ceil(256))
-            .max(1);
-        if threads == 1 {
-            let mut acc = Accumulator {
-                forces: &mut self.forces,
-                per_atom_energy: &mut self.per_atom_energy,
-                energy: 0.0,
-            };
-            kernel(0..n_local, &mut acc);
-            self.energy += acc.energy;
-            return;
-        }
+        let ranges = list.thread_ranges();
         let per_atom = !self.per_atom_energy.is_empty();
-        self.scratch.resize_with(threads, Default::default);
-        let ranges = balanced_ranges(list.offsets(), threads);
-        let energies: Vec<f64> = self
-            .scratch
-            .par_iter_mut()
-            .zip(ranges.par_iter())
-            .map(|(s, r)| {
-                s.forces.clear();
-                s.forces.resize(n_total, Vector3::zeros());
-                s.per_atom_energy.clear();
-                if per_atom {
-                    s.per_atom_energy.resize(n_total, 0.0);
-                }
-                let mut acc = Accumulator {
-                    forces: &mut s.forces,
-                    per_atom_energy: &mut s.per_atom_energy,
-                    energy: 0.0,
+        self.scratch.resize_with(ranges.len() - 1, Default::default);
+        let direct = ThreadTarget::Output(&mut self.forces, &mut self.per_atom_energy);
+        let targets =
+            std::iter::once(direct).chain(self.scratch.iter_mut().map(ThreadTarget::Buffer));
+        let energies: Vec<f64> = targets
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .zip(ranges)
+            .map(|(target, r)| {
+                let mut acc = match target {
+                    ThreadTarget::Output(forces, per_atom_energy) => Accumulator {
+                        forces,
+                        per_atom_energy,
+                        energy: 0.0,
+                    },
+                    ThreadTarget::Buffer(s) => {
+                        s.forces.clear();
+                        s.forces.resize(n_total, Vector3::zeros());
+                        s.per_atom_energy.clear();
+                        if per_atom {
+                            s.per_atom_energy.resize(n_total, 0.0);
+                        }
+                        Accumulator {
+                            forces: &mut s.forces,
+                            per_atom_energy: &mut s.per_atom_energy,
+                            energy: 0.0,
+                        }
+                    }
                 };
-                kernel(r.clone(), &mut acc);
+                kernel(r, &mut acc);
                 acc.energy
             })
             .collect();
         self.energy += energies.iter().sum::<f64>();
-        let scratch = &self.scratch;
-        const BLOCK: usize = 4096;
-        self.forces
-            .par_chunks_mut(BLOCK)
-            .enumerate()
-            .for_each(|(b, f)| {
-                let base = b * BLOCK;
-                for s in scratch {
-                    for (k, fk) in f.iter_mut().enumerate() {
-                        *fk += s.forces[base + k];
-                    }
-                }
-            });
+        let forces: Vec<&[Vector3<f64>]> = self.scratch.iter().map(|s| &s.forces[..]).collect();
+        add_buffers(&mut self.forces, &forces);
         if per_atom {
-            self.per_atom_energy
-                .par_chunks_mut(BLOCK)
-                .enumerate()
-                .for_each(|(b, e)| {
-                    let base = b * BLOCK;
-                    for s in scratch {
-                        for (k, ek) in e.iter_mut().enumerate() {
-                            *ek += s.per_atom_energy[base + k];
-                        }
-                    }
-                });
+            let energies: Vec<&[f64]> = self
+                .scratch
+                .iter()
+                .map(|s| &s.per_atom_energy[..])
+                .collect();
+            add_buffers(&mut self.per_atom_energy, &energies);
         }
     }
 
@@ -236,25 +252,6 @@ impl ForceOutput {
 
 fn add6(a: [f64; 6], b: [f64; 6]) -> [f64; 6] {
     std::array::from_fn(|k| a[k] + b[k])
-}
-
-/// Splits rows `0..n` of a CSR list into `parts` contiguous ranges with similar entry counts.
-fn balanced_ranges(offsets: &[usize], parts: usize) -> Vec<Range<usize>> {
-    let n = offsets.len() - 1;
-    let total = offsets[n];
-    let mut out = Vec::with_capacity(parts);
-    let mut start = 0;
-    for p in 1..=parts {
-        let end = if p == parts {
-            n
-        } else {
-            let target = total * p / parts;
-            offsets.partition_point(|&o| o < target).clamp(start, n)
-        };
-        out.push(start..end);
-        start = end;
-    }
-    out
 }
 
 /// Error raised by a potential during a force evaluation.
@@ -294,23 +291,4 @@ pub trait Potential: Send + Sync {
 
     /// A short name for logs, e.g. `"lj/cut"`.
     fn name(&self) -> &str;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn balanced_ranges_cover_all_rows() {
-        let offsets = [0, 10, 10, 30, 31, 60, 61];
-        for parts in 1..5 {
-            let r = balanced_ranges(&offsets, parts);
-            assert_eq!(r.len(), parts);
-            assert_eq!(r[0].start, 0);
-            assert_eq!(r.last().unwrap().end, 6);
-            for w in r.windows(2) {
-                assert_eq!(w[0].end, w[1].start);
-            }
-        }
-    }
 }

@@ -1,5 +1,6 @@
 //! Verlet neighbor lists in compressed-row form, built from a cell list.
 
+use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use nalgebra::Vector3;
@@ -19,6 +20,9 @@ pub enum ListKind {
 
 /// Atoms per parallel work item during a build.
 const CHUNK: usize = 512;
+
+/// Fewest rows [`NeighborList::thread_ranges`] gives a thread.
+const MIN_ROWS_PER_THREAD: usize = 256;
 
 /// Source of [`NeighborList::build_id`] values: unique over the whole process.
 static NEXT_BUILD_ID: AtomicU64 = AtomicU64::new(1);
@@ -139,6 +143,16 @@ impl NeighborList {
         &self.neighbors[self.offsets[i]..self.offsets[i + 1]]
     }
 
+    /// Splits the rows into one contiguous range per rayon thread (at most one per 256
+    /// rows, at least one) with similar entry counts: the work split of every
+    /// thread-parallel pass over the list, so that passes over the same list agree.
+    pub fn thread_ranges(&self) -> Vec<Range<usize>> {
+        let parts = rayon::current_num_threads()
+            .min(self.n_atoms().div_ceil(MIN_ROWS_PER_THREAD))
+            .max(1);
+        balanced_ranges(&self.offsets, parts)
+    }
+
     /// Row offsets: the neighbors of `i` are `entries()[offsets()[i]..offsets()[i+1]]`.
     pub fn offsets(&self) -> &[usize] {
         &self.offsets
@@ -187,6 +201,25 @@ impl NeighborList {
     }
 }
 
+/// Splits rows `0..n` of a CSR list into `parts` contiguous ranges with similar entry counts.
+fn balanced_ranges(offsets: &[usize], parts: usize) -> Vec<Range<usize>> {
+    let n = offsets.len() - 1;
+    let total = offsets[n];
+    let mut out = Vec::with_capacity(parts);
+    let mut start = 0;
+    for p in 1..=parts {
+        let end = if p == parts {
+            n
+        } else {
+            let target = total * p / parts;
+            offsets.partition_point(|&o| o < target).clamp(start, n)
+        };
+        out.push(start..end);
+        start = end;
+    }
+    out
+}
+
 /// Appends the neighbors of local atom `i` to `out`.
 ///
 /// A ghost never shares a bin with a local atom (its bin is shifted by whole
@@ -216,6 +249,25 @@ fn collect_neighbors(
         for (&j, xj) in atoms.iter().zip(xs) {
             if (xj - xi).norm_squared() < cut2 {
                 out.push(j);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn balanced_ranges_cover_all_rows() {
+        let offsets = [0, 10, 10, 30, 31, 60, 61];
+        for parts in 1..5 {
+            let r = balanced_ranges(&offsets, parts);
+            assert_eq!(r.len(), parts);
+            assert_eq!(r[0].start, 0);
+            assert_eq!(r.last().unwrap().end, 6);
+            for w in r.windows(2) {
+                assert_eq!(w[0].end, w[1].start);
             }
         }
     }

@@ -6,7 +6,9 @@ use std::sync::Mutex;
 
 use ferromd_core::nalgebra::Vector3;
 use ferromd_core::neighbor::ListKind;
-use ferromd_core::potential::{Accumulator, ForceInput, ForceOutput, Potential, PotentialError};
+use ferromd_core::potential::{
+    Accumulator, ForceInput, ForceOutput, Potential, PotentialError, add_buffers,
+};
 use rayon::prelude::*;
 
 use super::funcfl::read_funcfl;
@@ -74,6 +76,11 @@ struct Scratch {
     rho: Vec<f64>,
     fp: Vec<f64>,
     thread_rho: Vec<Vec<f64>>,
+    /// The neighbors within the cutoff, found by the density pass for the force pass:
+    /// those of atom `i` fill the first `near_len[i]` of its list slots
+    /// `offsets[i]..offsets[i + 1]`.
+    near: Vec<u32>,
+    near_len: Vec<u32>,
 }
 
 /// An embedded-atom potential built from LAMMPS/DYNAMO tables.
@@ -236,55 +243,81 @@ impl Eam {
         assert!(input.list.n_extended() == n_total && range.end <= input.list.n_atoms());
         assert!(input.types().len() == n_total && input.positions().len() == n_total);
         assert!(len == n_total);
-        assert!(input.types().iter().all(|&t| (t as usize) < tb.n_types));
     }
 
-    /// Adds the density contributions of the pairs of `range` into `rho` (extended atoms).
-    fn density(&self, input: &ForceInput<'_>, range: Range<usize>, rho: &mut [f64]) {
+    /// The density pass over the rows of `range`: adds the density contributions of
+    /// their pairs into `rho` (extended atoms) and records the pairs within the cutoff
+    /// for the force pass. `near` holds the list slots of `range`, `near_len` its rows.
+    ///
+    /// Types must be below `n_types` (checked by `compute`).
+    fn density(
+        &self,
+        input: &ForceInput<'_>,
+        range: Range<usize>,
+        rho: &mut [f64],
+        near: &mut [u32],
+        near_len: &mut [u32],
+    ) {
         self.check_invariants(input, &range, rho.len());
+        let list = input.list;
+        let offsets = list.offsets();
+        let base = offsets[range.start];
+        assert!(near.len() == offsets[range.end] - base && near_len.len() == range.len());
         let x = input.positions();
         let types = input.types();
-        let list = input.list;
         let n = self.tables.n_types;
         let tables: Vec<[&[[f64; 7]]; 3]> =
             (0..n * n).map(|k| self.pair_tables(k / n, k % n)).collect();
-        for i in range {
+        for (i, count) in range.zip(near_len.iter_mut()) {
             let xi = x[i];
             let row = &tables[types[i] as usize * n..][..n];
+            let slots = &mut near[offsets[i] - base..offsets[i + 1] - base];
+            // Keep the neighbors within the cutoff at the front of the row's slots,
+            // without a branch: about half the entries are beyond the cutoff, in no
+            // predictable order.
+            let mut kept = 0;
+            for (k, &j) in list.neighbors(i).iter().enumerate() {
+                // SAFETY: j < n_total (list invariant), checked in check_invariants.
+                let xj = unsafe { x.get_unchecked(j as usize) };
+                let inside = (xi - xj).norm_squared() < self.cutsq;
+                // SAFETY: kept <= k < slots.len() (one slot per list entry).
+                unsafe { *slots.get_unchecked_mut(kept) = j };
+                kept += usize::from(inside);
+                debug_assert!(kept <= k + 1);
+            }
+            *count = kept as u32;
             let mut rho_i = 0.0;
-            for &j in list.neighbors(i) {
+            for &j in &slots[..kept] {
                 let j = j as usize;
                 // SAFETY: j < n_total (list invariant), checked in check_invariants.
                 let xj = unsafe { x.get_unchecked(j) };
-                let d = xi - xj;
-                let rsq = d.norm_squared();
-                if rsq < self.cutsq {
-                    // SAFETY: types[j] < n_types, checked.
-                    let [to_j, to_i, _] =
-                        unsafe { row.get_unchecked(*types.get_unchecked(j) as usize) };
-                    let (m, p) = self.r_knot(rsq.sqrt());
-                    // SAFETY: m <= nr - 1 < knots.len(), checked.
-                    let at_i = value(unsafe { to_i.get_unchecked(m) }, p);
-                    let at_j = if std::ptr::eq(*to_i, *to_j) {
-                        at_i
-                    } else {
-                        value(unsafe { to_j.get_unchecked(m) }, p)
-                    };
-                    rho_i += at_i;
-                    // SAFETY: j < n_total = rho.len(), checked.
-                    unsafe { *rho.get_unchecked_mut(j) += at_j };
-                }
+                let rsq = (xi - xj).norm_squared();
+                // SAFETY: types[j] < n_types, checked by compute.
+                let [to_j, to_i, _] =
+                    unsafe { row.get_unchecked(*types.get_unchecked(j) as usize) };
+                let (m, p) = self.r_knot(rsq.sqrt());
+                // SAFETY: m <= nr - 1 < knots.len(), checked.
+                let at_i = value(unsafe { to_i.get_unchecked(m) }, p);
+                let at_j = if std::ptr::eq(*to_i, *to_j) {
+                    at_i
+                } else {
+                    value(unsafe { to_j.get_unchecked(m) }, p)
+                };
+                rho_i += at_i;
+                // SAFETY: j < n_total = rho.len(), checked.
+                unsafe { *rho.get_unchecked_mut(j) += at_j };
             }
             rho[i] += rho_i;
         }
     }
 
-    /// Pair forces (and pair energies) of the pairs of `range`, given `fp = F'(rho)` on
-    /// extended atoms.
+    /// Pair forces (and pair energies) of the pairs of `range` that the density pass
+    /// kept in `near` / `near_len` (over all rows), given `fp = F'(rho)` on extended atoms.
     fn forces<const ENERGY: bool, const PER_ATOM: bool>(
         &self,
         input: &ForceInput<'_>,
         fp: &[f64],
+        (near, near_len): (&[u32], &[u32]),
         range: Range<usize>,
         acc: &mut Accumulator<'_>,
     ) {
@@ -293,7 +326,8 @@ impl Eam {
         assert!(!PER_ATOM || acc.per_atom_energy.len() == fp.len());
         let x = input.positions();
         let types = input.types();
-        let list = input.list;
+        let offsets = input.list.offsets();
+        assert!(near.len() == offsets[offsets.len() - 1] && near_len.len() == offsets.len() - 1);
         let n = self.tables.n_types;
         let tables: Vec<[&[[f64; 7]]; 3]> =
             (0..n * n).map(|k| self.pair_tables(k / n, k % n)).collect();
@@ -302,17 +336,17 @@ impl Eam {
             let xi = x[i];
             let fp_i = fp[i];
             let row = &tables[types[i] as usize * n..][..n];
+            // the density pass kept at most the row's slot count
+            let kept = &near[offsets[i]..][..near_len[i] as usize];
             let mut fi = Vector3::zeros();
-            for &j in list.neighbors(i) {
+            for &j in kept {
                 let j = j as usize;
                 // SAFETY: j < n_total (list invariant), checked in check_invariants.
                 let xj = unsafe { x.get_unchecked(j) };
                 let d = xi - xj;
                 let rsq = d.norm_squared();
-                if rsq >= self.cutsq {
-                    continue;
-                }
-                // SAFETY: types[j] < n_types; m <= nr - 1 < knots.len(); j < fp.len(): checked.
+                // SAFETY: types[j] < n_types (checked by compute); m <= nr - 1 <
+                // knots.len(); j < fp.len(): checked.
                 let (to_j, to_i, z2r, fp_j) = unsafe {
                     let [a, b, c] = row.get_unchecked(*types.get_unchecked(j) as usize);
                     (*a, *b, *c, *fp.get_unchecked(j))
@@ -358,27 +392,6 @@ impl Eam {
     }
 }
 
-/// Splits rows `0..n` of a CSR list into `parts` contiguous ranges with similar entry counts.
-fn balanced_ranges(offsets: &[usize], parts: usize) -> Vec<Range<usize>> {
-    let n = offsets.len() - 1;
-    let total = offsets[n];
-    let mut start = 0;
-    (1..=parts)
-        .map(|p| {
-            let end = if p == parts {
-                n
-            } else {
-                offsets
-                    .partition_point(|&o| o < total * p / parts)
-                    .clamp(start, n)
-            };
-            let r = start..end;
-            start = end;
-            r
-        })
-        .collect()
-}
-
 impl Potential for Eam {
     fn cutoff(&self) -> f64 {
         self.tables.cutoff
@@ -412,36 +425,45 @@ impl Potential for Eam {
         // pass 1: densities on locals and ghosts, ghosts folded onto their owners
         scratch.rho.clear();
         scratch.rho.resize(n_total, 0.0);
-        let threads = rayon::current_num_threads()
-            .min(n_local.div_ceil(256))
-            .max(1);
-        if threads == 1 {
-            self.density(input, 0..n_local, &mut scratch.rho);
+        scratch.near.resize(list.n_entries(), 0);
+        scratch.near_len.resize(n_local, 0);
+        let ranges = list.thread_ranges();
+        if ranges.len() == 1 {
+            self.density(
+                input,
+                0..n_local,
+                &mut scratch.rho,
+                &mut scratch.near,
+                &mut scratch.near_len,
+            );
         } else {
-            let ranges = balanced_ranges(list.offsets(), threads);
-            scratch.thread_rho.resize_with(threads, Vec::new);
-            scratch
-                .thread_rho
-                .par_iter_mut()
-                .zip(ranges)
-                .for_each(|(buf, r)| {
-                    buf.clear();
-                    buf.resize(n_total, 0.0);
-                    self.density(input, r, buf);
-                });
-            let parts = &scratch.thread_rho;
-            scratch
-                .rho
-                .par_chunks_mut(4096)
-                .enumerate()
-                .for_each(|(b, chunk)| {
-                    let base = b * 4096;
-                    for buf in parts {
-                        for (k, v) in chunk.iter_mut().enumerate() {
-                            *v += buf[base + k];
-                        }
+            // each thread's rows own a contiguous piece of `near` and `near_len`
+            let mut pieces = Vec::with_capacity(ranges.len());
+            let (mut near, mut near_len) = (&mut scratch.near[..], &mut scratch.near_len[..]);
+            for r in &ranges {
+                let slots = list.offsets()[r.end] - list.offsets()[r.start];
+                let (a, rest) = std::mem::take(&mut near).split_at_mut(slots);
+                let (b, rest_len) = std::mem::take(&mut near_len).split_at_mut(r.len());
+                pieces.push((r.clone(), a, b));
+                (near, near_len) = (rest, rest_len);
+            }
+            // the first thread adds into `rho` itself, the others into buffers
+            scratch.thread_rho.resize_with(ranges.len() - 1, Vec::new);
+            let buffers = scratch.thread_rho.iter_mut().map(|b| (true, b));
+            std::iter::once((false, &mut scratch.rho))
+                .chain(buffers)
+                .zip(pieces)
+                .collect::<Vec<_>>()
+                .into_par_iter()
+                .for_each(|((is_buffer, rho), (r, near, near_len))| {
+                    if is_buffer {
+                        rho.clear();
+                        rho.resize(n_total, 0.0);
                     }
+                    self.density(input, r, rho, near, near_len);
                 });
+            let buffers: Vec<&[f64]> = scratch.thread_rho.iter().map(|b| &b[..]).collect();
+            add_buffers(&mut scratch.rho, &buffers);
         }
         input.atoms.fold_ghosts_into_owners(&mut scratch.rho);
         // embedding energies and F'(rho) on locals, copied to ghosts
@@ -465,17 +487,19 @@ impl Potential for Eam {
         for (g, &o) in fp_ghost.iter_mut().zip(owners) {
             *g = fp_local[o as usize];
         }
-        // pass 2: pair forces
+        // pass 2: pair forces over the pairs the density pass kept
         let fp = &scratch.fp;
+        let near = (&scratch.near[..], &scratch.near_len[..]);
         match (want_energy, req.per_atom_energy) {
             (false, _) => out.accumulate_parallel(list, |r, acc| {
-                self.forces::<false, false>(input, fp, r, acc)
+                self.forces::<false, false>(input, fp, near, r, acc)
             }),
-            (true, false) => out
-                .accumulate_parallel(list, |r, acc| self.forces::<true, false>(input, fp, r, acc)),
-            (true, true) => {
-                out.accumulate_parallel(list, |r, acc| self.forces::<true, true>(input, fp, r, acc))
-            }
+            (true, false) => out.accumulate_parallel(list, |r, acc| {
+                self.forces::<true, false>(input, fp, near, r, acc)
+            }),
+            (true, true) => out.accumulate_parallel(list, |r, acc| {
+                self.forces::<true, true>(input, fp, near, r, acc)
+            }),
         }
         if want_energy {
             out.energy += embed_energy;
