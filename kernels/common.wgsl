@@ -11,7 +11,7 @@ struct Params {
     nbins: vec4<u32>,
     // neighbor policy: every, delay, check (0/1), workgroups over atoms
     sched: vec4<u32>,
-    // workgroups over bins, EAM r knots, EAM rho knots, unused
+    // workgroups over bins, EAM r knots, EAM rho knots, workgroups over a list chunk
     sizes: vec4<u32>,
     // rows of the cell matrix h (columns are the edge vectors)
     h0: vec4<f32>,
@@ -54,6 +54,11 @@ const ST_FORCE: u32 = 5u;       // 1: rebuild at the next decision regardless of
 @group(0) @binding(15) var<storage, read_write> partials: array<f32>;
 @group(0) @binding(16) var<storage, read_write> embed_fp: array<f32>;
 @group(0) @binding(17) var<storage, read> eam_map: array<u32>;
+// The neighbor list is split into chunks of consecutive atoms, one buffer each, so no
+// binding exceeds the adapter's limit: (first atom, atoms in the chunk, -, -). Kernels
+// that read or write the list are dispatched once per chunk; entry k of the chunk's
+// local atom a is nbr_list[k * chunk.y + a].
+@group(0) @binding(18) var<uniform> chunk: vec4<u32>;
 
 const WG: u32 = 256u;
 

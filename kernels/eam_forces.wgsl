@@ -6,11 +6,11 @@ override ENERGY: bool = false;
 
 @compute @workgroup_size(256)
 fn eam_forces(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let i = gid.x;
-    let n_atoms = params.counts.x;
-    if i >= n_atoms {
+    let a = gid.x;
+    if a >= chunk.y {
         return;
     }
+    let i = chunk.x + a;
     let nt = params.counts.y;
     let ti = types[i];
     let xi = pos[i].xyz;
@@ -21,7 +21,7 @@ fn eam_forces(@builtin(global_invocation_id) gid: vec3<u32>) {
     var w0 = vec3<f32>(0.0);
     var w1 = vec3<f32>(0.0);
     for (var k = 0u; k < n; k++) {
-        let j = nbr_list[k * n_atoms + i];
+        let j = nbr_list[k * chunk.y + a];
         let d = min_image(xi - pos[j].xyz);
         let rsq = dot(d, d);
         if rsq >= params.eam.w {

@@ -1,16 +1,17 @@
 // Full neighbor list: one invocation per atom scans the (distinct) bins of its
-// 3x3x3 stencil and keeps every atom within the list cutoff. Storage is
-// column-major (entry k of atom i at k * n_atoms + i) for coalesced reads. A row
+// 3x3x3 stencil and keeps every atom within the list cutoff. Storage is per chunk
+// of atoms and column-major within it (entry k of local atom a at k * chunk.y + a)
+// for coalesced reads. A row
 // longer than the capacity records its length in ST_NBR_NEED so the host regrows
 // and reruns; it also stores the positions the displacement check compares with.
 
 @compute @workgroup_size(256)
 fn build_list(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let i = gid.x;
-    let n_atoms = params.counts.x;
-    if i >= n_atoms {
+    let a = gid.x;
+    if a >= chunk.y {
         return;
     }
+    let i = chunk.x + a;
     let xi = pos[i].xyz;
     pos_build[i] = vec4<f32>(xi, 0.0);
     let c = bin_coords(xi);
@@ -36,7 +37,7 @@ fn build_list(@builtin(global_invocation_id) gid: vec3<u32>) {
                     let d = min_image(xi - pos[j].xyz);
                     if dot(d, d) < rsq_max {
                         if n < cap {
-                            nbr_list[n * n_atoms + i] = j;
+                            nbr_list[n * chunk.y + a] = j;
                         }
                         n++;
                     }

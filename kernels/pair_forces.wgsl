@@ -9,11 +9,11 @@ override ENERGY: bool = false;
 
 @compute @workgroup_size(256)
 fn pair_forces(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let i = gid.x;
-    let n_atoms = params.counts.x;
-    if i >= n_atoms {
+    let a = gid.x;
+    if a >= chunk.y {
         return;
     }
+    let i = chunk.x + a;
     let n_types = params.counts.y;
     let xi = pos[i].xyz;
     let row = types[i] * n_types;
@@ -23,7 +23,7 @@ fn pair_forces(@builtin(global_invocation_id) gid: vec3<u32>) {
     var w0 = vec3<f32>(0.0);
     var w1 = vec3<f32>(0.0);
     for (var k = 0u; k < n; k++) {
-        let j = nbr_list[k * n_atoms + i];
+        let j = nbr_list[k * chunk.y + a];
         let d = min_image(xi - pos[j].xyz);
         let rsq = dot(d, d);
         let p = 2u * (row + types[j]);

@@ -23,7 +23,8 @@ fn set_rebuild_dispatch(on: bool) {
     indirect[0] = gb;
     indirect[3] = ga;
     indirect[6] = gb;
-    indirect[9] = ga;
+    // build_list runs once per list chunk, each over the chunk's workgroups
+    indirect[9] = select(0u, params.sizes.w, on);
     for (var k = 0u; k < 4u; k++) {
         indirect[3u * k + 1u] = 1u;
         indirect[3u * k + 2u] = 1u;

@@ -116,11 +116,23 @@ fn compare(
     cpu: Box<dyn Potential>,
     gpu: &GpuPotential,
 ) -> f64 {
+    compare_with(system, units, cpu, gpu, settings(units, skin, 0.001))
+}
+
+/// [`compare`] with the GPU run's settings given.
+fn compare_with(
+    system: System,
+    units: UnitSystem,
+    cpu: Box<dyn Potential>,
+    gpu: &GpuPotential,
+    gpu_settings: GpuRunSettings,
+) -> f64 {
+    let skin = gpu_settings.neighbor.skin;
     let (f_cpu, e_cpu, w_cpu) = cpu_reference(&system, units, skin, cpu);
     let n = system.len();
     let vol = system.cell.volume();
     let c = units.constants();
-    let mut sim = GpuSimulation::new(context(), system, gpu, settings(units, skin, 0.001)).unwrap();
+    let mut sim = GpuSimulation::new(context(), system, gpu, gpu_settings).unwrap();
     let thermo = sim.thermo().unwrap();
     let sys = sim.download().unwrap();
     let rms = (f_cpu.iter().map(|f| f.norm_squared()).sum::<f64>() / n as f64).sqrt();
@@ -317,6 +329,38 @@ fn compressing_the_box_regrows_the_list_without_losing_neighbors() {
     // and forces at the compressed state agree with the CPU path
     let (cpu_pot, gpu) = lj_potentials(2.5);
     compare(system, UnitSystem::Lj, 0.3, cpu_pot, &gpu);
+}
+
+/// A neighbor list split into several buffers (chunks of consecutive atoms, as a 1M-atom
+/// list must be on llvmpipe's 128 MiB bindings) equals the CPU list, also after the
+/// compressed box regrows it into more chunks, and gives the CPU forces.
+#[test]
+fn neighbor_list_split_into_chunks_equals_cpu_list() {
+    let (_, gpu) = lj_potentials(2.5);
+    let mut s = settings(UnitSystem::Lj, 0.3, 0.005);
+    s.max_list_chunk_bytes = Some(256 * 1024);
+    let mut sim = GpuSimulation::new(context(), fcc(7, 0.3, 1.0, true), &gpu, s.clone()).unwrap();
+    let before = sim.stats();
+    assert!(before.list_chunks >= 2, "{before:?}");
+    let system = sim.download().unwrap().clone();
+    let (cpu, borderline) = cpu_rows(&system, 2.8, 1e-5);
+    assert_same_lists(&sim.neighbor_rows().unwrap(), &cpu, &borderline);
+    // compress to liquid density: the rows grow, so the chunks get fewer atoms each
+    let l = (1372.0f64 / 0.8442).cbrt();
+    let old = system.cell.matrix();
+    let cell = Cell::new(old * (l / old[(0, 0)]), Vector3::zeros(), [true; 3]).unwrap();
+    sim.remap_cell(cell).unwrap();
+    let after = sim.stats();
+    eprintln!("{before:?} -> {after:?}");
+    assert!(after.regrowths > before.regrowths);
+    assert!(after.list_chunks > before.list_chunks, "{after:?}");
+    let system = sim.download().unwrap().clone();
+    let (cpu, borderline) = cpu_rows(&system, 2.8, 1e-5);
+    let total: usize = cpu.iter().map(Vec::len).sum();
+    assert!(total > 70 * system.len());
+    assert_same_lists(&sim.neighbor_rows().unwrap(), &cpu, &borderline);
+    let (cpu_pot, gpu) = lj_potentials(2.5);
+    compare_with(system, UnitSystem::Lj, cpu_pot, &gpu, s);
 }
 
 /// Energy per atom of a 4,000-atom LJ liquid sampled every 100 steps for `steps` steps,

@@ -31,6 +31,8 @@ pub(crate) struct Upload<'a> {
     pub types: &'a [u32],
     pub coeff: &'a [[f32; 8]],
     pub eam_map: &'a [u32],
+    /// Largest neighbor-list chunk in bytes, below the adapter's limit (tests).
+    pub max_list_bytes: Option<u64>,
 }
 
 /// All device buffers.
@@ -46,7 +48,7 @@ pub(crate) struct Buffers {
     pub bin_count: wgpu::Buffer,
     pub bin_atoms: wgpu::Buffer,
     pub nbr_count: wgpu::Buffer,
-    pub nbr_list: wgpu::Buffer,
+    pub list: ListChunks,
     pub status: wgpu::Buffer,
     pub indirect: wgpu::Buffer,
     pub coeff: wgpu::Buffer,
@@ -56,6 +58,34 @@ pub(crate) struct Buffers {
     pub eam_map: wgpu::Buffer,
     /// Copies of pos, vel, force, image, status at the start of a batch (for reruns).
     pub snapshot: [wgpu::Buffer; 5],
+}
+
+/// The neighbor list split into chunks of consecutive atoms, one buffer each, so that
+/// no binding exceeds the adapter's limit (llvmpipe: 128 MiB, about 280,000 LJ atoms).
+#[derive(Debug)]
+pub(crate) struct ListChunks {
+    /// (first atom, atom count) of each chunk.
+    pub ranges: Vec<(u32, u32)>,
+    /// Each chunk's list: entry k of local atom a at `k * count + a`.
+    pub lists: Vec<wgpu::Buffer>,
+    /// Each chunk's uniform `(first atom, count, 0, 0)` (`chunk` in common.wgsl).
+    pub uniforms: Vec<wgpu::Buffer>,
+    /// Workgroups covering the largest chunk.
+    pub groups: u32,
+}
+
+/// Atoms per list chunk for `n` atoms with `capacity` entries per row when no buffer
+/// may exceed `max_bytes`: a multiple of the workgroup size, balanced over the fewest
+/// chunks; `None` when not even one workgroup of rows fits.
+pub(crate) fn chunk_atoms(n: u32, capacity: u32, max_bytes: u64) -> Option<u32> {
+    let wg = WORKGROUP as u64;
+    let fit = max_bytes / (4 * capacity.max(1) as u64) / wg * wg;
+    if fit == 0 {
+        return None;
+    }
+    let chunks = (n as u64).div_ceil(fit).max(1);
+    let size = (n as u64).div_ceil(chunks).next_multiple_of(wg).min(fit);
+    Some(size.min(u32::MAX as u64) as u32)
 }
 
 fn init(ctx: &GpuContext, label: &str, data: &[u8], usage: wgpu::BufferUsages) -> wgpu::Buffer {
@@ -101,7 +131,7 @@ impl Buffers {
         let mut status = [0u32; STATUS_WORDS];
         status[ST_FORCE] = 1;
         let (bin_count, bin_atoms) = Self::bins(ctx, up.params)?;
-        let (nbr_count, nbr_list) = Self::neighbors(ctx, up.params)?;
+        let (nbr_count, list) = Self::neighbors(ctx, up.params, up.max_list_bytes)?;
         Ok(Buffers {
             params: init(
                 ctx,
@@ -118,7 +148,7 @@ impl Buffers {
             bin_count,
             bin_atoms,
             nbr_count,
-            nbr_list,
+            list,
             status: init(ctx, "status", bytemuck::cast_slice(&status), STATE),
             indirect: zeroed(
                 ctx,
@@ -160,21 +190,51 @@ impl Buffers {
         ))
     }
 
-    /// Neighbor counts and the list for the capacity in `params`.
+    /// Neighbor counts and the list chunks for the capacity in `params`, no chunk
+    /// larger than the adapter allows or than `max_bytes` (when given).
     pub(crate) fn neighbors(
         ctx: &GpuContext,
         params: &Params,
-    ) -> Result<(wgpu::Buffer, wgpu::Buffer), GpuError> {
-        let n = params.n_atoms() as u64;
-        let entries = 4 * n * params.neighbor_capacity() as u64;
-        check_size(ctx, "neighbor list", entries)?;
-        Ok((
-            zeroed(ctx, "nbr_count", 4 * n, STATE),
-            zeroed(ctx, "nbr_list", entries, STATE),
-        ))
+        max_bytes: Option<u64>,
+    ) -> Result<(wgpu::Buffer, ListChunks), GpuError> {
+        let n = params.n_atoms();
+        let cap = params.neighbor_capacity();
+        let l = ctx.limits();
+        let limit = l
+            .max_buffer_size
+            .min(l.max_storage_buffer_binding_size)
+            .min(max_bytes.unwrap_or(u64::MAX));
+        let size = chunk_atoms(n, cap, limit).ok_or_else(|| GpuError::Limits {
+            adapter: ctx.adapter_name().to_string(),
+            what: format!(
+                "{WORKGROUP} neighbor rows of {cap} entries exceed the largest buffer ({limit} bytes)"
+            ),
+        })?;
+        let mut list = ListChunks {
+            ranges: Vec::new(),
+            lists: Vec::new(),
+            uniforms: Vec::new(),
+            groups: size.div_ceil(WORKGROUP),
+        };
+        let mut first = 0;
+        while first < n {
+            let count = size.min(n - first);
+            let bytes = 4 * count as u64 * cap as u64;
+            list.ranges.push((first, count));
+            list.lists.push(zeroed(ctx, "nbr_list chunk", bytes, STATE));
+            list.uniforms.push(init(
+                ctx,
+                "list chunk",
+                bytemuck::cast_slice(&[first, count, 0, 0]),
+                wgpu::BufferUsages::UNIFORM,
+            ));
+            first += count;
+        }
+        Ok((zeroed(ctx, "nbr_count", 4 * n as u64, STATE), list))
     }
 
-    fn get(&self, b: Binding) -> &wgpu::Buffer {
+    /// The buffer bound at `b` for list chunk `chunk`.
+    fn get(&self, b: Binding, chunk: usize) -> &wgpu::Buffer {
         match b {
             Binding::Params => &self.params,
             Binding::Pos => &self.pos,
@@ -186,7 +246,8 @@ impl Buffers {
             Binding::BinCount => &self.bin_count,
             Binding::BinAtoms => &self.bin_atoms,
             Binding::NbrCount => &self.nbr_count,
-            Binding::NbrList => &self.nbr_list,
+            Binding::NbrList => &self.list.lists[chunk],
+            Binding::Chunk => &self.list.uniforms[chunk],
             Binding::Status => &self.status,
             Binding::Indirect => &self.indirect,
             Binding::Coeff => &self.coeff,
@@ -209,29 +270,39 @@ impl Buffers {
         ]
     }
 
-    /// One bind group per compiled kernel.
+    /// The bind groups of every compiled kernel: one per list chunk for the kernels
+    /// that use the list ([`Kernel::chunked`]), else one.
     pub(crate) fn bind_groups(
         &self,
         ctx: &GpuContext,
         pipelines: &Pipelines,
-    ) -> HashMap<Kernel, wgpu::BindGroup> {
+    ) -> HashMap<Kernel, Vec<wgpu::BindGroup>> {
         pipelines
             .iter()
             .map(|(&k, p)| {
-                let entries: Vec<wgpu::BindGroupEntry> = k
-                    .bindings()
-                    .iter()
-                    .map(|&b| wgpu::BindGroupEntry {
-                        binding: b as u32,
-                        resource: self.get(b).as_entire_binding(),
+                let chunks = if k.chunked() {
+                    self.list.ranges.len()
+                } else {
+                    1
+                };
+                let groups = (0..chunks)
+                    .map(|c| {
+                        let entries: Vec<wgpu::BindGroupEntry> = k
+                            .bindings()
+                            .iter()
+                            .map(|&b| wgpu::BindGroupEntry {
+                                binding: b as u32,
+                                resource: self.get(b, c).as_entire_binding(),
+                            })
+                            .collect();
+                        ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                            label: None,
+                            layout: &p.layout,
+                            entries: &entries,
+                        })
                     })
                     .collect();
-                let bg = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
-                    label: None,
-                    layout: &p.layout,
-                    entries: &entries,
-                });
-                (k, bg)
+                (k, groups)
             })
             .collect()
     }

@@ -51,6 +51,8 @@ pub(crate) enum Binding {
     Partials = 15,
     EmbedFp = 16,
     EamMap = 17,
+    /// The list chunk a dispatch covers (uniform: first atom, atom count).
+    Chunk = 18,
 }
 
 impl Binding {
@@ -61,7 +63,7 @@ impl Binding {
             min_binding_size: None,
         };
         match self {
-            Binding::Params => wgpu::BindingType::Buffer {
+            Binding::Params | Binding::Chunk => wgpu::BindingType::Buffer {
                 ty: wgpu::BufferBindingType::Uniform,
                 has_dynamic_offset: false,
                 min_binding_size: None,
@@ -138,6 +140,12 @@ impl Kernel {
         s
     }
 
+    /// Whether the kernel reads or writes the neighbor list, so it is dispatched once
+    /// per list chunk with that chunk's bind group.
+    pub(crate) fn chunked(self) -> bool {
+        self.bindings().contains(&Binding::NbrList)
+    }
+
     fn energy(self) -> Option<bool> {
         match self {
             Kernel::PairForces { energy, .. } | Kernel::EamForces { energy } => Some(energy),
@@ -157,16 +165,16 @@ impl Kernel {
             Kernel::FillBins => &[Params, Pos, BinCount, BinAtoms, Status],
             Kernel::SortBins => &[Params, BinCount, BinAtoms],
             Kernel::BuildList => &[
-                Params, Pos, PosBuild, BinCount, BinAtoms, NbrCount, NbrList, Status,
+                Params, Pos, PosBuild, BinCount, BinAtoms, NbrCount, NbrList, Status, Chunk,
             ],
-            Kernel::PairForces { .. } => {
-                &[Params, Pos, Force, Types, NbrCount, NbrList, Coeff, Virial]
-            }
+            Kernel::PairForces { .. } => &[
+                Params, Pos, Force, Types, NbrCount, NbrList, Coeff, Virial, Chunk,
+            ],
             Kernel::EamDensity => &[
-                Params, Pos, Types, NbrCount, NbrList, Coeff, EmbedFp, EamMap,
+                Params, Pos, Types, NbrCount, NbrList, Coeff, EmbedFp, EamMap, Chunk,
             ],
             Kernel::EamForces { .. } => &[
-                Params, Pos, Force, Types, NbrCount, NbrList, Coeff, Virial, EmbedFp, EamMap,
+                Params, Pos, Force, Types, NbrCount, NbrList, Coeff, Virial, EmbedFp, EamMap, Chunk,
             ],
             Kernel::ReduceThermo => &[Params, Vel, Force, Virial, Partials],
         }

@@ -32,6 +32,11 @@ pub struct GpuRunSettings {
     /// Initial neighbor capacity per atom (default: estimated from the density);
     /// overflowing it triggers regrowth, so a small value only costs reruns.
     pub initial_neighbor_capacity: Option<u32>,
+    /// Largest buffer of one neighbor-list chunk in bytes (default: the adapter's
+    /// storage-binding limit). The list is split into chunks of consecutive atoms that
+    /// each fit; a smaller value only makes more chunks (tests use it to split small
+    /// systems).
+    pub max_list_chunk_bytes: Option<u64>,
 }
 
 impl GpuRunSettings {
@@ -43,6 +48,7 @@ impl GpuRunSettings {
             units,
             steps_per_submission: 100,
             initial_neighbor_capacity: None,
+            max_list_chunk_bytes: None,
         }
     }
 }
@@ -59,6 +65,9 @@ pub struct GpuStats {
     pub neighbor_capacity: u32,
     /// Current bin capacity.
     pub bin_capacity: u32,
+    /// Buffers the neighbor list is split into (see
+    /// [`GpuRunSettings::max_list_chunk_bytes`]).
+    pub list_chunks: usize,
 }
 
 /// A simulation whose state lives on the GPU.
@@ -66,7 +75,7 @@ pub struct GpuStats {
 pub struct GpuSimulation {
     ctx: Arc<GpuContext>,
     pipelines: Pipelines,
-    bind_groups: HashMap<Kernel, wgpu::BindGroup>,
+    bind_groups: HashMap<Kernel, Vec<wgpu::BindGroup>>,
     buffers: Buffers,
     params: Params,
     force_kernels: Vec<Kernel>,
@@ -226,8 +235,12 @@ impl GpuSimulation {
                 types: &system.types,
                 coeff: &coeff,
                 eam_map: &eam_map,
+                max_list_bytes: settings.max_list_chunk_bytes,
             },
         )?;
+        params.sizes[3] = buffers.list.groups;
+        ctx.queue
+            .write_buffer(&buffers.params, 0, bytemuck::bytes_of(&params));
         let mut pipelines = Pipelines::default();
         let mut all = vec![
             Kernel::KickDrift,
@@ -287,6 +300,7 @@ impl GpuSimulation {
             regrowths: self.regrowths,
             neighbor_capacity: self.params.neighbor_capacity(),
             bin_capacity: self.params.bin_capacity(),
+            list_chunks: self.buffers.list.ranges.len(),
         }
     }
 
@@ -295,16 +309,29 @@ impl GpuSimulation {
         self.cutoff
     }
 
+    /// Dispatches `k` over `groups` workgroups; a kernel that uses the neighbor list
+    /// is dispatched once per list chunk instead, over the chunk's workgroups.
     fn dispatch(&self, pass: &mut wgpu::ComputePass<'_>, k: Kernel, groups: u32) {
+        let groups = if k.chunked() {
+            self.buffers.list.groups
+        } else {
+            groups
+        };
         pass.set_pipeline(&self.pipelines.get(k).pipeline);
-        pass.set_bind_group(0, &self.bind_groups[&k], &[]);
-        pass.dispatch_workgroups(groups, 1, 1);
+        for bg in &self.bind_groups[&k] {
+            pass.set_bind_group(0, bg, &[]);
+            pass.dispatch_workgroups(groups, 1, 1);
+        }
     }
 
+    /// Dispatches `k` (once per list chunk if it uses the list) with the workgroup
+    /// counts at `slot` of the indirect buffer.
     fn dispatch_indirect(&self, pass: &mut wgpu::ComputePass<'_>, k: Kernel, slot: u64) {
         pass.set_pipeline(&self.pipelines.get(k).pipeline);
-        pass.set_bind_group(0, &self.bind_groups[&k], &[]);
-        pass.dispatch_workgroups_indirect(&self.buffers.indirect, 12 * slot);
+        for bg in &self.bind_groups[&k] {
+            pass.set_bind_group(0, bg, &[]);
+            pass.dispatch_workgroups_indirect(&self.buffers.indirect, 12 * slot);
+        }
     }
 
     /// The policy decision and the (indirect, possibly empty) rebuild kernels.
@@ -353,9 +380,11 @@ impl GpuSimulation {
         }
         if nbr_need > self.params.neighbor_capacity() {
             self.params.counts[3] = nbr_need + nbr_need / 8 + 8;
-            let (c, l) = Buffers::neighbors(&self.ctx, &self.params)?;
+            let (c, l) =
+                Buffers::neighbors(&self.ctx, &self.params, self.settings.max_list_chunk_bytes)?;
             self.buffers.nbr_count = c;
-            self.buffers.nbr_list = l;
+            self.buffers.list = l;
+            self.params.sizes[3] = self.buffers.list.groups;
             grown = true;
         }
         if grown {
@@ -526,6 +555,13 @@ impl GpuSimulation {
         Ok(&self.system)
     }
 
+    /// The host copy of the system without reading anything back: the cell, types and
+    /// masses are current, positions, velocities and forces are those of the last
+    /// [`GpuSimulation::download`] (or of the upload).
+    pub fn host_system(&self) -> &System {
+        &self.system
+    }
+
     /// Downloads and hands the host system over.
     pub fn into_system(mut self) -> Result<System, GpuError> {
         self.download()?;
@@ -538,14 +574,19 @@ impl GpuSimulation {
         let n = self.params.n_atoms() as usize;
         let cap = self.params.neighbor_capacity() as usize;
         let counts: Vec<u32> = read_buffer(&self.ctx, &self.buffers.nbr_count, 4 * n as u64)?;
-        let list: Vec<u32> = read_buffer(&self.ctx, &self.buffers.nbr_list, (4 * n * cap) as u64)?;
-        Ok((0..n)
-            .map(|i| {
-                let mut row: Vec<u32> = (0..counts[i] as usize).map(|k| list[k * n + i]).collect();
+        let mut rows = Vec::with_capacity(n);
+        let chunks = &self.buffers.list;
+        for (&(first, count), buffer) in chunks.ranges.iter().zip(&chunks.lists) {
+            let (first, m) = (first as usize, count as usize);
+            let list: Vec<u32> = read_buffer(&self.ctx, buffer, (4 * m * cap) as u64)?;
+            for a in 0..m {
+                let len = (counts[first + a] as usize).min(cap);
+                let mut row: Vec<u32> = (0..len).map(|k| list[k * m + a]).collect();
                 row.sort_unstable();
-                row
-            })
-            .collect())
+                rows.push(row);
+            }
+        }
+        Ok(rows)
     }
 
     /// Replaces the cell, mapping every atom affinely (same fractional coordinates),

@@ -11,7 +11,7 @@ use ferromd_core::simulation::{RunSummary, SectionTimes};
 use ferromd_core::thermo::ThermoTable;
 use ferromd_gpu::{GpuContext, GpuError, GpuPotential, GpuRunSettings, GpuSimulation};
 
-use super::convert::{eam_tables, lj_table};
+use super::convert::{eam_tables, lj_table, morse_table};
 use crate::deck::{Deck, DevicePotential};
 
 /// The GPU form of a deck's potential, or why there is none.
@@ -20,6 +20,11 @@ pub fn device_potential(p: &DevicePotential) -> Result<GpuPotential, GpuError> {
         DevicePotential::LjCut { builder, shift } => {
             Ok(GpuPotential::Pair(lj_table(builder, *shift)?))
         }
+        DevicePotential::Morse {
+            n_types,
+            pairs,
+            shift,
+        } => Ok(GpuPotential::Pair(morse_table(*n_types, pairs, *shift)?)),
         DevicePotential::Eam(t) => Ok(GpuPotential::Eam(eam_tables(t))),
         DevicePotential::Unsupported(name) => Err(GpuError::Unsupported(format!(
             "potential style `{name}` has no GPU implementation (GPU styles: lj/cut, morse, eam, eam/alloy, eam/fs)"
@@ -84,8 +89,8 @@ pub fn run_deck_on_gpu(deck: Deck, out: &mut dyn Write) -> Result<RunSummary, Gp
     let stats = sim.stats();
     writeln!(
         out,
-        "GPU neighbor lists: {} builds, {} regrowths (capacity {} neighbors, {} per bin)",
-        stats.builds, stats.regrowths, stats.neighbor_capacity, stats.bin_capacity
+        "GPU neighbor lists: {} builds, {} regrowths (capacity {} neighbors, {} per bin, {} list buffers)",
+        stats.builds, stats.regrowths, stats.neighbor_capacity, stats.bin_capacity, stats.list_chunks
     )
     .map_err(io)?;
     Ok(RunSummary {
