@@ -39,7 +39,7 @@ else
         apt-get install -y -qq mesa-vulkan-drivers libvulkan1 >/dev/null \
             || { apt-get update -qq >/dev/null && apt-get install -y -qq mesa-vulkan-drivers libvulkan1 >/dev/null; }
     fi
-    cargo test --release --features gpu --test gpu_backend "$@"
+    cargo test --release --features gpu --test gpu_backend --test gpu_lammps_scripts "$@"
 fi
 
 ase_python() {

@@ -258,7 +258,8 @@ fn run_script_file(path: &std::path::Path, options: ScriptOptions) -> ExitCode {
 }
 
 /// Parses LAMMPS-style switches: `-in FILE`, `-var NAME V...`, `-log FILE|none`,
-/// `-screen none`, `-echo STYLE`, `-sf/-pk` (accelerator switches), `--threads N`,
+/// `-screen none`, `-echo STYLE`, `-sf/-pk` (accelerator switches: `gpu` selects the
+/// GPU path, `omp N` the thread count), `--threads N`,
 /// `--thermo-table FILE.csv|FILE.jsonl` (ferromd: thermo lines also as a table).
 fn run_lammps_cli(args: &[String]) -> ExitCode {
     let mut options = ScriptOptions {
@@ -339,7 +340,9 @@ fn run_lammps_cli(args: &[String]) -> ExitCode {
             }
             "-sf" | "-suffix" => {
                 match value(k).as_deref() {
-                    Some("omp" | "opt" | "intel") => {}
+                    Some(s @ ("gpu" | "omp" | "opt" | "intel")) => {
+                        options.suffix = Some(s.to_string())
+                    }
                     Some(other) => {
                         return usage(&format!("-sf {other} is not supported by ferromd"));
                     }
@@ -357,6 +360,16 @@ fn run_lammps_cli(args: &[String]) -> ExitCode {
                             ));
                         }
                     },
+                    (Some("gpu"), Some(_)) => {
+                        // `-pk gpu Ngpu keyword value ...` up to the next switch
+                        let end = (k + 3..args.len())
+                            .find(|&j| args[j].starts_with('-'))
+                            .unwrap_or(args.len());
+                        options.packages.push(args[k + 1..end].to_vec());
+                        k = end;
+                        continue;
+                    }
+                    (Some("gpu"), None) => return usage("-pk gpu needs the number of GPUs"),
                     (Some(other), _) => {
                         return usage(&format!("-pk {other} is not supported by ferromd"));
                     }

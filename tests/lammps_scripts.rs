@@ -14,41 +14,12 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+
+use common::{scratch_dir, thermo_blocks};
+
 fn reference_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/reference/lammps")
-}
-
-/// A fresh scratch directory, unique per call (tests run in parallel).
-fn scratch_dir(tag: &str) -> PathBuf {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("ferromd-lammps-{}-{tag}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Thermo blocks: header words and numeric rows.
-fn thermo_blocks(text: &str) -> Vec<(Vec<String>, Vec<Vec<f64>>)> {
-    let mut out: Vec<(Vec<String>, Vec<Vec<f64>>)> = Vec::new();
-    let mut open = false;
-    for line in text.lines() {
-        let words: Vec<&str> = line.split_whitespace().collect();
-        if words.first() == Some(&"Step") {
-            out.push((words.iter().map(|w| w.to_string()).collect(), Vec::new()));
-            open = true;
-            continue;
-        }
-        if open {
-            let block = out.last_mut().expect("open block");
-            let nums: Option<Vec<f64>> = words.iter().map(|w| w.parse().ok()).collect();
-            match nums {
-                Some(v) if v.len() == block.0.len() => block.1.push(v),
-                _ => open = false,
-            }
-        }
-    }
-    out
 }
 
 /// Runs `deck` with ferromd in a scratch copy of the reference directory; returns stdout and the dir.

@@ -35,6 +35,16 @@ pub enum DevicePotential {
         /// Energies shifted to zero at the cutoff.
         shift: bool,
     },
+    /// `morse` (from LAMMPS scripts): `[D0, alpha, r0, cutoff]` for every ordered type
+    /// pair, row-major.
+    Morse {
+        /// Number of atom types.
+        n_types: usize,
+        /// The per-pair coefficients.
+        pairs: Vec<[f64; 4]>,
+        /// Energies shifted to zero at the cutoff.
+        shift: bool,
+    },
     /// An EAM style: its spline tables.
     Eam(EamTables),
     /// A style without a GPU implementation, by name.

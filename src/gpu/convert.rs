@@ -1,7 +1,7 @@
 //! Conversions from ferromd-potentials' objects to the GPU crate's tables (the GPU crate
 //! depends only on ferromd-core, so the facade bridges the two).
 
-use ferromd_gpu::{EamGpuTables, GpuError, LjPair, PairTable};
+use ferromd_gpu::{EamGpuTables, GpuError, LjPair, MorsePair, PairTable};
 use ferromd_potentials::eam::tables::EamTables;
 use ferromd_potentials::pair::lj::LjCutBuilder;
 
@@ -20,6 +20,20 @@ pub fn lj_table(builder: &LjCutBuilder, shift: bool) -> Result<PairTable, GpuErr
         })
         .collect();
     PairTable::lennard_jones(n, &pairs, shift)
+}
+
+/// The GPU table of a `morse` potential: `[D0, alpha, r0, cutoff]` per ordered type pair.
+pub fn morse_table(n_types: usize, pairs: &[[f64; 4]], shift: bool) -> Result<PairTable, GpuError> {
+    let pairs: Vec<MorsePair> = pairs
+        .iter()
+        .map(|&[d0, alpha, r0, cutoff]| MorsePair {
+            d0,
+            alpha,
+            r0,
+            cutoff,
+        })
+        .collect();
+    PairTable::morse(n_types, &pairs, shift)
 }
 
 /// The GPU tables of an EAM potential (same splines as the CPU path, knot for knot).

@@ -131,6 +131,12 @@ impl Dump {
         Ok(())
     }
 
+    /// The first step after `step` at which this dump writes.
+    #[cfg_attr(not(feature = "gpu"), allow(dead_code))]
+    pub fn next_due(&self, step: u64) -> u64 {
+        (step / self.every + 1) * self.every
+    }
+
     /// Writes a snapshot if `step` is due (or `force`).
     pub fn maybe_write(
         &mut self,

@@ -20,6 +20,7 @@ use ferromd_integrators::{
 use ferromd_potentials::mlip::{self, MlipOptions};
 use ferromd_potentials::{Eam, EamStyle, Mixing};
 
+use super::accelerator::{Accelerator, RunPath, strip_gpu_suffix};
 use super::cformat::cformat;
 use super::coefficient_styles::{PairModifiers, build_coefficient_style, is_coefficient_style};
 use super::data_file::{read_data, write_data};
@@ -47,6 +48,9 @@ use super::variables::Variables;
 use super::velocity::velocity_command;
 use super::words::{float, integer, type_range, word, yes_no};
 
+#[cfg(feature = "gpu")]
+mod gpu_run;
+
 /// Where echoed commands go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Echo {
@@ -65,14 +69,19 @@ struct PairSettings {
     shift: bool,
     tail: bool,
     mixing: Mixing,
+    /// Named with an explicit `/gpu` (`pair_style lj/cut/gpu`).
+    explicit_gpu: bool,
 }
 
 /// A fix: ID, style and arguments.
 #[derive(Debug, Clone, PartialEq)]
 struct FixSpec {
     id: String,
+    /// The style without an explicit `/gpu`.
     style: String,
     args: Vec<String>,
+    /// Named with an explicit `/gpu` (`fix 1 all nve/gpu`).
+    gpu: bool,
 }
 
 /// An integrator kept from the last run with the fixes, timestep and atom count it was
@@ -122,6 +131,11 @@ pub struct Interpreter {
     kept_integrator: Option<KeptIntegrator>,
     /// Computes and `fix ave/time` averages.
     observables: Observables,
+    /// `package gpu` and `suffix` settings.
+    accel: Accelerator,
+    /// The GPU opened by the first run on the GPU path, kept for later runs.
+    #[cfg(feature = "gpu")]
+    gpu_context: Option<std::sync::Arc<ferromd_gpu::GpuContext>>,
 }
 
 impl Interpreter {
@@ -164,7 +178,26 @@ impl Interpreter {
             min_dmax: 0.1,
             kept_integrator: None,
             observables: Observables::default(),
+            accel: Accelerator::default(),
+            #[cfg(feature = "gpu")]
+            gpu_context: None,
         }
+    }
+
+    /// Applies the accelerator switches of the command line (`-sf STYLE`, then each
+    /// `-pk STYLE ARGS...`) before the script runs.
+    pub fn command_line_switches(
+        &mut self,
+        suffix: Option<&str>,
+        packages: &[Vec<String>],
+    ) -> ScriptResult<()> {
+        if let Some(s) = suffix {
+            self.accel.suffix_command(&[s.to_string()])?;
+        }
+        for p in packages {
+            self.accel.package_command(p)?;
+        }
+        Ok(())
     }
 
     /// The output (for captured runs).
@@ -475,7 +508,8 @@ impl Interpreter {
             "displace_atoms" => self.displace_atoms(args)?,
             "delete_atoms" => self.delete_atoms(args)?,
             "pair_style" => {
-                let style = word(args, 0, "pair style")?;
+                let raw = word(args, 0, "pair style")?;
+                let (style, explicit_gpu) = strip_gpu_suffix(raw);
                 match style {
                     s if PAIR_STYLES.contains(&s) => {
                         let n = global_args(s);
@@ -515,11 +549,12 @@ impl Interpreter {
                             float(args, k, "pair_style argument")?;
                         }
                     }
-                    other => return Err(ScriptError::unsupported("pair_style", other)),
+                    _ => return Err(ScriptError::unsupported("pair_style", raw)),
                 }
                 self.pair = Some(PairSettings {
                     style: style.to_string(),
                     args: args[1..].to_vec(),
+                    explicit_gpu,
                     ..Default::default()
                 });
             }
@@ -678,6 +713,8 @@ impl Interpreter {
                 }
             }
             "run" => self.run_command(args)?,
+            "package" => self.accel.package_command(args)?,
+            "suffix" => self.accel.suffix_command(args)?,
             "minimize" => self.minimize_command(args)?,
             "min_style" => {
                 self.min_style = match word(args, 0, "min_style")? {
@@ -1237,7 +1274,15 @@ impl Interpreter {
     fn fix_command(&mut self, args: &[String]) -> ScriptResult<()> {
         let id = word(args, 0, "fix ID")?.to_string();
         self.require_group(args.get(1))?;
-        let style = word(args, 2, "fix style")?.to_string();
+        let raw = word(args, 2, "fix style")?;
+        let (style, gpu) = strip_gpu_suffix(raw);
+        if gpu && style != "nve" {
+            return Err(ScriptError::unsupported(
+                "fix",
+                &format!("{raw} (ferromd's GPU path integrates with fix nve only)"),
+            ));
+        }
+        let style = style.to_string();
         if style == "ave/time" {
             self.fixes.retain(|f| f.id != id);
             return self
@@ -1290,6 +1335,7 @@ impl Interpreter {
             id,
             style,
             args: args[3..].to_vec(),
+            gpu,
         });
         Ok(())
     }
@@ -1519,6 +1565,11 @@ impl Interpreter {
                 other => return Err(ScriptError::unsupported("run", other)),
             }
         }
+        match self.run_path()? {
+            RunPath::Gpu => return self.run_on_gpu(n, post),
+            RunPath::CpuWithNote(note) => self.say(&note)?,
+            RunPath::Cpu => {}
+        }
         let system = self.ready_for("run")?;
         let n_types = system.n_types();
         let potential = self.build_potential(n_types)?;
@@ -1580,6 +1631,12 @@ impl Interpreter {
         let maxeval = integer(args, 3, "minimize maxeval")?;
         if etol < 0.0 || ftol < 0.0 || maxiter < 0 || maxeval < 0 || args.len() != 4 {
             return fail("minimize needs etol ftol maxiter maxeval (non-negative)");
+        }
+        if self.run_path()? == RunPath::Gpu {
+            return fail(
+                "minimize with the gpu suffix: ferromd's GPU path runs MD only; give \
+                 `suffix off` before minimize (and `suffix on` after it)",
+            );
         }
         let system = self.ready_for("minimize")?;
         let potential = self.build_potential(system.n_types())?;
@@ -1668,6 +1725,15 @@ impl Interpreter {
             "  Force max component final = {}\n",
             g(r.fnorm_inf)
         ))
+    }
+
+    /// Where the next run goes (CPU or GPU path) under the accelerator settings.
+    fn run_path(&self) -> ScriptResult<RunPath> {
+        let fix_gpu = self.fixes.iter().any(|f| f.gpu);
+        match &self.pair {
+            Some(p) => self.accel.run_path(&p.style, p.explicit_gpu, fix_gpu),
+            None => Ok(RunPath::Cpu),
+        }
     }
 
     /// The atoms, checked ready for `what` (a run or a minimization): present, with masses.
@@ -1790,6 +1856,17 @@ impl Interpreter {
 
     fn neighbor_count(&self) -> String {
         "n/a".into()
+    }
+}
+
+#[cfg(not(feature = "gpu"))]
+impl Interpreter {
+    /// Without the `gpu` feature a run on the GPU path is a clear error.
+    fn run_on_gpu(&mut self, _n: u64, _post: bool) -> ScriptResult<()> {
+        fail(
+            "the gpu suffix or a /gpu style asks for ferromd's GPU path, but this ferromd was \
+             built without the `gpu` feature; rebuild with `cargo build --release --features gpu`",
+        )
     }
 }
 

@@ -7,6 +7,7 @@
 //! implement stop the script with `ERROR: <command> <keyword> is not supported by
 //! ferromd (file:line)`; nothing is ignored silently.
 
+mod accelerator;
 mod ave_combine;
 mod ave_time;
 mod cformat;
@@ -63,6 +64,10 @@ pub struct ScriptOptions {
     pub echo: Echo,
     /// Also write thermo lines to this `.csv` or `.jsonl` file (ferromd extension).
     pub thermo_table: Option<std::path::PathBuf>,
+    /// `-sf STYLE`: the accelerator suffix (`gpu` selects the GPU path).
+    pub suffix: Option<String>,
+    /// `-pk STYLE ARGS...`: `package` commands applied before the script.
+    pub packages: Vec<Vec<String>>,
 }
 
 /// Runs the script at `path` with `options`.
@@ -73,5 +78,8 @@ pub fn run_script(path: &Path, options: &ScriptOptions) -> Result<(), ScriptErro
         out.set_thermo_table(ThermoTable::create(path).map_err(ScriptError::new)?);
     }
     let mut interp = Interpreter::new(out, options.echo, &options.variables);
+    interp
+        .command_line_switches(options.suffix.as_deref(), &options.packages)
+        .map_err(|e| ScriptError::new(format!("{} (command line)", e.message)))?;
     interp.run_file(path)
 }

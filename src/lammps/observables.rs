@@ -112,6 +112,12 @@ impl Observables {
         Ok(())
     }
 
+    /// The IDs of the `fix ave/time` averages (which sample during a run).
+    #[cfg_attr(not(feature = "gpu"), allow(dead_code))]
+    pub fn average_ids(&self) -> Vec<&str> {
+        self.averages.iter().map(|a| a.id.as_str()).collect()
+    }
+
     /// `c_ID[n]` for thermo output.
     pub fn thermo_value(&self, id: &str, index: usize, system: &System) -> ScriptResult<f64> {
         self.computes

@@ -51,54 +51,13 @@ pub fn build_pair(
             "",
         ));
     }
-    let n_global = global_args(style);
-    if args.len() != n_global {
-        return fail(format!(
-            "pair_style {style} takes {n_global} argument(s), got {}",
-            args.len()
-        ));
-    }
-    let rc = float(args, n_global - 1, "global cutoff")?;
-    if rc <= 0.0 {
-        return fail(format!("pair_style {style}: cutoff {rc} must be positive"));
-    }
-    let n_c = coeff_count(style);
-    // (i, j, coefficients, cutoff) for every pair a pair_coeff line names
-    let mut lines: Vec<(usize, usize, Vec<f64>, Option<f64>)> = Vec::new();
-    for c in coeffs {
-        if c.len() != 2 + n_c && c.len() != 3 + n_c {
-            return fail(format!(
-                "pair_coeff {}: {style} needs I J and {n_c} coefficient(s), optionally a cutoff",
-                c.join(" ")
-            ));
-        }
-        let values: Vec<f64> = (0..n_c)
-            .map(|k| float(c, 2 + k, "pair coefficient"))
-            .collect::<ScriptResult<_>>()?;
-        let cut = if c.len() == 3 + n_c {
-            Some(float(c, 2 + n_c, "pair cutoff")?)
-        } else {
-            None
-        };
-        for i in type_range(&c[0], n_types)? {
-            for j in type_range(&c[1], n_types)? {
-                if i <= j {
-                    lines.push((i, j, values.clone(), cut));
-                }
-            }
-        }
-    }
+    let (rc, lines) = parse_coeffs(style, args, coeffs, n_types)?;
     let pair_err = |e: ferromd_potentials::PairError| {
         ScriptError::new(format!("all pair coeffs are not set: {e}"))
     };
     match style {
         "lj/cut" => {
-            let mut b = LjCutBuilder::new(n_types, rc);
-            b.shift(shift).mixing(mixing);
-            for (i, j, v, cut) in &lines {
-                b.pair(*i, *j, v[0], v[1], *cut)
-                    .map_err(|e| ScriptError::new(format!("pair_coeff: {e}")))?;
-            }
+            let b = lj_builder(n_types, rc, shift, mixing, &lines)?;
             let lj = Box::new(b.build().map_err(pair_err)?);
             if !tail {
                 return Ok(lj);
@@ -178,40 +137,110 @@ pub fn build_pair(
     }
 }
 
-fn no_mix(_: &[f64], _: &[f64]) -> Option<Vec<f64>> {
-    None
+/// `pair_coeff` lines of a style, one entry per type pair `i <= j` they name.
+type CoeffLines = Vec<(usize, usize, Vec<f64>, Option<f64>)>;
+
+/// Checks the global arguments of `style` and parses its `pair_coeff` lines: the global
+/// cutoff and (i, j, coefficients, cutoff) for every pair a line names.
+fn parse_coeffs(
+    style: &str,
+    args: &[String],
+    coeffs: &[Vec<String>],
+    n_types: usize,
+) -> ScriptResult<(f64, CoeffLines)> {
+    let n_global = global_args(style);
+    if args.len() != n_global {
+        return fail(format!(
+            "pair_style {style} takes {n_global} argument(s), got {}",
+            args.len()
+        ));
+    }
+    let rc = float(args, n_global - 1, "global cutoff")?;
+    if rc <= 0.0 {
+        return fail(format!("pair_style {style}: cutoff {rc} must be positive"));
+    }
+    let n_c = coeff_count(style);
+    let mut lines = CoeffLines::new();
+    for c in coeffs {
+        if c.len() != 2 + n_c && c.len() != 3 + n_c {
+            return fail(format!(
+                "pair_coeff {}: {style} needs I J and {n_c} coefficient(s), optionally a cutoff",
+                c.join(" ")
+            ));
+        }
+        let values: Vec<f64> = (0..n_c)
+            .map(|k| float(c, 2 + k, "pair coefficient"))
+            .collect::<ScriptResult<_>>()?;
+        let cut = if c.len() == 3 + n_c {
+            Some(float(c, 2 + n_c, "pair cutoff")?)
+        } else {
+            None
+        };
+        for i in type_range(&c[0], n_types)? {
+            for j in type_range(&c[1], n_types)? {
+                if i <= j {
+                    lines.push((i, j, values.clone(), cut));
+                }
+            }
+        }
+    }
+    Ok((rc, lines))
 }
 
-/// A table of fixed-size coefficient arrays from parsed `pair_coeff` lines.
-fn fill<const N: usize>(
+fn lj_builder(
     n_types: usize,
     rc: f64,
+    shift: bool,
     mixing: Mixing,
-    lines: &[(usize, usize, Vec<f64>, Option<f64>)],
-    pick: impl Fn(&[f64]) -> [f64; N],
-) -> ScriptResult<CoefficientTable<[f64; N]>> {
-    let mut table = CoefficientTable::new(n_types, rc);
-    table.mixing = mixing;
+    lines: &CoeffLines,
+) -> ScriptResult<LjCutBuilder> {
+    let mut b = LjCutBuilder::new(n_types, rc);
+    b.shift(shift).mixing(mixing);
     for (i, j, v, cut) in lines {
-        table
-            .set(*i, *j, pick(v), *cut)
+        b.pair(*i, *j, v[0], v[1], *cut)
             .map_err(|e| ScriptError::new(format!("pair_coeff: {e}")))?;
     }
-    Ok(table)
+    Ok(b)
 }
 
-/// A style whose interaction is built from its coefficients and wrapped in [`Shifted`].
-#[allow(clippy::too_many_arguments)]
-fn shifted<F: PairInteraction + 'static>(
-    style: &str,
+/// The `lj/cut` coefficients of a script (after mixing), for the GPU path.
+#[cfg_attr(not(feature = "gpu"), allow(dead_code))]
+pub fn lj_cut_builder(
+    args: &[String],
+    coeffs: &[Vec<String>],
+    shift: bool,
+    mixing: Mixing,
+    n_types: usize,
+) -> ScriptResult<LjCutBuilder> {
+    let (rc, lines) = parse_coeffs("lj/cut", args, coeffs, n_types)?;
+    lj_builder(n_types, rc, shift, mixing, &lines)
+}
+
+/// The `morse` coefficients of a script for every ordered type pair, row-major:
+/// `[D0, alpha, r0, cutoff]` (morse does not mix: every pair needs a `pair_coeff`).
+#[cfg_attr(not(feature = "gpu"), allow(dead_code))]
+pub fn morse_coefficients(
+    args: &[String],
+    coeffs: &[Vec<String>],
+    n_types: usize,
+) -> ScriptResult<Vec<[f64; 4]>> {
+    let (rc, lines) = parse_coeffs("morse", args, coeffs, n_types)?;
+    let resolved = resolve_coeffs(n_types, rc, Mixing::default(), &lines, no_mix)?;
+    Ok(resolved
+        .into_iter()
+        .map(|(v, cut)| [v[0], v[1], v[2], cut])
+        .collect())
+}
+
+/// Every ordered type pair's coefficients and cutoff (row-major), mixing with `mix` the
+/// pairs no line names.
+fn resolve_coeffs(
     n_types: usize,
     rc: f64,
     mixing: Mixing,
-    shift: bool,
-    lines: &[(usize, usize, Vec<f64>, Option<f64>)],
-    make: impl Fn(&[f64]) -> F,
+    lines: &CoeffLines,
     mix: impl Fn(&[f64], &[f64]) -> Option<Vec<f64>>,
-) -> ScriptResult<Box<dyn Potential>> {
+) -> ScriptResult<Vec<(Vec<f64>, f64)>> {
     let mut table: CoefficientTable<usize> = CoefficientTable::new(n_types, rc);
     table.mixing = mixing;
     // the table stores indices into `values` (coefficient vectors are not Copy)
@@ -239,9 +268,50 @@ fn shifted<F: PairInteraction + 'static>(
             &mixed[k - values.len()]
         }
     };
+    Ok(resolved
+        .into_iter()
+        .map(|(k, cut)| (coeffs_of(k).to_vec(), cut))
+        .collect())
+}
+
+fn no_mix(_: &[f64], _: &[f64]) -> Option<Vec<f64>> {
+    None
+}
+
+/// A table of fixed-size coefficient arrays from parsed `pair_coeff` lines.
+fn fill<const N: usize>(
+    n_types: usize,
+    rc: f64,
+    mixing: Mixing,
+    lines: &CoeffLines,
+    pick: impl Fn(&[f64]) -> [f64; N],
+) -> ScriptResult<CoefficientTable<[f64; N]>> {
+    let mut table = CoefficientTable::new(n_types, rc);
+    table.mixing = mixing;
+    for (i, j, v, cut) in lines {
+        table
+            .set(*i, *j, pick(v), *cut)
+            .map_err(|e| ScriptError::new(format!("pair_coeff: {e}")))?;
+    }
+    Ok(table)
+}
+
+/// A style whose interaction is built from its coefficients and wrapped in [`Shifted`].
+#[allow(clippy::too_many_arguments)]
+fn shifted<F: PairInteraction + 'static>(
+    style: &str,
+    n_types: usize,
+    rc: f64,
+    mixing: Mixing,
+    shift: bool,
+    lines: &CoeffLines,
+    make: impl Fn(&[f64]) -> F,
+    mix: impl Fn(&[f64], &[f64]) -> Option<Vec<f64>>,
+) -> ScriptResult<Box<dyn Potential>> {
+    let resolved = resolve_coeffs(n_types, rc, mixing, lines, mix)?;
     let entries = resolved
         .into_iter()
-        .map(|(k, cut)| (Shifted::new(make(coeffs_of(k)), cut, shift), cut))
+        .map(|(v, cut)| (Shifted::new(make(&v), cut, shift), cut))
         .collect();
     Ok(Box::new(PairPotential::from_table(style, n_types, entries)))
 }

@@ -195,6 +195,16 @@ pub struct ThermoStyle {
 }
 
 impl ThermoStyle {
+    /// Whether a thermo line needs the atoms themselves (forces for `fmax`/`fnorm`,
+    /// computes, variables), not only the energies, pressure tensor and cell.
+    #[cfg_attr(not(feature = "gpu"), allow(dead_code))]
+    pub fn needs_atoms(&self) -> bool {
+        self.keywords.iter().any(|k| match k {
+            Keyword::Builtin(name) => matches!(*name, "fmax" | "fnorm"),
+            Keyword::Variable(_) | Keyword::Compute { .. } => true,
+        })
+    }
+
     /// LAMMPS's default `one` style.
     pub fn one() -> Self {
         Self::custom(&["step", "temp", "epair", "emol", "etotal", "press"].map(String::from))

@@ -5,6 +5,7 @@
 pub mod ase;
 
 use std::ops::ControlFlow;
+use std::path::PathBuf;
 
 use ferromd_core::nalgebra::Vector3;
 use ferromd_core::{RunObserver, System, ThermoSample};
@@ -48,4 +49,37 @@ pub fn on_two_threads<T: Send>(f: impl FnOnce() -> T + Send) -> T {
 /// `lj/smooth/linear`) with epsilon = sigma = 1: energy and force vanish at the cutoff.
 pub fn shifted_force_lj(rc: f64) -> ShiftedForce<LennardJones> {
     ShiftedForce::new(LennardJones::new(1.0, 1.0), rc)
+}
+
+/// A fresh scratch directory, unique per call (tests run in parallel).
+pub fn scratch_dir(tag: &str) -> PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("ferromd-lammps-{}-{tag}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Thermo blocks: header words and numeric rows.
+pub fn thermo_blocks(text: &str) -> Vec<(Vec<String>, Vec<Vec<f64>>)> {
+    let mut out: Vec<(Vec<String>, Vec<Vec<f64>>)> = Vec::new();
+    let mut open = false;
+    for line in text.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if words.first() == Some(&"Step") {
+            out.push((words.iter().map(|w| w.to_string()).collect(), Vec::new()));
+            open = true;
+            continue;
+        }
+        if open {
+            let block = out.last_mut().expect("open block");
+            let nums: Option<Vec<f64>> = words.iter().map(|w| w.parse().ok()).collect();
+            match nums {
+                Some(v) if v.len() == block.0.len() => block.1.push(v),
+                _ => open = false,
+            }
+        }
+    }
+    out
 }
