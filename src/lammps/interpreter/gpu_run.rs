@@ -207,8 +207,8 @@ fn observe_gpu_run(
     let mut step = first;
     while step < last && observer.error.is_none() {
         let mut next = last;
-        if thermo_every > 0 {
-            next = next.min((step / thermo_every + 1) * thermo_every);
+        if let Some(k) = step.checked_div(thermo_every) {
+            next = next.min((k + 1) * thermo_every);
         }
         for d in observer.dumps.iter() {
             next = next.min(d.next_due(step));
