@@ -1,5 +1,5 @@
-//! Times MD with a TorchScript model (SevenNet `pair_e3gnn` or MACE `pair_mace`, read from
-//! the file) on diamond silicon (used by `benches/mlip-sevennet.sh` and
+//! Times MD with a TorchScript model (SevenNet `pair_e3gnn`, MACE `pair_mace` or NequIP
+//! `pair_nequip`, read from the file) on diamond silicon (used by `benches/mlip-sevennet.sh` and
 //! `benches/mlip-mace.sh`; needs `--features torch`).
 //!
 //! ```text
@@ -15,7 +15,9 @@ use ferromd::core::neighbor::NeighborSettings;
 use ferromd::core::simulation::Silent;
 use ferromd::core::{IntegrationParameters, Potential, Simulation, Species, UnitSystem, velocity};
 use ferromd::integrators::VelocityVerlet;
-use ferromd::potentials::mlip::{self, Convention, E3gnn, LammpsMace, MlipOptions, MlipTimings};
+use ferromd::potentials::mlip::{
+    self, Convention, E3gnn, LammpsMace, MlipOptions, MlipTimings, Nequip,
+};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -36,6 +38,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let model = match mlip::detect_convention(std::path::Path::new(&args[0]))? {
         Convention::E3gnn => Model::E3gnn(E3gnn::load(&args[0], &["Si"], &options)?),
         Convention::Mace => Model::Mace(LammpsMace::load(&args[0], &["Si"], &options)?),
+        Convention::Nequip => Model::Nequip(Nequip::load(&args[0], &["Si"], &options)?),
     };
     let mut system = Lattice::cubic(CubicKind::Diamond, 5.43)
         .build([repeat; 3], vec![Species::new("Si", 28.0855)])?;
@@ -70,10 +73,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// The model of either convention, with its timings.
+/// The model of any convention, with its timings.
 enum Model {
     E3gnn(E3gnn),
     Mace(LammpsMace),
+    Nequip(Nequip),
 }
 
 impl Model {
@@ -81,6 +85,7 @@ impl Model {
         match self {
             Model::E3gnn(m) => m,
             Model::Mace(m) => m,
+            Model::Nequip(m) => m,
         }
     }
 
@@ -88,6 +93,7 @@ impl Model {
         match self {
             Model::E3gnn(m) => m.timings(),
             Model::Mace(m) => m.timings(),
+            Model::Nequip(m) => m.timings(),
         }
     }
 }

@@ -660,9 +660,10 @@ fn element_names(
     }
 }
 
-/// `e3gnn` (alias `sevennet`), `mace` or `torchscript`: a TorchScript model in SevenNet's
-/// `pair_e3gnn` or MACE's `pair_mace` convention (`torchscript`: read from the file), with
-/// an element per species (the species names unless `elements` is given).
+/// `e3gnn` (alias `sevennet`), `mace`, `nequip` or `torchscript`: a TorchScript model in
+/// SevenNet's `pair_e3gnn`, MACE's `pair_mace` or NequIP's `pair_nequip` convention
+/// (`torchscript`: read from the file), with an element (NequIP: a type name) per species
+/// (the species names unless `elements` is given).
 fn torchscript(
     cx: &Ctx<'_>,
     p: &PotentialSpec,
@@ -714,7 +715,7 @@ fn torchscript(
             .with_key("potential.model")
             .with_hint(
                 "check the path; export SevenNet models with sevenn_get_model or sevenn_deploy, \
-                 MACE models with mace_create_lammps_model",
+                 MACE models with mace_create_lammps_model, NequIP models with nequip-deploy",
             ),
     })
 }

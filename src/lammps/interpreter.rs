@@ -521,7 +521,7 @@ impl Interpreter {
                         }
                     }
                     s if MANYBODY_STYLES.contains(&s) => check_manybody_args(s, &args[1..])?,
-                    "eam" | "eam/alloy" | "eam/fs" | "e3gnn" => {
+                    "eam" | "eam/alloy" | "eam/fs" | "e3gnn" | "nequip" => {
                         if args.len() > 1 {
                             return fail(format!("pair_style {style} takes no arguments"));
                         }
@@ -595,7 +595,7 @@ impl Interpreter {
                     // charges are checked at this line, as LAMMPS does
                     build_zbl(&style_args, &[args.to_vec()], n_types, self.units, true)?;
                 }
-                if style == "e3gnn" || style == "mace" {
+                if matches!(style.as_str(), "e3gnn" | "mace" | "nequip") {
                     // load the model now: a bad file or element is reported at this line
                     mlip_from_coeffs(&style, &[args.to_vec()], n_types, self.units)?;
                 }
@@ -1427,7 +1427,7 @@ impl Interpreter {
                 require_metal_files(eam, self.units)?;
                 Ok(Box::new(eam_from_coeffs(eam, coeffs, n_types, false)?))
             }
-            s @ ("e3gnn" | "mace") => mlip_from_coeffs(s, coeffs, n_types, self.units),
+            s @ ("e3gnn" | "mace" | "nequip") => mlip_from_coeffs(s, coeffs, n_types, self.units),
             style if MANYBODY_STYLES.contains(&style) => {
                 require_metal_files(style, self.units)?;
                 build_manybody(style, coeffs, n_types)
@@ -2080,7 +2080,6 @@ fn mlip_style_args(args: &[String]) -> ScriptResult<()> {
     }
 }
 
-/// Loads the TorchScript model of `pair_style e3gnn` or `pair_style mace` from
 /// EAM, Tersoff and SW files hold metal-unit numbers (eV, Å). LAMMPS converts them for
 /// `units real`; ferromd does not, so any other unit system is refused rather than run with
 /// numbers in the wrong units.
@@ -2095,8 +2094,9 @@ fn require_metal_files(style: &str, units: UnitSystem) -> ScriptResult<()> {
     Ok(())
 }
 
-/// `pair_coeff * * MODEL EL1 EL2 ...` (one element per atom type; masses stay as the script
-/// sets them).
+/// Loads the TorchScript model of `pair_style e3gnn`, `mace` or `nequip` from
+/// `pair_coeff * * MODEL EL1 EL2 ...` (one element, for NequIP one model type name, per atom
+/// type; masses stay as the script sets them).
 fn mlip_from_coeffs(
     style: &str,
     coeffs: &[Vec<String>],

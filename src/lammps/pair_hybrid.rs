@@ -34,6 +34,7 @@ fn sub_style_args(style: &str) -> Option<(usize, usize)> {
         s if COULOMB_STYLES.contains(&s) => Some(coulomb_global_args(s)),
         "zbl" | "table" => Some((2, 2)),
         "eam" | "eam/alloy" | "eam/fs" | "e3gnn" | "mace" | "tersoff" | "sw" => Some((0, 0)),
+        "nequip" => Some((0, 0)),
         _ => None,
     }
 }

@@ -19,7 +19,9 @@ use tch::{CModule, Device, IValue, Kind, Tensor};
 use super::archive::TorchArchive;
 use super::device::{load_module, parse_device};
 use super::full_list::{check_full_list, follow_rayon_threads};
+use super::periodic_graph::PeriodicGraph;
 use super::pickle::Value;
+use super::tensors::{self, OutputDict};
 use super::{MlipError, MlipOptions, MlipTimings, elements};
 
 /// The Python module whose compiled code marks a `LAMMPS_MACE` archive.
@@ -148,18 +150,10 @@ impl MaceMetadata {
 /// Buffers kept between evaluations (never shrunk, so a steady run does not reallocate).
 #[derive(Debug, Default)]
 struct Scratch {
-    /// Local positions, n×3.
-    positions: Vec<f64>,
+    /// Nodes, edges and image shifts.
+    graph: PeriodicGraph,
     /// One-hot species, n×S.
     node_attrs: Vec<f64>,
-    /// Edge senders (centres `i`) then receivers (`owner(j)`), the rows of `edge_index`.
-    edge_index: Vec<i64>,
-    /// Receivers while selecting edges.
-    dst: Vec<i64>,
-    /// Cartesian image shift of each edge's receiver, E×3.
-    shifts: Vec<f64>,
-    /// The same shift in cell vectors, E×3.
-    unit_shifts: Vec<f64>,
     /// Graph index of each node (all zero), n.
     batch: Vec<i64>,
     /// 1 for each node (every node is a local atom), n.
@@ -199,7 +193,7 @@ impl std::fmt::Debug for LammpsMace {
 }
 
 fn torch_error(e: tch::TchError) -> PotentialError {
-    PotentialError::Other(format!("mace: torch: {e}"))
+    tensors::torch_error("mace", e)
 }
 
 impl LammpsMace {
@@ -246,51 +240,25 @@ impl LammpsMace {
         self.device
     }
 
-    /// Fills the node and edge arrays of `s` from the atoms and the full list.
+    /// Fills the graph and the node arrays of `s` from the atoms and the full list.
     fn build_graph(&self, input: &ForceInput<'_>, s: &mut Scratch) -> Result<(), PotentialError> {
-        let n_local = input.n_local();
-        let x = input.positions();
-        let types = input.types();
-        let h = input.cell.matrix();
+        s.graph
+            .build("mace", input, &self.type_map, self.meta.r_max)?;
+        let n = s.graph.n_nodes();
         let n_species = self.meta.elements.len();
-        let cut2 = self.meta.r_max * self.meta.r_max;
-        s.positions.clear();
         s.node_attrs.clear();
-        s.node_attrs.resize(n_local * n_species, 0.0);
-        s.edge_index.clear();
-        s.dst.clear();
-        s.shifts.clear();
-        s.unit_shifts.clear();
-        s.batch.clear();
-        s.batch.resize(n_local, 0);
-        s.local.clear();
-        s.local.resize(n_local, 1.0);
-        for i in 0..n_local {
-            let t = types[i] as usize;
-            let Some(&column) = self.type_map.get(t) else {
-                return Err(PotentialError::Other(format!(
-                    "mace: atom type {} has no element (the model was given {} elements)",
-                    t + 1,
-                    self.type_map.len()
-                )));
-            };
-            s.node_attrs[i * n_species + column as usize] = 1.0;
-            let xi = x[i];
-            s.positions.extend([xi.x, xi.y, xi.z]);
-            for &j in input.list.neighbors(i) {
-                let j = j as usize;
-                if (x[j] - xi).norm_squared() < cut2 {
-                    let image = input.atoms.image(j);
-                    let n = Vector3::new(image[0] as f64, image[1] as f64, image[2] as f64);
-                    let shift = h * n;
-                    s.edge_index.push(i as i64);
-                    s.dst.push(input.atoms.owner(j) as i64);
-                    s.shifts.extend([shift.x, shift.y, shift.z]);
-                    s.unit_shifts.extend([n.x, n.y, n.z]);
-                }
-            }
+        s.node_attrs.resize(n * n_species, 0.0);
+        for (row, &column) in s
+            .node_attrs
+            .chunks_exact_mut(n_species)
+            .zip(&s.graph.species)
+        {
+            row[column as usize] = 1.0;
         }
-        s.edge_index.extend_from_slice(&s.dst);
+        s.batch.clear();
+        s.batch.resize(n, 0);
+        s.local.clear();
+        s.local.resize(n, 1.0);
         Ok(())
     }
 
@@ -304,8 +272,9 @@ impl LammpsMace {
         virial: bool,
         per_atom: Option<&mut [f64]>,
     ) -> Result<(f64, Option<[f64; 6]>), PotentialError> {
-        let n = s.batch.len() as i64;
-        let e = s.dst.len() as i64;
+        let g = &s.graph;
+        let n = g.n_nodes() as i64;
+        let e = g.n_edges() as i64;
         let n_species = self.meta.elements.len() as i64;
         let kind = if self.meta.double {
             Kind::Double
@@ -313,41 +282,24 @@ impl LammpsMace {
             Kind::Float
         };
         let ptr = [0i64, n];
-        let f64_tensor = |data: &[f64], shape: &[i64]| -> Result<Tensor, PotentialError> {
-            // SAFETY: `data` holds exactly the product of `shape` initialized f64 values and
-            // outlives the blob, which is copied by `to_kind`/`to_device` or dropped before
-            // this function returns.
-            let t = unsafe {
-                Tensor::f_from_blob(data.as_ptr().cast(), shape, &[], Kind::Double, Device::Cpu)
-            }
-            .map_err(torch_error)?;
-            let t = if kind == Kind::Double {
-                t
-            } else {
-                t.f_to_kind(kind).map_err(torch_error)?
-            };
-            t.f_to_device(self.device).map_err(torch_error)
+        let float = |data: &[f64], shape: &[i64]| {
+            tensors::float_tensor(data, shape, kind, self.device).map_err(torch_error)
         };
-        let i64_tensor = |data: &[i64], shape: &[i64]| -> Result<Tensor, PotentialError> {
-            // SAFETY: as above, for i64 values.
-            let t = unsafe {
-                Tensor::f_from_blob(data.as_ptr().cast(), shape, &[], Kind::Int64, Device::Cpu)
-            }
-            .map_err(torch_error)?;
-            t.f_to_device(self.device).map_err(torch_error)
+        let long = |data: &[i64], shape: &[i64]| {
+            tensors::long_tensor(data, shape, self.device).map_err(torch_error)
         };
         let entry = |key: &str, t: Tensor| (IValue::String(key.into()), IValue::Tensor(t));
         let dict = vec![
-            entry("positions", f64_tensor(&s.positions, &[n, 3])?),
-            entry("cell", f64_tensor(cell, &[3, 3])?),
-            entry("edge_index", i64_tensor(&s.edge_index, &[2, e])?),
-            entry("shifts", f64_tensor(&s.shifts, &[e, 3])?),
-            entry("unit_shifts", f64_tensor(&s.unit_shifts, &[e, 3])?),
-            entry("node_attrs", f64_tensor(&s.node_attrs, &[n, n_species])?),
-            entry("batch", i64_tensor(&s.batch, &[n])?),
-            entry("ptr", i64_tensor(&ptr, &[2])?),
+            entry("positions", float(&g.positions, &[n, 3])?),
+            entry("cell", float(cell, &[3, 3])?),
+            entry("edge_index", long(&g.edge_index, &[2, e])?),
+            entry("shifts", float(&g.shifts, &[e, 3])?),
+            entry("unit_shifts", float(&g.unit_shifts, &[e, 3])?),
+            entry("node_attrs", float(&s.node_attrs, &[n, n_species])?),
+            entry("batch", long(&s.batch, &[n])?),
+            entry("ptr", long(&ptr, &[2])?),
         ];
-        let local_or_ghost = f64_tensor(&s.local, &[n])?;
+        let local_or_ghost = float(&s.local, &[n])?;
         let start = Instant::now();
         let output = self
             .model
@@ -357,46 +309,17 @@ impl LammpsMace {
                 IValue::Bool(virial),
             ])
             .map_err(torch_error)?;
-        let IValue::GenericDict(entries) = output else {
-            return Err(PotentialError::Other(
-                "mace: the model did not return a dictionary".into(),
-            ));
-        };
-        let get = |key: &str| -> Result<Tensor, PotentialError> {
-            let t = entries
-                .iter()
-                .find_map(|(k, v)| match (k, v) {
-                    (IValue::String(name), IValue::Tensor(t)) if name == key => Some(t),
-                    _ => None,
-                })
-                .ok_or_else(|| {
-                    PotentialError::Other(format!("mace: the model output has no `{key}` tensor"))
-                })?;
-            t.detach()
-                .f_to_device(Device::Cpu)
-                .and_then(|t| t.f_to_kind(Kind::Double))
-                .and_then(|t| t.f_contiguous())
-                .map_err(torch_error)
-        };
-        let energy = get("total_energy_local")?
-            .f_sum(Kind::Double)
-            .and_then(|t| t.f_double_value(&[]))
-            .map_err(torch_error)?;
+        let output = OutputDict::new("mace", output)?;
+        let energy = output.sum("total_energy_local")?;
         s.forces.resize(3 * n as usize, 0.0);
-        get("forces")?
-            .f_copy_data(&mut s.forces, 3 * n as usize)
-            .map_err(torch_error)?;
+        output.copy_into("forces", &mut s.forces)?;
         if let Some(per_atom) = per_atom {
-            get("node_energy")?
-                .f_copy_data(per_atom, n as usize)
-                .map_err(torch_error)?;
+            output.copy_into("node_energy", per_atom)?;
         }
         let w = if virial {
             let mut v = [0.0; 9];
-            get("virials")?
-                .f_copy_data(&mut v, 9)
-                .map_err(torch_error)?;
-            Some([v[0], v[4], v[8], v[1], v[2], v[5]])
+            output.copy_into("virials", &mut v)?;
+            Some(tensors::virial_from_3x3(&v))
         } else {
             None
         };

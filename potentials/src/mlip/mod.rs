@@ -1,16 +1,22 @@
 //! Machine-learned interatomic potentials exported as TorchScript (cargo feature `torch`).
 //!
-//! Two conventions are supported (types `E3gnn` and `LammpsMace`, with the `torch` feature):
+//! Three conventions are supported (types `E3gnn`, `LammpsMace` and `Nequip`, with the
+//! `torch` feature):
 //! - SevenNet's LAMMPS `pair_e3gnn`: a frozen TorchScript module that maps a graph
 //!   (species indices, a full edge list and edge vectors) to a total energy, with its
 //!   cutoff and element list stored as extra files of the `.pt` archive;
 //! - MACE's LAMMPS `pair_mace`: the `LAMMPS_MACE` wrapper made by
 //!   `mace_create_lammps_model`, which takes positions, cell, edges with image shifts
 //!   and one-hot species and returns energy, forces and virial itself; its cutoff and
-//!   atomic numbers are module buffers.
+//!   atomic numbers are module buffers;
+//! - NequIP's legacy LAMMPS `pair_nequip`: a model deployed by nequip 0.5/0.6's
+//!   `nequip-deploy`, which takes positions, cell, edges with image shifts in cell vectors
+//!   and type indices and returns energy, per-atom energies, forces and virial; its cutoff
+//!   and type names are extra files of the archive.
 //!
 //! [`Convention`] names them; [`load_model`] reads the convention from the file unless
-//! the options fix it (deck `style = "mace"`, LAMMPS `pair_style mace`).
+//! the options fix it (deck `style = "mace"` or `"nequip"`, LAMMPS `pair_style mace` or
+//! `pair_style nequip`).
 //!
 //! The entry point [`load_model`] exists with and without the feature: without it, it
 //! returns [`MlipError::FeatureDisabled`], whose message says how to build ferromd with
@@ -31,7 +37,13 @@ mod mace;
 #[cfg(feature = "torch")]
 mod metadata;
 #[cfg(feature = "torch")]
+mod nequip;
+#[cfg(feature = "torch")]
+mod periodic_graph;
+#[cfg(feature = "torch")]
 mod pickle;
+#[cfg(feature = "torch")]
+mod tensors;
 
 #[cfg(feature = "torch")]
 pub use e3gnn::{E3gnn, MlipTimings};
@@ -39,6 +51,8 @@ pub use e3gnn::{E3gnn, MlipTimings};
 pub use mace::{LammpsMace, MaceMetadata};
 #[cfg(feature = "torch")]
 pub use metadata::ModelMetadata;
+#[cfg(feature = "torch")]
+pub use nequip::{Nequip, NequipMetadata};
 
 use std::path::{Path, PathBuf};
 
@@ -70,8 +84,9 @@ pub enum MlipError {
     /// The archive lacks the metadata of every supported convention.
     #[error(
         "{} is not a model of a supported convention ({reason}); ferromd reads SevenNet \
-         `pair_e3gnn` models (export one with `sevenn_get_model` or `sevenn_deploy`) and \
-         MACE `pair_mace` models (make one with `mace_create_lammps_model`)",
+         `pair_e3gnn` models (export one with `sevenn_get_model` or `sevenn_deploy`), \
+         MACE `pair_mace` models (make one with `mace_create_lammps_model`) and NequIP \
+         `pair_nequip` models (deploy one with nequip-deploy of nequip 0.5 or 0.6)",
         path.display()
     )]
     UnknownConvention {
@@ -126,16 +141,20 @@ pub enum Convention {
     E3gnn,
     /// MACE's LAMMPS `pair_mace` (`LAMMPS_MACE` wrapper).
     Mace,
+    /// NequIP's legacy LAMMPS `pair_nequip` (`nequip-deploy` of nequip 0.5/0.6).
+    Nequip,
 }
 
 impl Convention {
     /// The convention a deck or LAMMPS pair style asks for: `Some(Some(c))` for a style
-    /// that fixes it (`e3gnn`, `sevennet`, `mace`), `Some(None)` for `torchscript` (read
-    /// it from the file), `None` for a style that is not a TorchScript model.
+    /// that fixes it (`e3gnn`, `sevennet`, `mace`, `nequip`), `Some(None)` for
+    /// `torchscript` (read it from the file), `None` for a style that is not a TorchScript
+    /// model.
     pub fn from_style(style: &str) -> Option<Option<Convention>> {
         match style {
             "e3gnn" | "sevennet" => Some(Some(Convention::E3gnn)),
             "mace" => Some(Some(Convention::Mace)),
+            "nequip" => Some(Some(Convention::Nequip)),
             "torchscript" => Some(None),
             _ => None,
         }
@@ -166,11 +185,13 @@ pub fn torch_enabled() -> bool {
 }
 
 /// Loads the TorchScript model at `path`, mapping atom type `t` (0-based) to element
-/// `elements[t]`, as `pair_coeff * * model.pt El1 El2 ...` does.
+/// `elements[t]`, as `pair_coeff * * model.pt El1 El2 ...` does (for NequIP models, the
+/// names are the model's type names).
 ///
 /// The convention is `options.convention`, or else read from the archive: the compiled
 /// code of mace's `LAMMPS_MACE` marks a MACE model, the `chemical_symbols_to_index` extra
-/// file a SevenNet one ([`MlipError::UnknownConvention`] otherwise). Without the `torch`
+/// file a SevenNet one, a `nequip_version` extra file a NequIP one
+/// ([`MlipError::UnknownConvention`] otherwise). Without the `torch`
 /// feature this returns [`MlipError::FeatureDisabled`].
 pub fn load_model(
     path: impl AsRef<Path>,
@@ -187,6 +208,7 @@ pub fn load_model(
         Ok(match convention {
             Convention::E3gnn => Box::new(E3gnn::load(path, elements, options)?),
             Convention::Mace => Box::new(LammpsMace::load(path, elements, options)?),
+            Convention::Nequip => Box::new(Nequip::load(path, elements, options)?),
         })
     }
     #[cfg(not(feature = "torch"))]
@@ -203,15 +225,17 @@ pub fn detect_convention(path: &Path) -> Result<Convention, MlipError> {
     if archive.has_code_for(mace::LAMMPS_MACE_MODULE) {
         return Ok(Convention::Mace);
     }
-    if archive
-        .extra_files()?
-        .contains_key("chemical_symbols_to_index")
-    {
+    let extra = archive.extra_files()?;
+    if extra.contains_key("chemical_symbols_to_index") {
         return Ok(Convention::E3gnn);
+    }
+    if NequipMetadata::is_nequip(&extra) {
+        return Ok(Convention::Nequip);
     }
     Err(MlipError::UnknownConvention {
         path: path.to_path_buf(),
-        reason: "neither a LAMMPS_MACE module nor SevenNet's extra/chemical_symbols_to_index"
+        reason: "neither a LAMMPS_MACE module, SevenNet's extra/chemical_symbols_to_index \
+                 nor NequIP's extra/nequip_version"
             .into(),
     })
 }
@@ -245,4 +269,4 @@ fn species_indices(
 
 /// The pair-style names that select a TorchScript model in decks and LAMMPS scripts
 /// (see [`Convention::from_style`]).
-pub const STYLE_NAMES: [&str; 4] = ["e3gnn", "sevennet", "mace", "torchscript"];
+pub const STYLE_NAMES: [&str; 5] = ["e3gnn", "sevennet", "mace", "nequip", "torchscript"];
