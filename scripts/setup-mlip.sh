@@ -9,6 +9,10 @@
 #     small MACE models with random weights (fixed seed) in the LAMMPS `pair_mace`
 #     convention, with their ASE MACECalculator references beside them, both written by
 #     tests/reference/mlip/mace_random_model.py.
+#   * nequip==0.6.2 in the same venv (--no-deps, plus torch-runstats), and
+#     target/mlip/nequip_sio_*.pth: small NequIP models with random weights deployed by
+#     nequip-deploy (the legacy LAMMPS `pair_nequip` convention), with their ASE
+#     NequIPCalculator references, both written by tests/reference/mlip/nequip_random_model.py.
 # A second run only checks that both exist and is quick. Network is needed on the first run only.
 # The last lines print the environment to use; `eval "$(scripts/setup-mlip.sh --env)"` applies it.
 set -euo pipefail
@@ -20,6 +24,7 @@ MODEL="$MODEL_DIR/sevennet0.pt"
 TORCH_VERSION=2.13.0
 SEVENN_VERSION=0.13.0
 MACE_VERSION=0.3.16
+NEQUIP_VERSION=0.6.2
 # what `import mace.calculators` needs beyond torch, e3nn, ase, numpy, matscipy (from sevenn)
 MACE_DEPS="torch-ema configargparse GitPython gitdb smmap h5py lmdb orjson prettytable wcwidth python-hostlist torchmetrics lightning-utilities"
 PYTHON=${PYTHON:-python3}
@@ -42,13 +47,28 @@ sys.exit(0 if mace.__version__ == '$MACE_VERSION' else 1)" >/dev/null 2>&1; then
     "$VENV/bin/python" -m pip install --quiet --no-deps "mace-torch==$MACE_VERSION" $MACE_DEPS >&2
 fi
 
+if ! "$VENV/bin/python" -c "import nequip, sys
+sys.exit(0 if nequip.__version__ == '$NEQUIP_VERSION' else 1)" >/dev/null 2>&1; then
+    log "installing nequip==$NEQUIP_VERSION (without touching torch)"
+    "$VENV/bin/python" -m pip install --quiet --no-deps "nequip==$NEQUIP_VERSION" torch-runstats==0.2.0 >&2
+fi
+
 for dtype in float64 float32; do
-    if [[ ! -s "$MODEL_DIR/mace_sio_$dtype.pt" || ! -s "$MODEL_DIR/mace_sio_${dtype}_reference.json" ]]; then
+    # references written before per-atom energies were recorded are made again
+    if [[ ! -s "$MODEL_DIR/mace_sio_$dtype.pt" || ! -s "$MODEL_DIR/mace_sio_${dtype}_reference.json" ]] \
+        || ! grep -q '"energies"' "$MODEL_DIR/mace_sio_${dtype}_reference.json"; then
         log "building the random-weight MACE test model ($dtype) and its ASE references"
         mkdir -p "$MODEL_DIR"
         "$VENV/bin/python" tests/reference/mlip/mace_random_model.py "$MODEL_DIR" --dtype "$dtype" 2>&1 \
             | grep -v cuequivariance >&2 || true
         [[ -s "$MODEL_DIR/mace_sio_$dtype.pt" ]] || { echo "setup-mlip: MACE model ($dtype) not made" >&2; exit 1; }
+    fi
+    if [[ ! -s "$MODEL_DIR/nequip_sio_$dtype.pth" || ! -s "$MODEL_DIR/nequip_sio_${dtype}_reference.json" ]]; then
+        log "deploying the random-weight NequIP test model ($dtype) and its ASE references"
+        mkdir -p "$MODEL_DIR"
+        "$VENV/bin/python" -W ignore tests/reference/mlip/nequip_random_model.py "$MODEL_DIR" --dtype "$dtype" 2>&1 \
+            | grep -v '^INFO:root' >&2 || true
+        [[ -s "$MODEL_DIR/nequip_sio_${dtype}_reference.json" ]] || { echo "setup-mlip: NequIP model ($dtype) not made" >&2; exit 1; }
     fi
 done
 

@@ -8,8 +8,8 @@
 # Then the TorchScript MLIP tests (cargo feature `torch`): scripts/setup-mlip.sh makes
 # .venv-mlip/ (torch 2.13.0, sevenn 0.13.0) and exports SevenNet-0 to target/mlip/ once (network
 # needed that first time only), and the tests that use libtorch run with its environment
-# (LIBTORCH_USE_PYTORCH, LD_LIBRARY_PATH, FERROMD_SEVENNET0, FERROMD_MACE_DIR); mace-torch and
-# the random-weight MACE test models come from the same setup, as do the planted-defect models
+# (LIBTORCH_USE_PYTORCH, LD_LIBRARY_PATH, FERROMD_SEVENNET0, FERROMD_MACE_DIR); mace-torch, nequip and
+# the random-weight MACE and NequIP test models come from the same setup, as do the planted-defect models
 # of tests/check_planted.rs (`ferromd check`). FERROMD_SKIP_TORCH=1 skips them.
 # Then the wgpu GPU backend tests (cargo feature `gpu`) on whatever Vulkan adapter exists; when
 # Mesa's Vulkan drivers are missing they are installed first (apt-get, as root), which gives the
@@ -26,7 +26,7 @@ else
     eval "$mlip_env"
     # the feature-gated tests only: the rest of the workspace does not change with the feature
     cargo test --release --features torch -p ferromd-potentials --lib mlip "$@"
-    cargo test --release --features torch --test mlip_sevennet --test mlip_mace --test mlip_decks \
+    cargo test --release --features torch --test mlip_sevennet --test mlip_mace --test mlip_nequip --test mlip_decks \
         --test check_planted "$@"
     cargo build --release --quiet --features torch --example mlip_bench
 fi

@@ -8,7 +8,6 @@
 use std::path::{Path, PathBuf};
 
 use ferromd_core::lattice::{CubicKind, Lattice};
-use ferromd_core::nalgebra::Vector3;
 use ferromd_core::neighbor::NeighborSettings;
 use ferromd_core::{IntegrationParameters, Simulation, Species, System, UnitSystem, velocity};
 use ferromd_integrators::VelocityVerlet;
@@ -19,7 +18,8 @@ use serde::Deserialize;
 
 mod common;
 
-use common::ase::{ase_stress, system_from_ase};
+use common::mlip_reference::{Case, Worst, compare_cases, model_dir, model_file, read_reference};
+use common::script::script_pe;
 use common::{Recorder, on_two_threads};
 
 #[derive(Deserialize)]
@@ -31,128 +31,57 @@ struct Reference {
     structures: Vec<Case>,
 }
 
-#[derive(Deserialize)]
-struct Case {
-    name: String,
-    cell: [[f64; 3]; 3],
-    pbc: [bool; 3],
-    symbols: Vec<String>,
-    positions: Vec<[f64; 3]>,
-    energy: f64,
-    forces: Vec<[f64; 3]>,
-    /// ASE: Voigt xx yy zz yz xz xy, eV/Å^3, −virial/V; absent for non-periodic cells.
-    stress: Option<[f64; 6]>,
-}
-
-/// Where scripts/setup-mlip.sh puts the random-weight MACE models and their references.
-fn model_dir() -> PathBuf {
-    std::env::var_os("FERROMD_MACE_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/mlip"))
-}
-
 fn model_path(dtype: &str) -> PathBuf {
-    let path = model_dir().join(format!("mace_sio_{dtype}.pt"));
-    assert!(
-        path.is_file(),
-        "MACE test model {} missing: run scripts/setup-mlip.sh (scripts/test.sh does)",
-        path.display()
-    );
-    path
-}
-
-fn reference(dtype: &str) -> Reference {
-    let path = model_dir().join(format!("mace_sio_{dtype}_reference.json"));
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (run scripts/setup-mlip.sh)", path.display()));
-    serde_json::from_str(&text).unwrap()
+    model_file(&format!("mace_sio_{dtype}.pt"))
 }
 
 /// Compares ferromd with the ASE calculator on every reference structure; returns the
-/// largest differences (eV/atom, eV/Å, eV/Å^3).
-fn compare(dtype: &str) -> (f64, f64, f64) {
-    let reference = reference(dtype);
+/// largest differences.
+fn compare(dtype: &str) -> Worst {
+    let reference: Reference = read_reference(&format!("mace_sio_{dtype}_reference.json"));
     assert_eq!(reference.dtype, dtype);
     let model = model_path(dtype);
     let meta = MaceMetadata::read(&model).unwrap();
     assert_eq!(meta.r_max, reference.r_max);
     assert_eq!(meta.elements, reference.elements);
     assert_eq!(meta.double, dtype == "float64");
-    let mut report = format!(
+    let title = format!(
         "MACE (random weights, {dtype}, TorchScript LAMMPS_MACE) vs ASE MACECalculator \
-         (mace-torch {}):\n",
+         (mace-torch {})",
         reference.mace_torch
     );
-    let mut worst = (0.0f64, 0.0f64, 0.0f64);
-    let mut sizes = Vec::new();
-    for case in &reference.structures {
-        let (system, elements) =
-            system_from_ase(&case.cell, case.pbc, &case.symbols, &case.positions);
-        let n = system.len();
-        sizes.push(n);
-        let els: Vec<&str> = elements.iter().map(String::as_str).collect();
-        // the convention is read from the file
-        let pot = mlip::load_model(&model, &els, &MlipOptions::default()).unwrap();
-        assert_eq!(pot.name(), "mace");
-        let params = IntegrationParameters {
-            dt: 0.001,
-            neighbor: NeighborSettings::with_skin(1.0),
-        };
-        let (eval, forces, volume) = on_two_threads(|| {
-            let mut sim = Simulation::new(
-                system,
-                UnitSystem::Metal,
-                params,
-                pot,
-                Box::new(VelocityVerlet::new()),
-            )
-            .unwrap();
-            let eval = sim.evaluate().unwrap();
-            (eval, sim.system.forces.clone(), sim.system.volume())
-        });
-        let de = (eval.energy - case.energy).abs() / n as f64;
-        let df = forces
-            .iter()
-            .zip(&case.forces)
-            .map(|(f, r)| (f - Vector3::from(*r)).amax())
-            .fold(0.0, f64::max);
-        let ds = match &case.stress {
-            Some(stress) => ase_stress(&eval.virial, volume)
-                .iter()
-                .zip(stress)
-                .map(|(a, b)| (a - b).abs())
-                .fold(0.0, f64::max),
-            None => 0.0,
-        };
-        report += &format!(
-            "  {:<22} {n:>4} atoms: |dE|/N = {de:.1e} eV, max |dF| = {df:.1e} eV/Å, \
-             max |dσ| = {ds:.1e} eV/Å^3\n",
-            case.name
-        );
-        worst = (worst.0.max(de), worst.1.max(df), worst.2.max(ds));
-    }
-    eprint!("{report}");
     assert!(
-        sizes.iter().any(|&n| n >= 500),
-        "no structure with ≥ 500 atoms"
+        reference.structures.iter().all(|c| c.energies.is_some()),
+        "the MACE reference has no per-atom energies: delete {}/mace_sio_* and run \
+         scripts/setup-mlip.sh",
+        model_dir().display()
     );
-    worst
+    compare_cases(&title, &reference.structures, |els| {
+        // the convention is read from the file
+        let pot = mlip::load_model(&model, els, &MlipOptions::default()).unwrap();
+        assert_eq!(pot.name(), "mace");
+        pot
+    })
 }
 
+/// Energies, per-atom (node) energies, forces and stress of the float64 export.
 #[test]
 fn mace_float64_matches_ase_calculator() {
-    let (de, df, ds) = compare("float64");
-    assert!(de < 1e-10, "energy differs by {de:e} eV/atom");
-    assert!(df < 1e-9, "forces differ by {df:e} eV/Å");
-    assert!(ds < 1e-10, "stress differs by {ds:e} eV/Å^3");
+    let w = compare("float64");
+    assert!(w.energy_per_atom < 1e-10, "energy differs: {w:?}");
+    assert!(w.atom_energy < 1e-10, "per-atom energies differ: {w:?}");
+    assert!(w.force < 1e-9, "forces differ: {w:?}");
+    assert!(w.stress < 1e-10, "stress differs: {w:?}");
 }
 
+/// The same for the float32 export.
 #[test]
 fn mace_float32_matches_ase_calculator() {
-    let (de, df, ds) = compare("float32");
-    assert!(de < 1e-5, "energy differs by {de:e} eV/atom");
-    assert!(df < 1e-4, "forces differ by {df:e} eV/Å");
-    assert!(ds < 1e-5, "stress differs by {ds:e} eV/Å^3");
+    let w = compare("float32");
+    assert!(w.energy_per_atom < 1e-5, "energy differs: {w:?}");
+    assert!(w.atom_energy < 1e-4, "per-atom energies differ: {w:?}");
+    assert!(w.force < 1e-4, "forces differ: {w:?}");
+    assert!(w.stress < 1e-5, "stress differs: {w:?}");
 }
 
 /// 8 Si atoms (a cubic diamond cell smaller than twice the cutoff: several images of each
@@ -260,12 +189,6 @@ fn direct_energy_si8(model: &Path) -> f64 {
     sim.evaluate().unwrap().energy
 }
 
-fn scratch_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ferromd-mace-{}-{tag}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// `style = "mace"` in a deck, and `pair_style mace no_domain_decomposition` with
 /// `pair_coeff * * MODEL Si` in a LAMMPS script, both give the model's energy.
 #[test]
@@ -316,29 +239,6 @@ fn deck_and_lammps_script_run_mace() {
         err.contains("`Fe` is not covered") && err.contains(":9"),
         "{err}"
     );
-}
-
-/// Runs a LAMMPS script in-process and returns the potential energy of its first thermo
-/// row (`thermo_style custom step pe`), or the error message.
-fn script_pe(tag: &str, text: &str) -> Result<f64, String> {
-    let dir = scratch_dir(tag);
-    let (input, log) = (dir.join("in.mace"), dir.join("log.mace"));
-    std::fs::write(&input, text).unwrap();
-    let options = ferromd::lammps::ScriptOptions {
-        log: Some(log.clone()),
-        ..Default::default()
-    };
-    ferromd::lammps::run_script(&input, &options).map_err(|e| e.to_string())?;
-    let log = std::fs::read_to_string(log).unwrap();
-    let mut lines = log
-        .lines()
-        .skip_while(|l| !l.trim_start().starts_with("Step"));
-    lines.next().expect("thermo header");
-    Ok(lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|w| w.parse().ok())
-        .expect("a thermo row"))
 }
 
 /// `pair_style hybrid/overlay mace no_domain_decomposition zbl ...`: the energy is the sum

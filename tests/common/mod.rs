@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 pub mod ase;
+pub mod mlip_reference;
+pub mod script;
 
 use std::ops::ControlFlow;
 use std::path::PathBuf;

@@ -1,7 +1,8 @@
 """Builds a small MACE model with random weights (fixed seed) for Si and O, exports it in
 the LAMMPS `pair_mace` TorchScript convention (mace-torch's `LAMMPS_MACE` wrapper compiled
 with e3nn's `jit.compile`, as `mace_create_lammps_model` does), and evaluates the same,
-non-scripted model with mace's ASE `MACECalculator` on a few periodic structures.
+non-scripted model with mace's ASE `MACECalculator` (energy, per-atom energies, forces,
+stress) on the periodic structures of random_structures.py.
 
 Weights are not committed: scripts/setup-mlip.sh runs this script at setup time, so the
 model and its reference numbers are always made together by the same mace-torch/torch.
@@ -18,14 +19,13 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from ase import Atoms
-from ase.build import bulk
 from e3nn import o3
 from e3nn.util import jit
 
 from mace import modules
 from mace.calculators import MACECalculator
 from mace.calculators.lammps_mace import LAMMPS_MACE
+from random_structures import structures
 
 SEED = 20261125
 R_MAX = 4.5
@@ -63,45 +63,6 @@ def build_model(dtype):
     return model.to(dtype).eval()
 
 
-def structures():
-    rng = np.random.default_rng(SEED)
-    out = []
-    si = bulk("Si", "diamond", a=5.43, cubic=True)  # 8 atoms, cubic
-    si.positions += rng.normal(scale=0.08, size=si.positions.shape)
-    out.append(("si8_cubic_rattled", si))
-    # triclinic Si+O cell with random fractional positions, kept apart
-    cell = np.array([[5.1, 0.0, 0.0], [1.3, 4.9, 0.0], [-0.7, 0.9, 5.3]])
-    symbols = ["Si"] * 4 + ["O"] * 8
-    frac = []
-    while len(frac) < len(symbols):
-        f = rng.random(3)
-        ok = True
-        for g in frac:
-            d = f - g
-            d -= np.round(d)
-            if np.linalg.norm(d @ cell) < 1.5:
-                ok = False
-                break
-        if ok:
-            frac.append(f)
-    tri = Atoms(symbols, scaled_positions=np.array(frac), cell=cell, pbc=True)
-    out.append(("sio_triclinic_12", tri))
-    big = bulk("Si", "diamond", a=5.43, cubic=True).repeat((4, 4, 4))  # 512 atoms
-    big.positions += rng.normal(scale=0.05, size=big.positions.shape)
-    sym = big.get_chemical_symbols()
-    for k in rng.choice(len(big), size=64, replace=False):
-        sym[k] = "O"
-    big.set_chemical_symbols(sym)
-    out.append(("sio_512_diamond", big))
-    # slab: periodic in x and y only
-    slab = bulk("Si", "diamond", a=5.43, cubic=True).repeat((2, 2, 1))
-    slab.positions += rng.normal(scale=0.05, size=slab.positions.shape)
-    slab.center(vacuum=6.0, axis=2)
-    slab.pbc = [True, True, False]
-    out.append(("si32_slab_xy_periodic", slab))
-    return out
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("out_dir")
@@ -115,7 +76,7 @@ def main():
     model = build_model(dtype)
     calc = MACECalculator(models=[model], device="cpu", default_dtype=args.dtype)
     cases = []
-    for name, atoms in structures():
+    for name, atoms in structures(SEED):
         atoms = atoms.copy()
         atoms.calc = calc
         cases.append(
@@ -126,6 +87,7 @@ def main():
                 "symbols": atoms.get_chemical_symbols(),
                 "positions": atoms.positions.tolist(),
                 "energy": float(atoms.get_potential_energy()),
+                "energies": atoms.get_potential_energies().tolist(),
                 "forces": atoms.get_forces().tolist(),
                 "stress": atoms.get_stress(voigt=True).tolist()
                 if all(atoms.pbc)
