@@ -3,7 +3,9 @@
 #   * .venv-mlip/ : a Python venv with torch==2.13.0 (its libtorch is what tch links against)
 #     and sevenn==0.13.0 (SevenNet, plus ASE for the reference script and the benchmark);
 #   * target/mlip/sevennet0.pt : SevenNet-0 exported by `sevenn_get_model 7net-0` in the
-#     LAMMPS `pair_e3gnn` TorchScript convention. No weights are committed.
+#     LAMMPS `pair_e3gnn` TorchScript convention, and target/mlip/sevennet_l3i5.pt:
+#     SevenNet-l3i5 (`sevenn_get_model 7net-l3i5`), the second member of the committee
+#     test. Both checkpoints ship inside the sevenn package. No weights are committed.
 #   * mace-torch==0.3.16 in the same venv (installed with --no-deps so that torch stays at
 #     2.13.0, then the few dependencies its import needs), and target/mlip/mace_sio_*.pt:
 #     small MACE models with random weights (fixed seed) in the LAMMPS `pair_mace`
@@ -21,6 +23,7 @@ ROOT=$(pwd)
 VENV="$ROOT/.venv-mlip"
 MODEL_DIR="$ROOT/target/mlip"
 MODEL="$MODEL_DIR/sevennet0.pt"
+MODEL_L3I5="$MODEL_DIR/sevennet_l3i5.pt"
 TORCH_VERSION=2.13.0
 SEVENN_VERSION=0.13.0
 MACE_VERSION=0.3.16
@@ -72,20 +75,28 @@ for dtype in float64 float32; do
     fi
 done
 
-if [[ ! -s "$MODEL" ]]; then
-    log "exporting SevenNet-0 (pair_e3gnn TorchScript) to $MODEL"
+# export_sevennet NAME FILE: exports the pretrained SevenNet model NAME (shipped inside the
+# sevenn package, so no network is needed) with `sevenn_get_model` to FILE, unless it exists.
+export_sevennet() {
+    local name=$1 file=$2
+    [[ -s "$file" ]] && return 0
+    log "exporting $name (pair_e3gnn TorchScript) to $file"
     mkdir -p "$MODEL_DIR"
+    local tmp produced
     tmp=$(mktemp -d "$MODEL_DIR/export.XXXXXX")
-    (cd "$tmp" && "$VENV/bin/sevenn_get_model" 7net-0 -o sevennet0 >&2)
+    (cd "$tmp" && "$VENV/bin/sevenn_get_model" "$name" -o exported >&2)
     # sevenn_get_model names the file after -o; accept it with or without an extension
-    produced=$(find "$tmp" -maxdepth 1 -type f -name 'sevennet0*' | head -n 1)
+    produced=$(find "$tmp" -maxdepth 1 -type f -name 'exported*' | head -n 1)
     if [[ -z "$produced" ]]; then
-        echo "setup-mlip: sevenn_get_model produced no sevennet0* file in $tmp" >&2
+        echo "setup-mlip: sevenn_get_model $name produced no file in $tmp" >&2
         exit 1
     fi
-    mv "$produced" "$MODEL"
+    mv "$produced" "$file"
     rm -rf "$tmp"
-fi
+}
+export_sevennet 7net-0 "$MODEL"
+# the second member of the SevenNet committee test and benchmark (tests/committee_sevennet.rs)
+export_sevennet 7net-l3i5 "$MODEL_L3I5"
 
 TORCH_LIB=$("$VENV/bin/python" -c "import os, torch; print(os.path.join(os.path.dirname(torch.__file__), 'lib'))")
 log "ready; use:"
@@ -94,5 +105,6 @@ export LIBTORCH_USE_PYTORCH=1
 export PATH="$VENV/bin:\$PATH"
 export LD_LIBRARY_PATH="$TORCH_LIB\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}"
 export FERROMD_SEVENNET0="$MODEL"
+export FERROMD_SEVENNET_L3I5="$MODEL_L3I5"
 export FERROMD_MACE_DIR="$MODEL_DIR"
 ENV

@@ -12,13 +12,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use ferromd_core::checkpoint::{Checkpoint, CheckpointError};
-use ferromd_core::io::extxyz::{ExtXyzFrame, stress_from_virial};
+use ferromd_core::io::extxyz::{ExtXyzFrame, RealArray, stress_from_virial};
 use ferromd_core::observables::saved::SavedState;
 use ferromd_core::potential::Virial;
 use ferromd_core::simulation::{RunObserver, RunSummary};
 use ferromd_core::thermo::{ThermoSample, ThermoTable, format_g};
 use ferromd_core::{RunError, Simulation, System, UnitSystem};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use ferromd_potentials::{CommitteeDrive, CommitteeRecord, MemberResults};
 
 use crate::deck::{Backend, Deck, DeckError, OutputPlan, ThermoFormat};
 use crate::observable_files::ObservableFiles;
@@ -90,6 +92,7 @@ pub fn default_checkpoint(deck: &Path) -> PathBuf {
 /// Keys of [`Checkpoint::extra`] under which the lengths of the output files are kept.
 const TRAJECTORY_KEY: &str = "output.trajectory.bytes";
 const THERMO_KEY: &str = "output.thermo_file.bytes";
+const UNCERTAIN_KEY: &str = "output.uncertain_frames.bytes";
 
 /// An output file that is flushed at every write and knows its length.
 struct OutputFile {
@@ -165,6 +168,13 @@ const CSV_COLUMNS: [&str; 8] = [
     "econserve",
 ];
 
+/// Thermo-file columns a committee potential adds: the largest and the mean atomic force
+/// deviation across the members (screen labels `ForceDevMax`, `ForceDevMean`).
+const COMMITTEE_COLUMNS: [(&str, &str); 2] = [
+    ("force_dev_max", "ForceDevMax"),
+    ("force_dev_mean", "ForceDevMean"),
+];
+
 fn csv_values(s: &ThermoSample) -> [f64; 7] {
     [
         s.temp,
@@ -184,6 +194,7 @@ pub fn run_deck(
     options: DriverOptions,
 ) -> Result<RunSummary, DriverError> {
     let deck = Deck::load(path)?;
+    let committee = deck.committee.clone();
     let units = deck.units;
     let output = deck.output.clone();
     let mut observables = ObservableFiles::new(&deck.observables, deck.params.dt);
@@ -233,7 +244,17 @@ pub fn run_deck(
         sim.params.neighbor.skin
     )?;
     let table = ThermoTable::one(units == UnitSystem::Lj);
-    writeln!(out, "{}", table.header())?;
+    let mut header = table.header();
+    let mut csv_header = CSV_COLUMNS.join(",");
+    if committee.is_some() {
+        for (csv, screen) in COMMITTEE_COLUMNS {
+            header.push_str(screen);
+            header.push(' ');
+            csv_header.push(',');
+            csv_header.push_str(csv);
+        }
+    }
+    writeln!(out, "{header}")?;
     out.flush()?;
     let keep = |key: &str| -> Result<Option<u64>, DriverError> {
         match &resumed {
@@ -260,12 +281,19 @@ pub fn run_deck(
         Some(p) => Some(OutputFile::open(p, keep(THERMO_KEY)?)?),
         None => None,
     };
+    let uncertain = match &output.uncertain {
+        Some(u) => Some((
+            OutputFile::open(&u.path, keep(UNCERTAIN_KEY)?)?,
+            u.threshold,
+        )),
+        None => None,
+    };
     if let Some(f) = &mut thermo_file
         && resumed.is_none()
     {
         match output.thermo_format {
-            ThermoFormat::Lammps => f.write(&format!("{}\n", table.header()))?,
-            ThermoFormat::Csv => f.write(&format!("{}\n", CSV_COLUMNS.join(",")))?,
+            ThermoFormat::Lammps => f.write(&format!("{header}\n"))?,
+            ThermoFormat::Csv => f.write(&format!("{csv_header}\n"))?,
             ThermoFormat::Jsonl => {}
         }
     }
@@ -293,6 +321,8 @@ pub fn run_deck(
         output,
         trajectory,
         thermo_file,
+        committee,
+        uncertain,
         first,
         last: steps,
         resumed: resumed.is_some(),
@@ -429,6 +459,10 @@ struct ThermoWriter<'a> {
     output: OutputPlan,
     trajectory: Option<OutputFile>,
     thermo_file: Option<OutputFile>,
+    /// The record of a committee potential (its deviations become thermo columns).
+    committee: Option<Arc<CommitteeRecord>>,
+    /// Where frames whose largest force deviation exceeds the threshold go.
+    uncertain: Option<(OutputFile, f64)>,
     /// The step the run starts from, and the last step.
     first: u64,
     last: u64,
@@ -458,6 +492,9 @@ impl ThermoWriter<'_> {
         if let Some(t) = &self.thermo_file {
             v.push((THERMO_KEY.to_string(), t.len));
         }
+        if let Some((u, _)) = &self.uncertain {
+            v.push((UNCERTAIN_KEY.to_string(), u.len));
+        }
         v
     }
 
@@ -468,15 +505,46 @@ impl ThermoWriter<'_> {
         ck
     }
 
-    fn thermo_file_line(&mut self, sample: &ThermoSample) -> io::Result<()> {
-        let Some(f) = &mut self.thermo_file else {
+    /// The committee columns' values now (NaN when the committee has not evaluated, as
+    /// right after resuming from a checkpoint); empty without a committee.
+    fn committee_values(&self) -> Vec<f64> {
+        let Some(record) = &self.committee else {
+            return Vec::new();
+        };
+        let d = record.deviation();
+        vec![
+            d.map_or(f64::NAN, |d| d.max),
+            d.map_or(f64::NAN, |d| d.mean),
+        ]
+    }
+
+    /// Writes the current frame to the uncertain-frames file if the committee's largest
+    /// force deviation exceeds the threshold.
+    fn record_uncertain(&mut self, step: u64, system: &System) -> io::Result<()> {
+        let (Some((file, threshold)), Some(record)) = (&mut self.uncertain, &self.committee) else {
             return Ok(());
         };
+        let frame = record.with_members(|r| {
+            (r.summary.max > *threshold).then(|| uncertain_frame(step, system, record, r))
+        });
+        let Some(Some(frame)) = frame else {
+            return Ok(());
+        };
+        let mut buf = Vec::new();
+        frame.write(&mut buf)?;
+        file.write(&String::from_utf8_lossy(&buf))
+    }
+
+    fn thermo_file_line(&mut self, sample: &ThermoSample) -> io::Result<()> {
+        if self.thermo_file.is_none() {
+            return Ok(());
+        }
+        let committee = self.committee_values();
         let line = match self.output.thermo_format {
-            ThermoFormat::Lammps => self.table.line(sample),
+            ThermoFormat::Lammps => screen_line(&self.table, sample, &committee),
             ThermoFormat::Csv => {
                 let mut l = sample.step.to_string();
-                for x in csv_values(sample) {
+                for x in csv_values(sample).into_iter().chain(committee) {
                     l.push(',');
                     l.push_str(&full(x, false));
                 }
@@ -484,12 +552,19 @@ impl ThermoWriter<'_> {
             }
             ThermoFormat::Jsonl => {
                 let mut l = format!("{{\"step\":{}", sample.step);
-                for (k, x) in CSV_COLUMNS[1..].iter().zip(csv_values(sample)) {
+                let names = CSV_COLUMNS[1..]
+                    .iter()
+                    .chain(COMMITTEE_COLUMNS.iter().map(|(csv, _)| csv));
+                let values = csv_values(sample).into_iter().chain(committee);
+                for (k, x) in names.zip(values) {
                     l.push_str(&format!(",\"{k}\":{}", full(x, true)));
                 }
                 l.push('}');
                 l
             }
+        };
+        let Some(f) = &mut self.thermo_file else {
+            return Ok(());
         };
         f.write(&format!("{line}\n"))
     }
@@ -500,7 +575,7 @@ impl RunObserver for ThermoWriter<'_> {
         if self.error.is_some() {
             return;
         }
-        let line = self.table.line(sample);
+        let line = screen_line(&self.table, sample, &self.committee_values());
         let r = self
             .progress
             .suspend(|| writeln!(self.out, "{line}").and_then(|_| self.out.flush()));
@@ -550,9 +625,20 @@ impl RunObserver for ThermoWriter<'_> {
         if let Err(e) = self.observables.sample(step, system) {
             self.fail(DriverError::Observable(e));
         }
+        // a resumed run's first frame is already in the file (and not re-evaluated)
+        if !self.resumed
+            && let Err(e) = self.record_uncertain(step, system)
+        {
+            self.fail(e);
+        }
     }
 
     fn step_done(&mut self, step: u64, system: &System) -> ControlFlow<()> {
+        if self.error.is_none()
+            && let Err(e) = self.record_uncertain(step, system)
+        {
+            self.fail(e);
+        }
         if !self.observables.is_empty()
             && self.error.is_none()
             && let Err(e) = self.observables.sample(step, system)
@@ -597,6 +683,52 @@ impl RunObserver for ThermoWriter<'_> {
         }
         ControlFlow::Continue(())
     }
+}
+
+/// A screen thermo line: the table's columns, then the committee's (if any).
+fn screen_line(table: &ThermoTable, sample: &ThermoSample, committee: &[f64]) -> String {
+    let mut line = table.line(sample);
+    for x in committee {
+        line.push_str(&format!("{:>12} ", format_g(*x, 8)));
+    }
+    line
+}
+
+/// The extended XYZ frame of an uncertain step: positions, cell, the forces that move the
+/// atoms, the energy that goes with them (when the members computed energies), and per
+/// frame `step`, `committee_size`, `force_dev_max`, `force_dev_mean` and every member's
+/// energy `energy_k`; per atom every member's forces `forces_k` (k from 1) and the
+/// deviation `force_dev`.
+fn uncertain_frame(
+    step: u64,
+    system: &System,
+    record: &CommitteeRecord,
+    r: &MemberResults<'_>,
+) -> ExtXyzFrame {
+    let mut frame = ExtXyzFrame::from_system(system, false, true);
+    if let Some(e) = r.energies {
+        frame.energy = Some(match record.drive() {
+            CommitteeDrive::Mean => e.iter().sum::<f64>() / e.len() as f64,
+            CommitteeDrive::Member(k) => e[k],
+        });
+    }
+    let info = &mut frame.info;
+    info.push(("step".into(), step.to_string()));
+    info.push(("committee_size".into(), r.forces.len().to_string()));
+    info.push(("force_dev_max".into(), format!("{:?}", r.summary.max)));
+    info.push(("force_dev_mean".into(), format!("{:?}", r.summary.mean)));
+    for (k, e) in r.energies.unwrap_or(&[]).iter().enumerate() {
+        info.push((format!("energy_{}", k + 1), format!("{e:?}")));
+    }
+    for (k, f) in r.forces.iter().enumerate() {
+        frame
+            .arrays
+            .push(RealArray::vectors(format!("forces_{}", k + 1), f));
+    }
+    frame
+        .arrays
+        .push(RealArray::scalars("force_dev", r.deviation));
+    frame
 }
 
 fn write_summary(

@@ -174,3 +174,70 @@ fn cli_checks_a_model_file_on_an_extxyz_structure() {
         "{bad:?}"
     );
 }
+
+/// A direct-force model: its forces are `inferred_force` (here the forces of the
+/// nonconservative model), its energy and virial those of the energy it reports (the clean
+/// one); it is flagged at load, warned about in the report, and its NVE run heats up.
+#[test]
+fn direct_force_model_is_flagged_and_its_heat_up_measured() {
+    use ferromd::core::neighbor::NeighborSettings;
+    use ferromd::core::{IntegrationParameters, Simulation};
+    use ferromd::integrators::VelocityVerlet;
+
+    let evaluate = |name: &str| {
+        let mut system = silicon(1);
+        for (k, x) in system.positions.iter_mut().enumerate() {
+            x.x += 0.05 * ((k * 7 % 5) as f64 - 2.0);
+            x.y -= 0.04 * ((k * 3 % 4) as f64 - 1.5);
+        }
+        let potential = load_model(
+            models().join(format!("{name}.pt")),
+            &["Si"],
+            &MlipOptions::default(),
+        )
+        .unwrap();
+        let conservative = potential.conservative();
+        let mut sim = Simulation::new(
+            system,
+            UnitSystem::Metal,
+            IntegrationParameters {
+                dt: 0.001,
+                neighbor: NeighborSettings::with_skin(0.5),
+            },
+            potential,
+            Box::new(VelocityVerlet::new()),
+        )
+        .unwrap();
+        let e = sim.evaluate().unwrap();
+        (conservative, e.energy, e.virial, sim.system.forces.clone())
+    };
+    let (direct_conservative, e_direct, w_direct, f_direct) = evaluate("direct_forces");
+    let (_, _, _, f_pumped) = evaluate("nonconservative");
+    let (clean_conservative, e_clean, w_clean, f_clean) = evaluate("clean");
+    assert!(!direct_conservative && clean_conservative);
+    assert!((e_direct - e_clean).abs() < 1e-12 * e_clean.abs());
+    for k in 0..6 {
+        assert!((w_direct[k] - w_clean[k]).abs() < 1e-10, "virial {k}");
+    }
+    let mut differs: f64 = 0.0;
+    for ((d, p), c) in f_direct.iter().zip(&f_pumped).zip(&f_clean) {
+        assert!((d - p).norm() < 1e-10, "{d} vs {p}");
+        differs = differs.max((d - c).norm());
+    }
+    assert!(
+        differs > 1e-2,
+        "the direct forces are not the clean gradient: {differs}"
+    );
+
+    let report = planted("direct_forces");
+    assert_status(&report, "declared force model", Status::Warn);
+    assert_status(&report, "forces vs -dE/dx", Status::Fail);
+    assert_status(&report, "NVE energy drift", Status::Fail);
+    assert_status(&report, "rotation: forces equivariant", Status::Pass);
+    assert!(
+        planted("clean")
+            .rows
+            .iter()
+            .all(|r| r.name != "declared force model")
+    );
+}

@@ -291,4 +291,11 @@ pub trait Potential: Send + Sync {
 
     /// A short name for logs, e.g. `"lj/cut"`.
     fn name(&self) -> &str;
+
+    /// Whether the forces are the negative gradient of the energy (every analytic
+    /// potential). Machine-learned models that predict forces directly return `false`:
+    /// their forces can have a curl, and NVE runs with them need not conserve energy.
+    fn conservative(&self) -> bool {
+        true
+    }
 }

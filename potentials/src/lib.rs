@@ -11,6 +11,7 @@
 //! Machine-learned potentials exported as TorchScript live in [`mlip`]; running them
 //! needs the cargo feature `torch` (libtorch through `tch`).
 
+pub mod committee;
 pub mod eam;
 pub mod files;
 pub mod manybody;
@@ -18,6 +19,9 @@ pub mod mlip;
 pub mod overlay;
 pub mod pair;
 
+pub use committee::{
+    Committee, CommitteeDrive, CommitteeError, CommitteeRecord, ForceDeviation, MemberResults,
+};
 pub use eam::{Eam, EamError, EamStyle};
 pub use files::{PotentialFileError, find_potential_file};
 pub use manybody::{ManybodyError, StillingerWeber, Tersoff};

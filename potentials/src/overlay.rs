@@ -130,39 +130,56 @@ impl Overlay {
     pub fn part_names(&self) -> Vec<&str> {
         self.parts.iter().map(|p| p.potential.name()).collect()
     }
+}
 
-    /// The neighbor list part `k` is given, if it is not the engine's list itself.
-    fn derived_list(
-        part: &Part,
-        atoms: &GhostAtoms,
-        list: &NeighborList,
-        cached: &mut Option<(u64, NeighborList)>,
-    ) -> Result<bool, PotentialError> {
-        let want = part.potential.list_kind();
-        let half_from_full = want == ListKind::Half && list.kind() == ListKind::Full;
-        if want == ListKind::Full && list.kind() == ListKind::Half {
-            return Err(PotentialError::Other(format!(
-                "{} needs a full neighbor list but was given a half list",
-                part.potential.name()
-            )));
-        }
-        if !half_from_full && part.pairs.is_none() {
-            return Ok(false);
-        }
-        let id = list.build_id();
-        if id != 0 && cached.as_ref().is_some_and(|(c, _)| *c == id) {
-            return Ok(true);
-        }
-        let types = atoms.types();
-        let keep = |i: usize, j: usize| {
-            let pair_ok = part
-                .pairs
-                .as_ref()
-                .is_none_or(|p| p.contains(types[i] as usize, types[j] as usize));
-            pair_ok && (!half_from_full || half_list_keeps(atoms, i, j))
-        };
-        *cached = Some((id, list.derive(want, keep)));
-        Ok(true)
+/// Puts into `cached` the neighbor list `potential` must be given when the engine's list is
+/// `list` and the potential handles only the type pairs `pairs` (`None`: all): a half list
+/// taken from a full one, or the pairs of those types only. Returns `false` when the
+/// engine's list itself fits (nothing derived). The derived list is kept until the
+/// engine's list is rebuilt. Shared by [`Overlay`] parts and committee members.
+pub(crate) fn derived_list(
+    potential: &dyn Potential,
+    pairs: Option<&TypePairs>,
+    atoms: &GhostAtoms,
+    list: &NeighborList,
+    cached: &mut Option<(u64, NeighborList)>,
+) -> Result<bool, PotentialError> {
+    let want = potential.list_kind();
+    let half_from_full = want == ListKind::Half && list.kind() == ListKind::Full;
+    if want == ListKind::Full && list.kind() == ListKind::Half {
+        return Err(PotentialError::Other(format!(
+            "{} needs a full neighbor list but was given a half list",
+            potential.name()
+        )));
+    }
+    if !half_from_full && pairs.is_none() {
+        return Ok(false);
+    }
+    let id = list.build_id();
+    if id != 0 && cached.as_ref().is_some_and(|(c, _)| *c == id) {
+        return Ok(true);
+    }
+    let types = atoms.types();
+    let keep = |i: usize, j: usize| {
+        let pair_ok = pairs.is_none_or(|p| p.contains(types[i] as usize, types[j] as usize));
+        pair_ok && (!half_from_full || half_list_keeps(atoms, i, j))
+    };
+    *cached = Some((id, list.derive(want, keep)));
+    Ok(true)
+}
+
+/// The list kind a sum or committee of potentials needs: full if any of them wants a full
+/// list, else half.
+pub(crate) fn common_list_kind<'a>(
+    potentials: impl IntoIterator<Item = &'a dyn Potential>,
+) -> ListKind {
+    if potentials
+        .into_iter()
+        .any(|p| p.list_kind() == ListKind::Full)
+    {
+        ListKind::Full
+    } else {
+        ListKind::Half
     }
 }
 
@@ -183,15 +200,7 @@ impl Potential for Overlay {
     }
 
     fn list_kind(&self) -> ListKind {
-        if self
-            .parts
-            .iter()
-            .any(|p| p.potential.list_kind() == ListKind::Full)
-        {
-            ListKind::Full
-        } else {
-            ListKind::Half
-        }
+        common_list_kind(self.parts.iter().map(|p| p.potential.as_ref()))
     }
 
     fn compute(&self, input: &ForceInput<'_>, out: &mut ForceOutput) -> Result<(), PotentialError> {
@@ -205,7 +214,14 @@ impl Potential for Overlay {
         let n_total = input.n_total();
         let request = input.request;
         for ((part, sub_out), cached) in self.parts.iter().zip(outputs).zip(lists) {
-            let list = if Self::derived_list(part, input.atoms, input.list, cached)? {
+            let derived = derived_list(
+                part.potential.as_ref(),
+                part.pairs.as_ref(),
+                input.atoms,
+                input.list,
+                cached,
+            )?;
+            let list = if derived {
                 &cached.as_ref().expect("just derived").1
             } else {
                 input.list
@@ -221,25 +237,34 @@ impl Potential for Overlay {
     fn name(&self) -> &str {
         &self.name
     }
+
+    fn conservative(&self) -> bool {
+        self.parts.iter().all(|p| p.potential.conservative())
+    }
 }
 
 /// `out += part` for forces, energy, virial and per-atom energies.
 fn add_output(out: &mut ForceOutput, part: &ForceOutput) {
-    out.energy += part.energy;
-    for (v, p) in out.virial.iter_mut().zip(part.virial) {
-        *v += p;
-    }
     out.forces
         .par_iter_mut()
         .zip(part.forces.par_iter())
         .with_min_len(4096)
         .for_each(|(f, p): (&mut Vector3<f64>, _)| *f += p);
+    add_energies(out, part, 1.0);
+}
+
+/// `out += weight * part` for energy, virial and per-atom energies (not forces).
+pub(crate) fn add_energies(out: &mut ForceOutput, part: &ForceOutput, weight: f64) {
+    out.energy += weight * part.energy;
+    for (v, p) in out.virial.iter_mut().zip(part.virial) {
+        *v += weight * p;
+    }
     if !part.per_atom_energy.is_empty() {
         out.per_atom_energy
             .par_iter_mut()
             .zip(part.per_atom_energy.par_iter())
             .with_min_len(4096)
-            .for_each(|(e, p)| *e += p);
+            .for_each(|(e, p)| *e += weight * p);
     }
 }
 

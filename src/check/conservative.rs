@@ -15,13 +15,18 @@
 //!   the energy says; the row reports the largest |∮ F·dx| over `∮ |F·dx|`. A nonzero
 //!   value is a curl: such forces pump energy into an NVE run.
 //!
+//! * **Declared direct forces.** A model that says it predicts forces directly (SevenNet
+//!   convention `extra/force_output = direct`, [`Potential::conservative`] false) gets a
+//!   warning row saying so, whatever the two measurements find; the dynamics rows then
+//!   show its NVE heat-up.
+//!
 //! Thresholds allow for single-precision models (energies with ~7 digits).
 
-use ferromd_core::System;
 use ferromd_core::nalgebra::Vector3;
+use ferromd_core::{Potential, System};
 
 use super::probe::{Random, rms};
-use super::{CheckOptions, Probe, Row};
+use super::{CheckOptions, Probe, Row, Status};
 
 /// Random directions along which the energy is differentiated.
 pub const FD_DIRECTIONS: usize = 3;
@@ -54,6 +59,22 @@ pub fn check(probe: &mut Probe<'_>, system: &System, options: &CheckOptions) -> 
         loop_row(probe, system, options)
             .unwrap_or_else(|e| Row::failed(CHECK, "work around closed loops", e)),
     ]
+}
+
+/// The warning row of a potential that declares its forces are not an energy gradient,
+/// or `None` for a conservative one.
+pub fn declared_row(potential: &dyn Potential) -> Option<Row> {
+    (!potential.conservative()).then(|| Row {
+        check: CHECK,
+        name: "declared force model".into(),
+        status: Status::Warn,
+        value: f64::NAN,
+        unit: String::new(),
+        threshold: "warn if direct".into(),
+        detail: "the model predicts forces directly, not as -dE/dx: NVE runs need not \
+                 conserve energy (see the dynamics rows for the heat-up)"
+            .into(),
+    })
 }
 
 fn gradient_row(

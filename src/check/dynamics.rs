@@ -53,6 +53,9 @@ impl Potential for Shared {
     fn name(&self) -> &str {
         self.0.name()
     }
+    fn conservative(&self) -> bool {
+        self.0.conservative()
+    }
 }
 
 /// Records total energies and the closest approach of any pair.

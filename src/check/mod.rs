@@ -207,6 +207,7 @@ pub fn run_checks(
     let mut rows = Vec::new();
     let mut probe = Probe::new(potential.as_ref());
     let rattled = probe::rattled(system, options.rattle * potential.cutoff(), options.seed);
+    rows.extend(conservative::declared_row(potential.as_ref()));
     rows.extend(conservative::check(&mut probe, &rattled, options));
     rows.extend(symmetry::check(&mut probe, &rattled, options));
     rows.extend(smoothness::check(&mut probe, system, options));

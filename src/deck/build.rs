@@ -16,12 +16,14 @@ use ferromd_integrators::{
     PressureControl, VelocityVerlet,
 };
 use ferromd_potentials::mlip::{self, MlipError, MlipOptions};
-use ferromd_potentials::{Eam, EamStyle, LjCutBuilder, Mixing, Overlay, manybody};
+use ferromd_potentials::{
+    Committee, CommitteeDrive, Eam, EamStyle, LjCutBuilder, Mixing, Overlay, manybody,
+};
 use toml::Spanned;
 
 use super::pair_styles;
 use super::schema::*;
-use super::{Backend, Deck, DeckError, DevicePotential, OutputPlan, ThermoFormat};
+use super::{Backend, Deck, DeckError, DevicePotential, OutputPlan, ThermoFormat, UncertainFrames};
 
 /// Most atoms a deck may create (neighbor lists index atoms and their ghosts with `u32`).
 const MAX_ATOMS: u128 = 1 << 30;
@@ -89,11 +91,26 @@ pub(super) fn assemble(spec: DeckSpec, text: &str, path: &Path) -> Result<Deck, 
         }
         create_velocities(&mut system, t, v.seed, &constants);
     }
-    let (potential, device_potential) = potential(&cx, &spec.potential, &species, units)?;
+    let output = output(&cx, &spec)?;
+    let (potential, device_potential, committee) = if is_committee(&spec.potential) {
+        let c = committee(
+            &cx,
+            &spec.potential,
+            &species,
+            units,
+            output.uncertain.is_some(),
+        )?;
+        let record = c.record();
+        let style = DevicePotential::Unsupported(COMMITTEE.to_string());
+        (Box::new(c) as Box<dyn Potential>, style, Some(record))
+    } else {
+        reject_committee_keys(&cx, &spec.potential)?;
+        let (p, d) = potential(&cx, &spec.potential, &species, units)?;
+        (p, d, None)
+    };
     let backend = backend(&cx, spec.backend.as_ref())?;
     let params = parameters(&cx, &spec, units)?;
     let integrator = integrator(&cx, &spec.integrator)?;
-    let output = output(&cx, &spec)?;
     let observables =
         super::observables::build(&spec.observables, &species, potential.cutoff(), path, text)?;
     Ok(Deck {
@@ -109,6 +126,7 @@ pub(super) fn assemble(spec: DeckSpec, text: &str, path: &Path) -> Result<Deck, 
         observables,
         backend,
         device_potential,
+        committee,
     })
 }
 
@@ -188,12 +206,79 @@ fn output(cx: &Ctx<'_>, spec: &DeckSpec) -> Result<OutputPlan, DeckError> {
             .at(table, "`trajectory` and `thermo_file` name the same file")
             .with_key("output"));
     }
+    let uncertain = uncertain_frames(cx, spec, o)?;
+    if let Some(u) = &uncertain
+        && (Some(&u.path) == trajectory.as_ref() || Some(&u.path) == thermo_file.as_ref())
+    {
+        return Err(cx
+            .at(table, "`uncertain_frames` names the file of another output")
+            .with_key("output.uncertain_frames"));
+    }
     Ok(OutputPlan {
         trajectory,
         every: o.every.as_ref().map_or(spec.run.thermo, |e| *e.get_ref()),
         thermo_format,
         thermo_file,
+        uncertain,
     })
+}
+
+/// `uncertain_frames` and `uncertainty_threshold` of `[output]`: both or neither, and only
+/// with a committee potential.
+fn uncertain_frames(
+    cx: &Ctx<'_>,
+    spec: &DeckSpec,
+    o: &OutputSpec,
+) -> Result<Option<UncertainFrames>, DeckError> {
+    let (file, threshold) = match (&o.uncertain_frames, &o.uncertainty_threshold) {
+        (None, None) => return Ok(None),
+        (Some(f), Some(t)) => (f, t),
+        (Some(f), None) => {
+            return Err(cx
+                .at(
+                    f,
+                    "`uncertain_frames` is given but no `uncertainty_threshold`",
+                )
+                .with_key("output.uncertainty_threshold")
+                .with_hint(
+                    "add uncertainty_threshold = 0.3 (the largest atomic force deviation, \
+                     in force units, above which a frame is written)",
+                ));
+        }
+        (None, Some(t)) => {
+            return Err(cx
+                .at(
+                    t,
+                    "`uncertainty_threshold` is given but no `uncertain_frames` file",
+                )
+                .with_key("output.uncertain_frames")
+                .with_hint("add uncertain_frames = \"uncertain.extxyz\""));
+        }
+    };
+    if !is_committee(&spec.potential) {
+        return Err(cx
+            .at(file, "`uncertain_frames` needs a committee potential")
+            .with_key("output.uncertain_frames")
+            .with_hint(
+                "set style = \"committee\" in [potential] and list the members as \
+                 [[potential.committee]] tables",
+            ));
+    }
+    if file.get_ref().trim().is_empty() {
+        return Err(cx
+            .at(file, "`uncertain_frames` is an empty file name")
+            .with_key("output.uncertain_frames"));
+    }
+    let t = *threshold.get_ref();
+    if !(t.is_finite() && t >= 0.0) {
+        return Err(cx
+            .at(threshold, format!("threshold {t} must be zero or positive"))
+            .with_key("output.uncertainty_threshold"));
+    }
+    Ok(Some(UncertainFrames {
+        path: PathBuf::from(file.get_ref()),
+        threshold: t,
+    }))
 }
 
 fn species(cx: &Ctx<'_>, specs: &[SpeciesSpec]) -> Result<Vec<Species>, DeckError> {
@@ -455,7 +540,8 @@ fn potential(
                 .with_hint(
                     "supported styles: lj/cut, lj/smooth/linear, morse, buck, born, yukawa, \
                      soft, zbl, coul/cut, lj/cut/coul/cut, table, eam, eam/alloy, eam/fs, \
-                     tersoff, sw, e3gnn (sevennet), mace, torchscript, hybrid/overlay",
+                     tersoff, sw, e3gnn (sevennet), mace, nequip, torchscript, hybrid/overlay, \
+                     committee",
                 ));
         }
     }
@@ -561,6 +647,125 @@ fn overlay(
         sum.push(part, None);
     }
     Ok(Box::new(sum))
+}
+
+/// The style name of committees.
+const COMMITTEE: &str = "committee";
+
+fn is_committee(p: &PotentialSpec) -> bool {
+    p.style.get_ref() == COMMITTEE
+}
+
+/// The committee-only keys must not be given to another style.
+fn reject_committee_keys(cx: &Ctx<'_>, p: &PotentialSpec) -> Result<(), DeckError> {
+    if let Some(first) = p.committee.first() {
+        return Err(cx
+            .at(
+                first,
+                format!(
+                    "[[potential.committee]] members are given to style `{}`",
+                    p.style.get_ref()
+                ),
+            )
+            .with_key("potential.committee")
+            .with_hint("set style = \"committee\" to evaluate several potentials together"));
+    }
+    if let Some(d) = &p.drive_member {
+        return Err(cx
+            .at(
+                d,
+                format!(
+                    "`drive_member` has no meaning for style `{}`",
+                    p.style.get_ref()
+                ),
+            )
+            .with_key("potential.drive_member")
+            .with_hint("`drive_member` is read by style \"committee\""));
+    }
+    Ok(())
+}
+
+/// `committee`: the members of `[[potential.committee]]` (at least two, none a committee
+/// itself), moved by their mean or by member `drive_member`. `always_energies`: members
+/// compute their energies at every step (uncertain frames carry them).
+fn committee(
+    cx: &Ctx<'_>,
+    p: &PotentialSpec,
+    species: &[Species],
+    units: UnitSystem,
+    always_energies: bool,
+) -> Result<Committee, DeckError> {
+    let stray = [
+        ("cutoff", p.cutoff.is_some()),
+        ("shift", p.shift),
+        ("mixing", p.mixing.is_some()),
+        ("coeff", !p.coeff.is_empty()),
+        ("file", p.file.is_some()),
+        ("elements", p.elements.is_some()),
+        ("model", p.model.is_some()),
+        ("device", p.device.is_some()),
+    ];
+    if let Some((key, _)) = stray.iter().find(|(_, given)| *given) {
+        return Err(cx
+            .at(
+                &p.style,
+                format!("`{key}` is given to the committee itself"),
+            )
+            .with_key(format!("potential.{key}"))
+            .with_hint(
+                "give it to the member it belongs to, in its [[potential.committee]] table",
+            ));
+    }
+    if p.committee.len() < 2 {
+        return Err(cx
+            .at(
+                &p.style,
+                format!(
+                    "a committee needs at least two members, it has {}",
+                    p.committee.len()
+                ),
+            )
+            .with_key("potential.committee")
+            .with_hint("add one [[potential.committee]] table per member, e.g. style and model"));
+    }
+    let mut members = Vec::with_capacity(p.committee.len());
+    for m in &p.committee {
+        let spec = m.get_ref();
+        if is_committee(spec) {
+            return Err(cx
+                .at(
+                    &spec.style,
+                    "a committee member cannot itself be a committee",
+                )
+                .with_key("potential.committee.style"));
+        }
+        reject_committee_keys(cx, spec)?;
+        members.push(potential(cx, spec, species, units)?.0);
+    }
+    let drive = match &p.drive_member {
+        None => CommitteeDrive::Mean,
+        Some(d) => {
+            let k = *d.get_ref();
+            if k < 1 || k as usize > members.len() {
+                return Err(cx
+                    .at(
+                        d,
+                        format!(
+                            "member {k} does not exist: the committee has {} members",
+                            members.len()
+                        ),
+                    )
+                    .with_key("potential.drive_member")
+                    .with_hint("number members from 1, in the order of their tables"));
+            }
+            CommitteeDrive::Member(k as usize - 1)
+        }
+    };
+    let committee = Committee::new(members, drive).map_err(|e| {
+        cx.at(&p.style, e.to_string())
+            .with_key("potential.committee")
+    })?;
+    Ok(committee.with_energies_always(always_energies))
 }
 
 /// `eam`, `eam/alloy`, `eam/fs`: one file; for setfl styles, an element per species.

@@ -13,10 +13,12 @@ mod pair_styles;
 pub mod schema;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use ferromd_core::{
     IntegrationParameters, Integrator, Potential, RunError, Simulation, System, UnitSystem,
 };
+use ferromd_potentials::CommitteeRecord;
 
 pub use backend::{Backend, DevicePotential};
 pub use error::DeckError;
@@ -47,6 +49,9 @@ pub struct Deck {
     pub backend: Backend,
     /// The potential in a form the GPU path can convert.
     pub device_potential: DevicePotential,
+    /// The record of a `committee` potential's latest evaluation (force deviations and
+    /// every member's results), read by the driver after each step.
+    pub committee: Option<Arc<CommitteeRecord>>,
 }
 
 /// Format of a thermo file.
@@ -62,7 +67,7 @@ pub enum ThermoFormat {
 }
 
 /// Files a deck writes during its run (the `[output]` table).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OutputPlan {
     /// Extended XYZ trajectory (relative to the working directory).
     pub trajectory: Option<PathBuf>,
@@ -72,6 +77,17 @@ pub struct OutputPlan {
     pub thermo_format: ThermoFormat,
     /// Thermo file (relative to the working directory).
     pub thermo_file: Option<PathBuf>,
+    /// Frames of a committee run whose force deviation crosses a threshold.
+    pub uncertain: Option<UncertainFrames>,
+}
+
+/// Where a committee run writes its uncertain frames (`[output]` `uncertain_frames`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UncertainFrames {
+    /// Extended XYZ file (relative to the working directory).
+    pub path: PathBuf,
+    /// A frame is written when its largest atomic force deviation exceeds this.
+    pub threshold: f64,
 }
 
 impl std::fmt::Debug for Deck {

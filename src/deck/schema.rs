@@ -51,6 +51,12 @@ pub struct OutputSpec {
     pub thermo_format: Option<Spanned<String>>,
     /// File receiving the thermo rows (besides the screen).
     pub thermo_file: Option<Spanned<String>>,
+    /// `committee` potentials: extended XYZ file receiving every frame whose largest
+    /// atomic force deviation exceeds `uncertainty_threshold`, with every member's energy
+    /// and forces (for relabelling in active learning).
+    pub uncertain_frames: Option<Spanned<String>>,
+    /// Force-deviation threshold (force units, eV/Å in metal units) of `uncertain_frames`.
+    pub uncertainty_threshold: Option<Spanned<f64>>,
 }
 
 /// One atom type.
@@ -123,9 +129,16 @@ pub struct VelocitySpec {
 pub struct PotentialSpec {
     /// Style name: `lj/cut`, `lj/smooth/linear`, `morse`, `buck`, `born`, `yukawa`, `soft`,
     /// `zbl`, `coul/cut`, `lj/cut/coul/cut`, `table`, `eam`, `eam/alloy`, `eam/fs`,
-    /// `tersoff`, `sw`, `e3gnn` (`sevennet`), `mace`, `torchscript` (either TorchScript
-    /// convention, read from the file), or `hybrid/overlay` (the sum of `overlay`).
+    /// `tersoff`, `sw`, `e3gnn` (`sevennet`), `mace`, `nequip`, `torchscript` (any TorchScript
+    /// convention, read from the file), `hybrid/overlay` (the sum of `overlay`), or
+    /// `committee` (the members are the `[[potential.committee]]` tables).
     pub style: Spanned<String>,
+    /// `committee`: the member potentials, each a table with the keys of `[potential]`.
+    #[serde(default)]
+    pub committee: Vec<Spanned<PotentialSpec>>,
+    /// `committee`: the 1-based number of the member whose forces move the atoms
+    /// (default: the mean of all members).
+    pub drive_member: Option<Spanned<i64>>,
     /// Global cutoff of the pair styles (`pair_style STYLE ... CUTOFF`).
     pub cutoff: Option<Spanned<f64>>,
     /// `lj/cut/coul/cut`: global Coulomb cutoff (default: `cutoff`).

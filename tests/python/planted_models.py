@@ -20,12 +20,17 @@ double precision, for Si. The defective models each change one thing:
                    gradient of any energy (curl) nor of the energy reported (the value is
                    the clean one);
 * rotation:        an energy term in (edge_x / r)^2 that depends on the orientation in
-                   space, so rotations change the energy.
+                   space, so rotations change the energy;
+* direct_forces:   a direct-force model (extra file `force_output` = `direct`): besides
+                   the clean energy it outputs `inferred_force`, one row per atom, which
+                   ferromd uses as the forces; they are computed inside the model as the
+                   forces of the nonconservative model (on a detached copy of the edge
+                   vectors), so they are not the gradient of the energy reported.
 """
 
 import os
 import sys
-from typing import Dict
+from typing import Dict, Tuple
 
 import torch
 
@@ -45,30 +50,47 @@ class Planted(torch.nn.Module):
         vec = data["edge_vec"]
         src = data["edge_index"][0]
         n = data["x"].shape[0]
+        atomic, energy = self.energy(vec, src, n, self.defect)
+        out = dict(data)
+        out["atomic_energy"] = atomic
+        out["inferred_total_energy"] = energy
+        if self.defect == "direct_forces":
+            dst = data["edge_index"][1]
+            edges = vec.detach().requires_grad_(True)
+            _, pumped = self.energy(edges, src, n, "nonconservative")
+            grads = torch.autograd.grad([pumped], [edges])
+            g = grads[0]
+            assert g is not None
+            # edge vectors are x_dst - x_src: F_src += dE/dvec, F_dst -= dE/dvec
+            forces = torch.zeros(n, 3, dtype=vec.dtype).index_add(0, src, g)
+            out["inferred_force"] = forces.index_add(0, dst, -g)
+        return out
+
+    def energy(
+        self, vec: torch.Tensor, src: torch.Tensor, n: int, defect: str
+    ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Per-atom and total energy of the model with `defect`."""
         r = torch.sqrt((vec * vec).sum(dim=1))
         x = r / self.rc
         env = (1.0 - x * x) ** 3
         morse = self.d0 * ((1.0 - torch.exp(-self.a * (r - self.r0))) ** 2 - 1.0)
-        if self.defect == "cutoff_jump":
+        if defect == "cutoff_jump":
             pair = morse
         else:
             pair = morse * env
         atomic = torch.zeros(n, dtype=vec.dtype).index_add(0, src, 0.5 * pair)
         coordination = torch.zeros(n, dtype=vec.dtype).index_add(0, src, env)
         atomic = atomic - 0.3 * torch.sqrt(1.0 + coordination)
-        if self.defect == "rotation":
+        if defect == "rotation":
             cos_x = vec[:, 0] / r
             atomic = atomic.index_add(0, src, 0.5 * env * cos_x * cos_x)
         energy = atomic.sum()
-        if self.defect == "nonconservative":
+        if defect == "nonconservative":
             # a force term with a gradient but no energy: q_i treated as a constant
             psi = 2.0 * torch.exp(-2.0 * (r - 3.0) ** 2) * env
             extra = (coordination.detach()[src] * psi).sum()
             energy = energy + (extra - extra.detach())
-        out = dict(data)
-        out["atomic_energy"] = atomic
-        out["inferred_total_energy"] = energy
-        return out
+        return atomic, energy
 
 
 def main() -> None:
@@ -81,10 +103,13 @@ def main() -> None:
         "dtype": "double",
         "model_type": "E3_equivariant_model",
     }
-    for defect in ["clean", "cutoff_jump", "nonconservative", "rotation"]:
+    for defect in ["clean", "cutoff_jump", "nonconservative", "rotation", "direct_forces"]:
         model = torch.jit.script(Planted(defect).double())
         path = os.path.join(outdir, f"{defect}.pt")
-        torch.jit.save(model, path, _extra_files=extra)
+        files = dict(extra)
+        if defect == "direct_forces":
+            files["force_output"] = "direct"
+        torch.jit.save(model, path, _extra_files=files)
         print(path)
 
 

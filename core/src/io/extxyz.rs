@@ -55,6 +55,40 @@ pub struct ExtXyzFrame {
     pub stress: Option<Matrix3<f64>>,
     /// Other comment-line pairs, in file order, values unquoted (a bare key has value `"T"`).
     pub info: Vec<(String, String)>,
+    /// Other real per-atom columns (`name:R:width`), written after the standard ones.
+    pub arrays: Vec<RealArray>,
+}
+
+/// A real per-atom column of an extended XYZ frame besides positions, velocities and
+/// forces (e.g. each committee member's forces), which ASE reads into `atoms.arrays`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RealArray {
+    /// Property name (no `:` or whitespace).
+    pub name: String,
+    /// Numbers per atom.
+    pub width: usize,
+    /// `width` numbers per atom, atom after atom.
+    pub values: Vec<f64>,
+}
+
+impl RealArray {
+    /// A column of one 3-vector per atom.
+    pub fn vectors(name: impl Into<String>, v: &[Vector3<f64>]) -> Self {
+        RealArray {
+            name: name.into(),
+            width: 3,
+            values: v.iter().flat_map(|x| [x.x, x.y, x.z]).collect(),
+        }
+    }
+
+    /// A column of one number per atom.
+    pub fn scalars(name: impl Into<String>, v: &[f64]) -> Self {
+        RealArray {
+            name: name.into(),
+            width: 1,
+            values: v.to_vec(),
+        }
+    }
 }
 
 /// A parse error at a 1-based line of an extended XYZ text or file.
@@ -344,6 +378,31 @@ fn parse_frame(lines: &[&str], start: usize) -> Result<(ExtXyzFrame, usize), Ext
         .ok_or_else(|| err(comment_no, "Properties has no `pos` column"))?;
     let vel_col = find(&["velocities", "velo"], "velocities")?;
     let force_col = find(&["forces", "force"], "forces")?;
+    // real columns other than the standard ones, with their first column
+    let mut extra_real = Vec::new();
+    let mut col = 0;
+    for p in &props {
+        let standard = [
+            "species",
+            "pos",
+            "positions",
+            "velocities",
+            "velo",
+            "forces",
+            "force",
+        ];
+        if p.kind == 'R' && !standard.contains(&p.name.as_str()) {
+            extra_real.push((
+                col,
+                RealArray {
+                    name: p.name.clone(),
+                    width: p.count,
+                    values: Vec::with_capacity(n * p.count),
+                },
+            ));
+        }
+        col += p.count;
+    }
     frame.symbols.reserve(n);
     frame.positions.reserve(n);
     let mut velocities = vel_col.map(|_| Vec::with_capacity(n));
@@ -388,6 +447,16 @@ fn parse_frame(lines: &[&str], start: usize) -> Result<(ExtXyzFrame, usize), Ext
         if let (Some(f), Some(col)) = (&mut forces, force_col) {
             f.push(vec3(col)?);
         }
+        for (col, a) in &mut extra_real {
+            for w in &words[*col..*col + a.width] {
+                let x = w
+                    .parse()
+                    .ok()
+                    .filter(|v: &f64| v.is_finite())
+                    .ok_or_else(|| err(line_no, format!("`{w}` is not a finite number")))?;
+                a.values.push(x);
+            }
+        }
         // other columns: check integers and logicals so that a damaged file is noticed
         let mut col = 0;
         for p in &props {
@@ -410,6 +479,7 @@ fn parse_frame(lines: &[&str], start: usize) -> Result<(ExtXyzFrame, usize), Ext
     }
     frame.velocities = velocities;
     frame.forces = forces;
+    frame.arrays = extra_real.into_iter().map(|(_, a)| a).collect();
     Ok((frame, start + 2 + n))
 }
 
@@ -460,6 +530,9 @@ impl ExtXyzFrame {
         if self.forces.is_some() {
             s.push_str(":forces:R:3");
         }
+        for a in &self.arrays {
+            let _ = write!(s, ":{}:R:{}", a.name, a.width);
+        }
         if let Some(e) = self.energy {
             s.push_str(" energy=");
             push_f64(&mut s, e);
@@ -501,6 +574,22 @@ impl ExtXyzFrame {
                 return Err(format!("{name} has {len} entries for {n} atoms"));
             }
         }
+        for a in &self.arrays {
+            if a.width == 0 || a.values.len() != a.width * n {
+                return Err(format!(
+                    "array `{}` has {} numbers for {n} atoms of width {}",
+                    a.name,
+                    a.values.len(),
+                    a.width
+                ));
+            }
+            if a.name.is_empty() || a.name.contains(|c: char| c == ':' || c.is_whitespace()) {
+                return Err(format!(
+                    "array name `{}` is empty or has `:` or whitespace",
+                    a.name
+                ));
+            }
+        }
         if let Some(s) = self
             .symbols
             .iter()
@@ -536,6 +625,12 @@ impl ExtXyzFrame {
             }
             if let Some(f) = &self.forces {
                 cols(&f[i]);
+            }
+            for a in &self.arrays {
+                for x in &a.values[a.width * i..a.width * (i + 1)] {
+                    s.push(' ');
+                    push_f64(&mut s, *x);
+                }
             }
             s.push('\n');
         }
@@ -577,6 +672,7 @@ impl ExtXyzFrame {
             energy: None,
             stress: None,
             info,
+            arrays: Vec::new(),
         }
     }
 
@@ -627,6 +723,10 @@ mod tests {
                 ("config_type".into(), "bulk crystal".into()),
                 ("step".into(), "10".into()),
             ],
+            arrays: vec![
+                RealArray::vectors("forces_1", &[Vector3::new(0.5, -1e-300, 2.0); 3]),
+                RealArray::scalars("force_dev", &[0.25, 1.0 / 3.0, 0.0]),
+            ],
         }
     }
 
@@ -639,6 +739,7 @@ mod tests {
         b.stress = None;
         b.pbc = None;
         b.info.clear();
+        b.arrays.clear();
         b.positions[0].x = 123.456_789_012_345_67;
         let mut buf = Vec::new();
         write_extxyz(&mut buf, &[a.clone(), b.clone()]).unwrap();
@@ -686,6 +787,8 @@ mod tests {
         let t = "1\nProperties=species:S:1:pos:R:3:Z:I:1:tags:L:1:charge:R:1\nO 1 2 3 8 T -0.5\n";
         let f = &parse_extxyz(t).unwrap()[0];
         assert_eq!(f.positions[0], Vector3::new(1.0, 2.0, 3.0));
+        // a real column is kept as an array; integer and logical columns are skipped
+        assert_eq!(f.arrays, [RealArray::scalars("charge", &[-0.5])]);
         let plain = "1\na comment\nO 1 2 3 extra stuff\n\n\n";
         let f = parse_extxyz(plain).unwrap();
         assert_eq!(f.len(), 1);

@@ -34,6 +34,8 @@ struct Scratch {
     grad32: Vec<f32>,
     /// dE/d(edge vector), f64 models.
     grad64: Vec<f64>,
+    /// Forces on the local atoms (N×3) of a direct-force model.
+    direct: Vec<f64>,
     /// Time accounting.
     timings: MlipTimings,
 }
@@ -58,6 +60,12 @@ pub struct MlipTimings {
 /// so periodic images are encoded in the edge vectors and `num_atoms = nlocal = n_local`.
 /// The model returns the total energy; one autograd call gives `g = dE/d r_ij` per edge,
 /// and `F_i += g`, `F_owner(j) −= g`, virial `−Σ r_ij ⊗ g`. Forces land on local atoms only.
+///
+/// A *direct-force* model (archive metadata `extra/force_output` = `direct`) also returns
+/// `inferred_force`, one row per local atom, and those are the forces: no autograd call
+/// is made for them, so they need not be the gradient of the energy
+/// ([`Potential::conservative`] is `false`). Its virial, when asked for, is still the
+/// energy's (`−Σ r_ij ⊗ dE/d r_ij`), so the pressure is that of the energy surface.
 pub struct E3gnn {
     model: CModule,
     meta: ModelMetadata,
@@ -169,6 +177,7 @@ impl E3gnn {
         &self,
         s: &mut Scratch,
         per_atom: Option<&mut [f64]>,
+        edge_gradient: bool,
     ) -> Result<f64, PotentialError> {
         let n = s.species.len() as i64;
         let e = s.vectors.len();
@@ -222,7 +231,7 @@ impl E3gnn {
             .f_to_device(self.device)
             .map_err(torch_error)?
             .detach()
-            .set_requires_grad(true);
+            .set_requires_grad(edge_gradient);
         let num_atoms = Tensor::from_slice(&[n]);
         let dict = vec![
             (
@@ -285,7 +294,25 @@ impl E3gnn {
                 .f_copy_data(per_atom, n as usize)
                 .map_err(torch_error)?;
         }
-        if e > 0 {
+        if self.meta.direct_forces {
+            let forces = get("inferred_force")?
+                .detach()
+                .f_to_device(Device::Cpu)
+                .and_then(|t| t.f_to_kind(Kind::Double))
+                .and_then(|t| t.f_contiguous())
+                .map_err(torch_error)?;
+            if forces.size() != [n, 3] {
+                return Err(PotentialError::Other(format!(
+                    "e3gnn: `inferred_force` has shape {:?}, expected [{n}, 3]",
+                    forces.size()
+                )));
+            }
+            s.direct.resize(3 * n as usize, 0.0);
+            forces
+                .f_copy_data(&mut s.direct, 3 * n as usize)
+                .map_err(torch_error)?;
+        }
+        if e > 0 && edge_gradient {
             let grads = Tensor::f_run_backward(&[energy], &[&edge_vec], false, false)
                 .map_err(torch_error)?;
             let grad = grads[0]
@@ -331,12 +358,20 @@ impl Potential for E3gnn {
         } else {
             None
         };
-        let energy = self.run_model(s, per_atom)?;
+        let direct = self.meta.direct_forces;
+        // a direct-force model needs the energy's edge gradient for the virial only
+        let edge_gradient = !direct || req.virial;
+        let energy = self.run_model(s, per_atom, edge_gradient)?;
         out.energy += energy;
-        let e = s.vectors.len();
-        let (src, dst) = s.edge_index.split_at(e);
-        let mut virial = [0.0; 6];
         let forces = &mut out.forces;
+        if direct {
+            for (f, d) in forces[..n_local].iter_mut().zip(s.direct.chunks_exact(3)) {
+                *f += Vector3::new(d[0], d[1], d[2]);
+            }
+        }
+        let e = if edge_gradient { s.vectors.len() } else { 0 };
+        let (src, dst) = s.edge_index.split_at(s.vectors.len());
+        let mut virial = [0.0; 6];
         for k in 0..e {
             let g = if self.meta.double {
                 Vector3::new(s.grad64[3 * k], s.grad64[3 * k + 1], s.grad64[3 * k + 2])
@@ -347,8 +382,10 @@ impl Potential for E3gnn {
                     s.grad32[3 * k + 2] as f64,
                 )
             };
-            forces[src[k] as usize] += g;
-            forces[dst[k] as usize] -= g;
+            if !direct {
+                forces[src[k] as usize] += g;
+                forces[dst[k] as usize] -= g;
+            }
             if req.virial {
                 let r = s.vectors[k];
                 virial[0] -= r.x * g.x;
@@ -371,5 +408,9 @@ impl Potential for E3gnn {
 
     fn name(&self) -> &str {
         "e3gnn"
+    }
+
+    fn conservative(&self) -> bool {
+        !self.meta.direct_forces
     }
 }

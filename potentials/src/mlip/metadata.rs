@@ -21,6 +21,10 @@ pub struct ModelMetadata {
     pub model_type: Option<String>,
     /// `extra/version`: the version of the exporting package, when present.
     pub version: Option<String>,
+    /// Whether the model predicts forces directly (`extra/force_output` = `direct`; the
+    /// output then has `inferred_force`, one row per atom) instead of as the gradient of
+    /// its energy (`gradient`, the default and SevenNet's convention).
+    pub direct_forces: bool,
     /// Every extra file, by name.
     pub extra: BTreeMap<String, String>,
 }
@@ -93,6 +97,18 @@ impl ModelMetadata {
                 reason: format!("model_type `{}` is not E3_equivariant_model", t.trim()),
             });
         }
+        let direct_forces = match extra.get("force_output").map(|s| s.trim()) {
+            None | Some("gradient") => false,
+            Some("direct") => true,
+            Some(other) => {
+                return Err(bad(
+                    "force_output",
+                    other,
+                    "expected `gradient` (forces are -dE/dx) or `direct` (the model outputs \
+                     `inferred_force`)",
+                ));
+            }
+        };
         for accelerator in ["flashTP", "oeq"] {
             if extra.get(accelerator).is_some_and(|v| v.trim() == "yes") {
                 return Err(bad(
@@ -110,6 +126,7 @@ impl ModelMetadata {
             double,
             model_type: extra.get("model_type").map(|s| s.trim().to_owned()),
             version: extra.get("version").map(|s| s.trim().to_owned()),
+            direct_forces,
             extra,
         })
     }
@@ -175,5 +192,23 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("num_species"), "{e}");
+        let si = [("chemical_symbols_to_index", "Si"), ("cutoff", "4")];
+        let direct = [si[0], si[1], ("force_output", "direct")];
+        assert!(
+            ModelMetadata::from_extra(p, extra(&direct))
+                .unwrap()
+                .direct_forces
+        );
+        assert!(
+            !ModelMetadata::from_extra(p, extra(&si))
+                .unwrap()
+                .direct_forces
+        );
+        let e = ModelMetadata::from_extra(p, extra(&[si[0], si[1], ("force_output", "curl")]))
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("force_output") && e.to_string().contains("`direct`"),
+            "{e}"
+        );
     }
 }

@@ -186,7 +186,8 @@ pub fn torch_enabled() -> bool {
 
 /// Loads the TorchScript model at `path`, mapping atom type `t` (0-based) to element
 /// `elements[t]`, as `pair_coeff * * model.pt El1 El2 ...` does (for NequIP models, the
-/// names are the model's type names).
+/// names are the model's type names). A model that predicts forces directly (not as an
+/// energy gradient) is loaded with a warning on stderr.
 ///
 /// The convention is `options.convention`, or else read from the archive: the compiled
 /// code of mace's `LAMMPS_MACE` marks a MACE model, the `chemical_symbols_to_index` extra
@@ -205,17 +206,31 @@ pub fn load_model(
             Some(c) => c,
             None => detect_convention(path)?,
         };
-        Ok(match convention {
+        let model: Box<dyn Potential> = match convention {
             Convention::E3gnn => Box::new(E3gnn::load(path, elements, options)?),
             Convention::Mace => Box::new(LammpsMace::load(path, elements, options)?),
             Convention::Nequip => Box::new(Nequip::load(path, elements, options)?),
-        })
+        };
+        if !model.conservative() {
+            eprintln!("warning: {}", non_conservative_warning(path));
+        }
+        Ok(model)
     }
     #[cfg(not(feature = "torch"))]
     {
         let _ = (path.as_ref(), elements, options);
         Err(MlipError::FeatureDisabled)
     }
+}
+
+/// What ferromd prints when it loads a model whose forces are not an energy gradient.
+pub fn non_conservative_warning(path: &Path) -> String {
+    format!(
+        "{} predicts forces directly (extra/force_output = direct): they are not the \
+         gradient of its energy, so NVE runs need not conserve energy; `ferromd check` \
+         measures the heat-up",
+        path.display()
+    )
 }
 
 /// Reads which convention the TorchScript archive at `path` follows.

@@ -95,4 +95,8 @@ impl Potential for TailCorrected {
     fn name(&self) -> &str {
         self.inner.name()
     }
+
+    fn conservative(&self) -> bool {
+        self.inner.conservative()
+    }
 }

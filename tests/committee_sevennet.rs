@@ -1,0 +1,179 @@
+//! A committee of SevenNet-0 and SevenNet-l3i5 (both exported by `scripts/setup-mlip.sh`,
+//! `$FERROMD_SEVENNET0` and `$FERROMD_SEVENNET_L3I5`) runs NVE MD on 64 Si atoms from a
+//! deck and writes its uncertain frames; ASE reads them back, each member's energy and
+//! forces at the first frame are those of that model alone, and the per-atom deviation in
+//! the file is the spread of the members' forces in the file.
+//!
+//! Needs the `torch` feature (scripts/test.sh runs it with the libtorch environment).
+#![cfg(feature = "torch")]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use ferromd::core::io::extxyz::read_extxyz;
+use ferromd::core::lattice::{CubicKind, Lattice};
+use ferromd::core::neighbor::NeighborSettings;
+use ferromd::core::{IntegrationParameters, Simulation, Species, UnitSystem};
+use ferromd::driver::{DriverOptions, run_deck};
+use ferromd::integrators::VelocityVerlet;
+use ferromd::potentials::mlip::{E3gnn, MlipOptions};
+
+/// `$VAR`, by default `target/mlip/FILE`.
+fn model(var: &str, file: &str) -> PathBuf {
+    std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("target/mlip")
+            .join(file)
+    })
+}
+
+fn sevennet0() -> PathBuf {
+    model("FERROMD_SEVENNET0", "sevennet0.pt")
+}
+
+fn l3i5() -> PathBuf {
+    model("FERROMD_SEVENNET_L3I5", "sevennet_l3i5.pt")
+}
+
+fn deck(dir: &Path) -> String {
+    format!(
+        r#"units = "metal"
+
+[[species]]
+name = "Si"
+mass = 28.0855
+
+[lattice]
+kind = "diamond"
+constant = 5.43
+repeat = [2, 2, 2]
+species = "Si"
+
+[velocity]
+temperature = 1200.0
+seed = 7
+
+[potential]
+style = "committee"
+
+[[potential.committee]]
+style = "e3gnn"
+model = "{m0}"
+
+[[potential.committee]]
+style = "e3gnn"
+model = "{m1}"
+
+[integrator]
+style = "nve"
+timestep = 0.002
+
+[run]
+steps = 6
+thermo = 2
+
+[output]
+uncertain_frames = "{frames}"
+uncertainty_threshold = 0.0
+"#,
+        m0 = sevennet0().display(),
+        m1 = l3i5().display(),
+        frames = dir.join("uncertain.extxyz").display(),
+    )
+}
+
+/// Energy and forces of one model alone on the perfect 64-atom lattice.
+fn alone(path: &Path) -> (f64, Vec<[f64; 3]>) {
+    let system = Lattice::cubic(CubicKind::Diamond, 5.43)
+        .build([2; 3], vec![Species::new("Si", 28.0855)])
+        .unwrap();
+    let pot = E3gnn::load(path, &["Si"], &MlipOptions::default()).unwrap();
+    let mut sim = Simulation::new(
+        system,
+        UnitSystem::Metal,
+        IntegrationParameters {
+            dt: 0.001,
+            neighbor: NeighborSettings::with_skin(1.0),
+        },
+        Box::new(pot),
+        Box::new(VelocityVerlet::new()),
+    )
+    .unwrap();
+    let e = sim.evaluate().unwrap().energy;
+    (
+        e,
+        sim.system.forces.iter().map(|f| [f.x, f.y, f.z]).collect(),
+    )
+}
+
+#[test]
+fn sevennet_committee_runs_md_and_writes_uncertain_frames() {
+    let dir = std::env::temp_dir().join(format!("ferromd-committee-7net-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let deck_path = dir.join("si.toml");
+    std::fs::write(&deck_path, deck(&dir)).unwrap();
+    let mut screen = Vec::new();
+    run_deck(&deck_path, &mut screen, DriverOptions::default()).unwrap();
+    let screen = String::from_utf8(screen).unwrap();
+    assert!(screen.contains("ForceDevMax"), "{screen}");
+
+    // threshold 0: every step from 0 to 6 is written
+    let file = dir.join("uncertain.extxyz");
+    let frames = read_extxyz(&file).unwrap();
+    assert_eq!(frames.len(), 7);
+    let first = &frames[0];
+    assert_eq!(first.info("step"), Some("0"));
+    let (u0, f0) = alone(&sevennet0());
+    let (u1, f1) = alone(&l3i5());
+    let energy = |k: &str| -> f64 { first.info(k).unwrap().parse().unwrap() };
+    assert!((energy("energy_1") - u0).abs() < 1e-9 * u0.abs(), "{u0}");
+    assert!((energy("energy_2") - u1).abs() < 1e-9 * u1.abs(), "{u1}");
+    assert!((u0 - u1).abs() > 1e-3, "two different models: {u0} {u1}");
+    let array = |name: &str| &first.arrays.iter().find(|a| a.name == name).unwrap().values;
+    for (name, reference) in [("forces_1", &f0), ("forces_2", &f1)] {
+        for (i, f) in reference.iter().enumerate() {
+            for c in 0..3 {
+                assert!(
+                    (array(name)[3 * i + c] - f[c]).abs() < 1e-9,
+                    "{name} atom {i}"
+                );
+            }
+        }
+    }
+    let later: f64 = frames[6].info("force_dev_max").unwrap().parse().unwrap();
+    assert!(later > 0.0);
+
+    // ASE reads the file: member energies in info, member forces in arrays, and the
+    // deviation there is the spread of the two members' forces
+    let check = r#"
+import sys
+import numpy as np
+import ase.io
+frames = ase.io.read(sys.argv[1], index=":")
+assert len(frames) == 7, len(frames)
+for a in frames:
+    f1, f2 = a.arrays["forces_1"], a.arrays["forces_2"]
+    mean = 0.5 * (f1 + f2)
+    sigma = np.sqrt(0.5 * (((f1 - mean) ** 2).sum(1) + ((f2 - mean) ** 2).sum(1)))
+    assert np.allclose(sigma, a.arrays["force_dev"], rtol=1e-12, atol=1e-12)
+    assert np.isclose(sigma.max(), a.info["force_dev_max"], rtol=1e-12)
+    assert np.allclose(a.get_forces(), mean, rtol=1e-12, atol=1e-12)
+    e = 0.5 * (a.info["energy_1"] + a.info["energy_2"])
+    assert np.isclose(a.get_potential_energy(), e, rtol=1e-12)
+    assert a.info["committee_size"] == 2
+print("ok", len(frames))
+"#;
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(check)
+        .arg(&file)
+        .output()
+        .expect("python3 (scripts/setup-mlip.sh puts its venv, which has ASE, on PATH)");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
