@@ -1,5 +1,5 @@
 //! A committee of SevenNet-0 and SevenNet-l3i5 (both exported by `scripts/setup-mlip.sh`,
-//! `$FERROMD_SEVENNET0` and `$FERROMD_SEVENNET_L3I5`) runs NVE MD on 64 Si atoms from a
+//! `$FERROMD_SEVENNET0` and `$FERROMD_SEVENNET_L3I5`) runs NVE MD on 8 Si atoms from a
 //! deck and writes its uncertain frames; ASE reads them back, each member's energy and
 //! forces at the first frame are those of that model alone, and the per-atom deviation in
 //! the file is the spread of the members' forces in the file.
@@ -46,7 +46,7 @@ mass = 28.0855
 [lattice]
 kind = "diamond"
 constant = 5.43
-repeat = [2, 2, 2]
+repeat = [1, 1, 1]
 species = "Si"
 
 [velocity]
@@ -69,8 +69,8 @@ style = "nve"
 timestep = 0.002
 
 [run]
-steps = 6
-thermo = 2
+steps = 3
+thermo = 1
 
 [output]
 uncertain_frames = "{frames}"
@@ -82,10 +82,10 @@ uncertainty_threshold = 0.0
     )
 }
 
-/// Energy and forces of one model alone on the perfect 64-atom lattice.
+/// Energy and forces of one model alone on the perfect 8-atom lattice.
 fn alone(path: &Path) -> (f64, Vec<[f64; 3]>) {
     let system = Lattice::cubic(CubicKind::Diamond, 5.43)
-        .build([2; 3], vec![Species::new("Si", 28.0855)])
+        .build([1; 3], vec![Species::new("Si", 28.0855)])
         .unwrap();
     let pot = E3gnn::load(path, &["Si"], &MlipOptions::default()).unwrap();
     let mut sim = Simulation::new(
@@ -117,30 +117,29 @@ fn sevennet_committee_runs_md_and_writes_uncertain_frames() {
     let screen = String::from_utf8(screen).unwrap();
     assert!(screen.contains("ForceDevMax"), "{screen}");
 
-    // threshold 0: every step from 0 to 6 is written
+    // threshold 0: every step from 0 to 3 is written
     let file = dir.join("uncertain.extxyz");
     let frames = read_extxyz(&file).unwrap();
-    assert_eq!(frames.len(), 7);
+    assert_eq!(frames.len(), 4);
     let first = &frames[0];
     assert_eq!(first.info("step"), Some("0"));
     let (u0, f0) = alone(&sevennet0());
     let (u1, f1) = alone(&l3i5());
     let energy = |k: &str| -> f64 { first.info(k).unwrap().parse().unwrap() };
-    assert!((energy("energy_1") - u0).abs() < 1e-9 * u0.abs(), "{u0}");
-    assert!((energy("energy_2") - u1).abs() < 1e-9 * u1.abs(), "{u1}");
+    assert!((energy("energy_1") - u0).abs() < 1e-6 * u0.abs(), "{u0}");
+    assert!((energy("energy_2") - u1).abs() < 1e-6 * u1.abs(), "{u1}");
     assert!((u0 - u1).abs() > 1e-3, "two different models: {u0} {u1}");
     let array = |name: &str| &first.arrays.iter().find(|a| a.name == name).unwrap().values;
+    // float32 models: the edge order (hence rounding) depends on the neighbor skin
     for (name, reference) in [("forces_1", &f0), ("forces_2", &f1)] {
         for (i, f) in reference.iter().enumerate() {
             for c in 0..3 {
-                assert!(
-                    (array(name)[3 * i + c] - f[c]).abs() < 1e-9,
-                    "{name} atom {i}"
-                );
+                let d = (array(name)[3 * i + c] - f[c]).abs();
+                assert!(d < 1e-5, "{name} atom {i}: {d}");
             }
         }
     }
-    let later: f64 = frames[6].info("force_dev_max").unwrap().parse().unwrap();
+    let later: f64 = frames[3].info("force_dev_max").unwrap().parse().unwrap();
     assert!(later > 0.0);
 
     // ASE reads the file: member energies in info, member forces in arrays, and the
@@ -150,7 +149,7 @@ import sys
 import numpy as np
 import ase.io
 frames = ase.io.read(sys.argv[1], index=":")
-assert len(frames) == 7, len(frames)
+assert len(frames) == 4, len(frames)
 for a in frames:
     f1, f2 = a.arrays["forces_1"], a.arrays["forces_2"]
     mean = 0.5 * (f1 + f2)

@@ -90,6 +90,15 @@ fn torch_error(e: tch::TchError) -> PotentialError {
     PotentialError::Other(format!("e3gnn: torch: {e}"))
 }
 
+/// A model output as a contiguous double-precision tensor in host memory.
+fn host_f64(t: &Tensor) -> Result<Tensor, PotentialError> {
+    t.detach()
+        .f_to_device(Device::Cpu)
+        .and_then(|t| t.f_to_kind(Kind::Double))
+        .and_then(|t| t.f_contiguous())
+        .map_err(torch_error)
+}
+
 impl E3gnn {
     /// Loads the model at `path` and maps atom type `t` (0-based) to `elements[t]`.
     pub fn load(
@@ -284,23 +293,13 @@ impl E3gnn {
             .and_then(|t| t.f_double_value(&[]))
             .map_err(torch_error)?;
         if let Some(per_atom) = per_atom {
-            let atomic = get("atomic_energy")?
-                .detach()
-                .f_to_device(Device::Cpu)
-                .and_then(|t| t.f_to_kind(Kind::Double))
-                .and_then(|t| t.f_contiguous())
-                .map_err(torch_error)?;
+            let atomic = host_f64(get("atomic_energy")?)?;
             atomic
                 .f_copy_data(per_atom, n as usize)
                 .map_err(torch_error)?;
         }
         if self.meta.direct_forces {
-            let forces = get("inferred_force")?
-                .detach()
-                .f_to_device(Device::Cpu)
-                .and_then(|t| t.f_to_kind(Kind::Double))
-                .and_then(|t| t.f_contiguous())
-                .map_err(torch_error)?;
+            let forces = host_f64(get("inferred_force")?)?;
             if forces.size() != [n, 3] {
                 return Err(PotentialError::Other(format!(
                     "e3gnn: `inferred_force` has shape {:?}, expected [{n}, 3]",
