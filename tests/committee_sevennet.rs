@@ -133,8 +133,8 @@ fn sevennet_committee_runs_md_and_writes_uncertain_frames() {
     // float32 models: the edge order (hence rounding) depends on the neighbor skin
     for (name, reference) in [("forces_1", &f0), ("forces_2", &f1)] {
         for (i, f) in reference.iter().enumerate() {
-            for c in 0..3 {
-                let d = (array(name)[3 * i + c] - f[c]).abs();
+            for (c, fc) in f.iter().enumerate() {
+                let d = (array(name)[3 * i + c] - fc).abs();
                 assert!(d < 1e-5, "{name} atom {i}: {d}");
             }
         }
