@@ -15,6 +15,8 @@
 #     target/mlip/nequip_sio_*.pth: small NequIP models with random weights deployed by
 #     nequip-deploy (the legacy LAMMPS `pair_nequip` convention), with their ASE
 #     NequIPCalculator references, both written by tests/reference/mlip/nequip_random_model.py.
+#   * target/mlip/sevennet_mf0_heads.pt and sevennet_mf0_pbe.pt: the multi-fidelity SevenNet-MF-0
+#     (in sevenn's package data) with its head chosen at run time, and with PBE fixed.
 # A second run only checks that both exist and is quick. Network is needed on the first run only.
 # The last lines print the environment to use; `eval "$(scripts/setup-mlip.sh --env)"` applies it.
 set -euo pipefail
@@ -75,16 +77,18 @@ for dtype in float64 float32; do
     fi
 done
 
-# export_sevennet NAME FILE: exports the pretrained SevenNet model NAME (shipped inside the
-# sevenn package, so no network is needed) with `sevenn_get_model` to FILE, unless it exists.
+# export_sevennet NAME FILE [ARGS...]: exports the pretrained SevenNet model NAME (shipped inside
+# the sevenn package, so no network is needed) with `sevenn_get_model` (given ARGS too) to FILE,
+# unless it exists.
 export_sevennet() {
     local name=$1 file=$2
+    shift 2
     [[ -s "$file" ]] && return 0
     log "exporting $name (pair_e3gnn TorchScript) to $file"
     mkdir -p "$MODEL_DIR"
     local tmp produced
     tmp=$(mktemp -d "$MODEL_DIR/export.XXXXXX")
-    (cd "$tmp" && "$VENV/bin/sevenn_get_model" "$name" -o exported >&2)
+    (cd "$tmp" && "$VENV/bin/sevenn_get_model" "$name" "$@" -o exported >&2)
     # sevenn_get_model names the file after -o; accept it with or without an extension
     produced=$(find "$tmp" -maxdepth 1 -type f -name 'exported*' | head -n 1)
     if [[ -z "$produced" ]]; then
@@ -97,6 +101,16 @@ export_sevennet() {
 export_sevennet 7net-0 "$MODEL"
 # the second member of the SevenNet committee test and benchmark (tests/committee_sevennet.rs)
 export_sevennet 7net-l3i5 "$MODEL_L3I5"
+
+# SevenNet-MF-0 (multi-fidelity, shipped inside sevenn 0.13.0: no download): with its modal as a
+# run-time input (scripts/export-sevennet-heads.py, extra/modal_map) and, for comparison, as
+# sevenn_get_model exports it with the modal fixed to PBE
+if [[ ! -s "$MODEL_DIR/sevennet_mf0_heads.pt" ]]; then
+    log "exporting SevenNet-MF-0 with run-time heads to $MODEL_DIR/sevennet_mf0_heads.pt"
+    mkdir -p "$MODEL_DIR"
+    "$VENV/bin/python" scripts/export-sevennet-heads.py 7net-mf-0 "$MODEL_DIR/sevennet_mf0_heads.pt" >&2
+fi
+export_sevennet 7net-mf-0 "$MODEL_DIR/sevennet_mf0_pbe.pt" --modal PBE
 
 TORCH_LIB=$("$VENV/bin/python" -c "import os, torch; print(os.path.join(os.path.dirname(torch.__file__), 'lib'))")
 log "ready; use:"

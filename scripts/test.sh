@@ -27,7 +27,7 @@ else
     # the feature-gated tests only: the rest of the workspace does not change with the feature
     cargo test --release --features torch -p ferromd-potentials --lib mlip "$@"
     cargo test --release --features torch --test mlip_sevennet --test mlip_mace --test mlip_nequip --test mlip_decks \
-        --test committee_sevennet \
+        --test committee_sevennet --test mlip_hessian --test mlip_heads_charge \
         --test check_planted "$@"
     cargo build --release --quiet --features torch --example mlip_bench
 fi

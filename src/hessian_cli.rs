@@ -4,8 +4,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::check_cli::load_target;
-use clap::Args;
-use ferromd::hessian::{default_step, finite_difference_hessian, normal_modes, output};
+use clap::{Args, ValueEnum};
+use ferromd::hessian::{
+    Hessian, analytic_hessian, default_step, finite_difference_hessian, normal_modes, output,
+};
 
 /// Largest system accepted: the dense 3N × 3N matrix (a few copies of 8·9N² bytes) and
 /// its O(N³) diagonalisation grow past a workstation's memory and patience beyond this.
@@ -22,6 +24,11 @@ pub struct HessianArgs {
     /// Print matrix and modes as one JSON document on stdout instead.
     #[arg(long)]
     pub json: bool,
+    /// How to differentiate: the potential's own second derivatives (autograd through
+    /// SevenNet TorchScript models) or central differences of forces. Default: autograd
+    /// where the potential has it and --step is not given, else fd.
+    #[arg(long, value_enum)]
+    pub method: Option<MethodArg>,
     /// Finite-difference displacement (default 1e-3 A; 1e-4 sigma in lj units).
     #[arg(long)]
     pub step: Option<f64>,
@@ -36,12 +43,25 @@ pub struct HessianArgs {
     pub device: String,
 }
 
+/// The `--method` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MethodArg {
+    /// The potential's own second derivatives (double backward through the model).
+    Autograd,
+    /// Central differences of the forces.
+    Fd,
+}
+
 /// Computes and prints; exit status 0, 1 when an evaluation fails, 2 on bad input.
 pub fn run(args: &HessianArgs) -> ExitCode {
     if let Some(step) = args.step
         && !(step.is_finite() && step > 0.0)
     {
         eprintln!("error: --step {step} must be positive");
+        return ExitCode::from(2);
+    }
+    if args.method == Some(MethodArg::Autograd) && args.step.is_some() {
+        eprintln!("error: --step is for --method fd; autograd takes no step");
         return ExitCode::from(2);
     }
     let target = match load_target(
@@ -53,6 +73,21 @@ pub fn run(args: &HessianArgs) -> ExitCode {
         Ok(t) => t,
         Err(code) => return code,
     };
+    let potential = target.potential.as_ref();
+    let method = match (args.method, args.step) {
+        (Some(MethodArg::Autograd), None) if potential.analytic_hessian().is_none() => {
+            eprintln!(
+                "error: {}: the potential `{}` has no autograd Hessian (ferromd has one for \
+                 SevenNet pair_e3gnn TorchScript models); use --method fd",
+                target.label,
+                potential.name()
+            );
+            return ExitCode::from(2);
+        }
+        (Some(m), _) => m,
+        (None, None) if potential.analytic_hessian().is_some() => MethodArg::Autograd,
+        (None, _) => MethodArg::Fd,
+    };
     let atoms = target.system.len();
     if atoms > MAX_ATOMS {
         eprintln!(
@@ -63,8 +98,15 @@ pub fn run(args: &HessianArgs) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let step = args.step.unwrap_or_else(|| default_step(target.units));
-    let hessian = match finite_difference_hessian(&target.system, target.potential.as_ref(), step) {
+    let computed: Result<Hessian, _> = match method {
+        MethodArg::Autograd => analytic_hessian(&target.system, potential)
+            .map(|h| h.expect("the potential was checked to have an analytic Hessian")),
+        MethodArg::Fd => {
+            let step = args.step.unwrap_or_else(|| default_step(target.units));
+            finite_difference_hessian(&target.system, potential, step)
+        }
+    };
+    let hessian = match computed {
         Ok(h) => h,
         Err(e) => {
             eprintln!("error: {}: {e}", target.label);

@@ -276,3 +276,23 @@ fn file_potentials_outside_metal_units_are_refused() {
         );
     }
 }
+
+#[test]
+fn model_only_keys_are_refused_for_classical_styles() {
+    for key in [
+        "head = \"PBE\"",
+        "modal = \"PBE\"",
+        "charge = -1",
+        "spin_multiplicity = 2",
+    ] {
+        let e = error_after("cutoff = 2.5", &format!("cutoff = 2.5\n{key}"));
+        let msg = e.to_string();
+        assert_eq!(
+            e.location.map(|l| l.0),
+            Some(line_of(GOOD, "cutoff = 2.5") + 1),
+            "{msg}"
+        );
+        assert!(msg.contains("has no meaning for style `lj/cut`"), "{msg}");
+        assert!(e.hint.is_some(), "{msg}");
+    }
+}

@@ -267,6 +267,7 @@ steps = 0
     let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(doc["units"], "metal");
     assert_eq!(doc["step"], 5e-4);
+    assert_eq!(doc["method"], "finite-difference");
     assert_eq!(doc["hessian"].as_array().unwrap().len(), 6);
     let modes = doc["modes"].as_array().unwrap();
     assert_eq!(modes.len(), 6);
@@ -304,4 +305,13 @@ fn missing_deck_is_an_error_naming_the_file() {
             .unwrap()
             .contains("--step")
     );
+    let no_autograd = ferromd()
+        .args(["hessian", "--method", "autograd"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs/lj-melt.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(no_autograd.status.code(), Some(2), "{no_autograd:?}");
+    let err = String::from_utf8(no_autograd.stderr).unwrap();
+    assert!(err.contains("no autograd Hessian"), "{err}");
+    assert!(err.contains("--method fd"), "{err}");
 }

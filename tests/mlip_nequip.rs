@@ -234,7 +234,22 @@ fn lammps_script_and_deck_run_nequip() {
     );
     let err = script_pe("nq-kw", &script("1 box", "nequip extra", &coeff("Si O"))).unwrap_err();
     assert!(
-        err.contains("takes no arguments") && err.contains(":9"),
+        err.contains("unknown keyword `extra`") && err.contains(":9"),
+        "{err}"
+    );
+    // the TorchScript keywords are read, and refused by a model without heads or charge
+    let err = script_pe(
+        "nq-head",
+        &script("1 box", "nequip head PBE", &coeff("Si O")),
+    )
+    .unwrap_err();
+    assert!(
+        err.contains("have a single head") && err.contains("PBE"),
+        "{err}"
+    );
+    let err = script_pe("nq-q", &script("1 box", "nequip charge 1", &coeff("Si O"))).unwrap_err();
+    assert!(
+        err.contains("charge") && err.contains("does not take it"),
         "{err}"
     );
     let err = script_pe("nq-badel", &script("1 box", "nequip", &coeff("Si C"))).unwrap_err();

@@ -1,11 +1,13 @@
 //! One force evaluation: run the potential on the extended atoms, fold ghosts, check the result.
 
-use nalgebra::Vector3;
+use nalgebra::{DMatrix, Vector3};
 use rayon::prelude::*;
 
 use crate::error::RunError;
 use crate::neighbor::Neighbors;
-use crate::potential::{ForceInput, ForceOutput, ForceRequest, Potential};
+use crate::potential::{
+    AnalyticHessian, ForceInput, ForceOutput, ForceRequest, Potential, PotentialError,
+};
 use crate::system::System;
 
 /// How many offending atoms an error message lists.
@@ -65,6 +67,51 @@ pub fn evaluate_forces(
         });
     }
     Ok(())
+}
+
+/// The Hessian of `hessian` (a potential's [`AnalyticHessian`]) at the current neighbor
+/// state: `3n × 3n` over `system`'s atoms in their order, checked to be finite.
+pub fn evaluate_hessian(
+    system: &System,
+    neighbors: &Neighbors,
+    hessian: &dyn AnalyticHessian,
+) -> Result<DMatrix<f64>, RunError> {
+    let input = ForceInput {
+        cell: &system.cell,
+        atoms: neighbors.ghosts(),
+        list: neighbors.list(),
+        charges: system.charges.as_deref(),
+        request: ForceRequest::FORCES,
+    };
+    let fail = |message: String| RunError::Potential {
+        step: 0,
+        source: PotentialError::Other(message),
+    };
+    let matrix = hessian
+        .hessian(&input)
+        .map_err(|source| RunError::Potential { step: 0, source })?;
+    let n = 3 * system.len();
+    if matrix.shape() != (n, n) {
+        return Err(fail(format!(
+            "the {} Hessian is {} x {}, expected {n} x {n}",
+            hessian.hessian_method(),
+            matrix.nrows(),
+            matrix.ncols()
+        )));
+    }
+    if let Some(k) = matrix.iter().position(|h| !h.is_finite()) {
+        let (row, col) = (k % n, k / n);
+        return Err(fail(format!(
+            "the {} Hessian entry ({}, {}) (atom ids {} and {}) is {}",
+            hessian.hessian_method(),
+            row + 1,
+            col + 1,
+            system.ids[row / 3],
+            system.ids[col / 3],
+            matrix[(row, col)]
+        )));
+    }
+    Ok(matrix)
 }
 
 fn is_finite(v: &Vector3<f64>) -> bool {

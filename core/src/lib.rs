@@ -29,7 +29,7 @@ pub use error::RunError;
 pub use integrator::{Integrator, StepContext};
 pub use neighbor::{ListKind, NeighborSettings};
 pub use potential::{
-    Accumulator, ForceInput, ForceOutput, ForceRequest, Potential, PotentialError,
+    Accumulator, AnalyticHessian, ForceInput, ForceOutput, ForceRequest, Potential, PotentialError,
 };
 pub use simulation::{Evaluation, IntegrationParameters, RunObserver, RunSummary, Simulation};
 pub use system::{Species, System};

@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-use nalgebra::Vector3;
+use nalgebra::{DMatrix, Vector3};
 use rayon::prelude::*;
 
 use crate::cell::Cell;
@@ -292,10 +292,32 @@ pub trait Potential: Send + Sync {
     /// A short name for logs, e.g. `"lj/cut"`.
     fn name(&self) -> &str;
 
+    /// The potential's own second derivatives of the energy, when it can compute them
+    /// (e.g. by automatic differentiation); `None` (the default) means callers fall back
+    /// to finite differences of [`Potential::compute`]'s forces.
+    fn analytic_hessian(&self) -> Option<&dyn AnalyticHessian> {
+        None
+    }
+
     /// Whether the forces are the negative gradient of the energy (every analytic
     /// potential). Machine-learned models that predict forces directly return `false`:
     /// their forces can have a curl, and NVE runs with them need not conserve energy.
     fn conservative(&self) -> bool {
         true
     }
+}
+
+/// A potential that computes the Hessian of its energy itself.
+///
+/// The Hessian is taken with respect to the positions of the *local* atoms, every ghost
+/// moving rigidly with its owner (so in a periodic cell it is the Γ-point force-constant
+/// matrix, as finite differences of the folded forces give).
+pub trait AnalyticHessian: Send + Sync {
+    /// How the derivatives are computed, in words, for reports (e.g. `"autograd"`).
+    fn hessian_method(&self) -> &str;
+
+    /// The `3n × 3n` matrix `∂²E/∂x_ia ∂x_jb` (row `3i + a`, column `3j + b`, energy /
+    /// length²) over the `n` local atoms of `input` (its full or half list as
+    /// [`Potential::list_kind`] asks). Not symmetrised.
+    fn hessian(&self, input: &ForceInput<'_>) -> Result<DMatrix<f64>, PotentialError>;
 }

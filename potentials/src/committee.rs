@@ -18,12 +18,14 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use ferromd_core::nalgebra::Vector3;
+use ferromd_core::nalgebra::{DMatrix, Vector3};
 use ferromd_core::neighbor::{ListKind, NeighborList};
-use ferromd_core::potential::{ForceInput, ForceOutput, ForceRequest, Potential, PotentialError};
+use ferromd_core::potential::{
+    AnalyticHessian, ForceInput, ForceOutput, ForceRequest, Potential, PotentialError,
+};
 use rayon::prelude::*;
 
-use crate::overlay::{add_energies, common_list_kind, derived_list};
+use crate::overlay::{add_energies, common_list_kind, derived_list, weighted_hessian};
 
 /// Which forces, energy and virial move the atoms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -331,10 +333,42 @@ impl Potential for Committee {
     }
 
     fn conservative(&self) -> bool {
-        match self.drive {
-            CommitteeDrive::Mean => self.members.iter().all(|m| m.conservative()),
-            CommitteeDrive::Member(k) => self.members[k].conservative(),
-        }
+        self.driving_members().all(|(m, _)| m.conservative())
+    }
+
+    fn analytic_hessian(&self) -> Option<&dyn AnalyticHessian> {
+        self.driving_members()
+            .all(|(m, _)| m.analytic_hessian().is_some())
+            .then_some(self as &dyn AnalyticHessian)
+    }
+}
+
+impl Committee {
+    /// The members whose forces move the atoms, with their weights: every member at
+    /// `1/m` for the mean, or the driving member alone.
+    fn driving_members(&self) -> impl Iterator<Item = (&dyn Potential, f64)> {
+        let weight = 1.0 / self.members.len() as f64;
+        self.members
+            .iter()
+            .enumerate()
+            .filter_map(move |(k, m)| match self.drive {
+                CommitteeDrive::Mean => Some((m.as_ref(), weight)),
+                CommitteeDrive::Member(d) => (d == k).then_some((m.as_ref(), 1.0)),
+            })
+    }
+}
+
+/// The Hessian of the energy that drives the atoms: the mean of the members' Hessians,
+/// or the driving member's, when each of them has an analytic one.
+impl AnalyticHessian for Committee {
+    fn hessian_method(&self) -> &str {
+        self.driving_members()
+            .find_map(|(m, _)| m.analytic_hessian())
+            .map_or("the members' analytic Hessians", |h| h.hessian_method())
+    }
+
+    fn hessian(&self, input: &ForceInput<'_>) -> Result<DMatrix<f64>, PotentialError> {
+        weighted_hessian(self.driving_members().map(|(m, w)| (m, None, w)), input)
     }
 }
 

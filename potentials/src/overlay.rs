@@ -13,9 +13,11 @@
 
 use std::sync::Mutex;
 
-use ferromd_core::nalgebra::Vector3;
+use ferromd_core::nalgebra::{DMatrix, Vector3};
 use ferromd_core::neighbor::{GhostAtoms, ListKind, NeighborList};
-use ferromd_core::potential::{ForceInput, ForceOutput, Potential, PotentialError};
+use ferromd_core::potential::{
+    AnalyticHessian, ForceInput, ForceOutput, Potential, PotentialError,
+};
 use rayon::prelude::*;
 
 /// The type pairs a part of an [`Overlay`] handles, symmetric, over 0-based types.
@@ -240,6 +242,63 @@ impl Potential for Overlay {
 
     fn conservative(&self) -> bool {
         self.parts.iter().all(|p| p.potential.conservative())
+    }
+
+    fn analytic_hessian(&self) -> Option<&dyn AnalyticHessian> {
+        let all = self
+            .parts
+            .iter()
+            .all(|p| p.potential.analytic_hessian().is_some());
+        (all && !self.parts.is_empty()).then_some(self as &dyn AnalyticHessian)
+    }
+}
+
+/// `Σ weight · H` over `terms` (a potential, the type pairs it handles, its weight), each
+/// potential's [`AnalyticHessian`] evaluated on the list it needs (see [`derived_list`]).
+/// Shared by [`Overlay`] (weights 1) and committees (the mean or the driving member).
+pub(crate) fn weighted_hessian<'a>(
+    terms: impl IntoIterator<Item = (&'a dyn Potential, Option<&'a TypePairs>, f64)>,
+    input: &ForceInput<'_>,
+) -> Result<DMatrix<f64>, PotentialError> {
+    let n = 3 * input.n_local();
+    let mut sum = DMatrix::zeros(n, n);
+    for (potential, pairs, weight) in terms {
+        let Some(second) = potential.analytic_hessian() else {
+            return Err(PotentialError::Other(format!(
+                "{} has no analytic Hessian",
+                potential.name()
+            )));
+        };
+        let mut cached = None;
+        let derived = derived_list(potential, pairs, input.atoms, input.list, &mut cached)?;
+        let list = match &cached {
+            Some((_, list)) if derived => list,
+            _ => input.list,
+        };
+        sum += second.hessian(&ForceInput { list, ..*input })? * weight;
+    }
+    Ok(sum)
+}
+
+/// The summed Hessian, when every part has an analytic one (otherwise
+/// [`Potential::analytic_hessian`] is `None` and callers use finite differences).
+impl AnalyticHessian for Overlay {
+    fn hessian_method(&self) -> &str {
+        self.parts
+            .first()
+            .and_then(|p| p.potential.analytic_hessian())
+            .map_or("sum of the parts' analytic Hessians", |h| {
+                h.hessian_method()
+            })
+    }
+
+    fn hessian(&self, input: &ForceInput<'_>) -> Result<DMatrix<f64>, PotentialError> {
+        weighted_hessian(
+            self.parts
+                .iter()
+                .map(|p| (p.potential.as_ref(), p.pairs.as_ref(), 1.0)),
+            input,
+        )
     }
 }
 

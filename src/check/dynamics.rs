@@ -18,7 +18,7 @@ use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use ferromd_core::neighbor::ListKind;
-use ferromd_core::potential::{ForceInput, ForceOutput, PotentialError};
+use ferromd_core::potential::{AnalyticHessian, ForceInput, ForceOutput, PotentialError};
 use ferromd_core::{
     IntegrationParameters, Potential, RunObserver, Simulation, System, ThermoSample, UnitSystem,
     velocity,
@@ -55,6 +55,9 @@ impl Potential for Shared {
     }
     fn conservative(&self) -> bool {
         self.0.conservative()
+    }
+    fn analytic_hessian(&self) -> Option<&dyn AnalyticHessian> {
+        self.0.analytic_hessian()
     }
 }
 

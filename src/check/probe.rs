@@ -1,8 +1,8 @@
 //! Single-point evaluations of a potential on copies of a system, and the random
 //! numbers and geometry helpers the checks share.
 
-use ferromd_core::evaluation::evaluate_forces;
-use ferromd_core::nalgebra::{Matrix3, Vector3};
+use ferromd_core::evaluation::{evaluate_forces, evaluate_hessian};
+use ferromd_core::nalgebra::{DMatrix, Matrix3, Vector3};
 use ferromd_core::neighbor::Neighbors;
 use ferromd_core::rng::RanPark;
 use ferromd_core::{ForceOutput, ForceRequest, NeighborSettings, Potential, RunError, System};
@@ -44,14 +44,21 @@ impl<'a> Probe<'a> {
         self.potential
     }
 
-    /// Energy and forces (one per atom, ghosts folded) of `system`'s positions and cell.
-    pub fn energy_forces(&mut self, system: &System) -> Result<(f64, Vec<Vector3<f64>>), RunError> {
+    /// A copy of `system` (atoms wrapped into the cell, order kept) with the neighbor
+    /// state built for it.
+    fn prepare(&mut self, system: &System) -> Result<System, RunError> {
         let mut s = system.clone();
         s.forces.resize(s.len(), Vector3::zeros());
         self.neighbors.invalidate();
         self.neighbors
             .update(&mut s)
             .map_err(|source| RunError::Neighbor { step: 0, source })?;
+        Ok(s)
+    }
+
+    /// Energy and forces (one per atom, ghosts folded) of `system`'s positions and cell.
+    pub fn energy_forces(&mut self, system: &System) -> Result<(f64, Vec<Vector3<f64>>), RunError> {
+        let mut s = self.prepare(system)?;
         evaluate_forces(
             &mut s,
             &self.neighbors,
@@ -62,6 +69,19 @@ impl<'a> Probe<'a> {
         )?;
         self.evaluations += 1;
         Ok((self.out.energy, s.forces))
+    }
+
+    /// The potential's own (unsymmetrised) Hessian at `system`'s positions, `3N × 3N` in
+    /// the system's atom order, or `None` when the potential cannot compute one (see
+    /// [`Potential::analytic_hessian`]).
+    pub fn analytic_hessian(&mut self, system: &System) -> Result<Option<DMatrix<f64>>, RunError> {
+        let potential = self.potential;
+        let Some(hessian) = potential.analytic_hessian() else {
+            return Ok(None);
+        };
+        let s = self.prepare(system)?;
+        self.evaluations += 1;
+        evaluate_hessian(&s, &self.neighbors, hessian).map(Some)
     }
 
     /// Energy only (see [`Probe::energy_forces`]).

@@ -45,7 +45,11 @@ impl Ctx<'_> {
     }
 
     pub(super) fn at<T>(&self, s: &Spanned<T>, message: impl Into<String>) -> DeckError {
-        DeckError::at(self.path, self.text, Some(s.span()), message)
+        self.at_span(s.span(), message)
+    }
+
+    fn at_span(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> DeckError {
+        DeckError::at(self.path, self.text, Some(span), message)
     }
 
     fn general(&self, message: impl Into<String>) -> DeckError {
@@ -511,6 +515,25 @@ fn potential(
     species: &[Species],
     units: UnitSystem,
 ) -> Result<(Box<dyn Potential>, DevicePotential), DeckError> {
+    let model_keys = [
+        ("head", p.head.as_ref().map(Spanned::span)),
+        ("charge", p.charge.as_ref().map(Spanned::span)),
+        (
+            "spin_multiplicity",
+            p.spin_multiplicity.as_ref().map(Spanned::span),
+        ),
+    ];
+    if !mlip::STYLE_NAMES.contains(&p.style.get_ref().as_str())
+        && let Some((key, Some(span))) = model_keys.iter().find(|(_, span)| span.is_some())
+    {
+        return Err(cx
+            .at_span(
+                span.clone(),
+                format!("`{key}` has no meaning for style `{}`", p.style.get_ref()),
+            )
+            .with_key(format!("potential.{key}"))
+            .with_hint("it is read by TorchScript models (e3gnn, sevennet, mace, torchscript)"));
+    }
     match p.style.get_ref().as_str() {
         // lj/cut keeps its own path: the GPU backend converts its builder
         "lj/cut" if !p.tail => {}
@@ -704,6 +727,9 @@ fn committee(
         ("elements", p.elements.is_some()),
         ("model", p.model.is_some()),
         ("device", p.device.is_some()),
+        ("head", p.head.is_some()),
+        ("charge", p.charge.is_some()),
+        ("spin_multiplicity", p.spin_multiplicity.is_some()),
     ];
     if let Some((key, _)) = stray.iter().find(|(_, given)| *given) {
         return Err(cx
@@ -899,6 +925,9 @@ fn torchscript(
             .device
             .as_ref()
             .map_or_else(|| "cpu".to_owned(), |d| d.get_ref().clone()),
+        head: p.head.as_ref().map(|h| h.get_ref().clone()),
+        charge: p.charge.as_ref().map(|q| *q.get_ref()),
+        spin_multiplicity: p.spin_multiplicity.as_ref().map(|m| *m.get_ref()),
     };
     let path = cx.beside_deck(model.get_ref());
     mlip::load_model(&path, &elements, &options).map_err(|e| match &e {
@@ -910,6 +939,24 @@ fn torchscript(
             .at(p.device.as_ref().unwrap_or(&p.style), e.to_string())
             .with_key("potential.device")
             .with_hint("use device = \"cpu\", or \"cuda:N\" where torch sees a GPU"),
+        MlipError::HeadRequired { .. }
+        | MlipError::UnknownHead { .. }
+        | MlipError::NoHeads { .. } => cx
+            .at_span(
+                p.head.as_ref().map_or(model.span(), Spanned::span),
+                e.to_string(),
+            )
+            .with_key("potential.head")
+            .with_hint("the model's heads are read from its metadata"),
+        MlipError::BadSystemInput { input, .. } => {
+            let span = match input.as_str() {
+                "charge" => p.charge.as_ref().map(Spanned::span),
+                _ => p.spin_multiplicity.as_ref().map(Spanned::span),
+            };
+            cx.at_span(span.unwrap_or(model.span()), e.to_string())
+                .with_key(format!("potential.{input}"))
+                .with_hint("charge and spin_multiplicity are for models that read them")
+        }
         MlipError::UnknownElement { .. } | MlipError::NoTypes => match &p.elements {
             Some(els) => cx.at(els, e.to_string()).with_key("potential.elements"),
             None => cx.at(model, e.to_string()).with_key("species.name"),

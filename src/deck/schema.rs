@@ -179,6 +179,16 @@ pub struct PotentialSpec {
     /// acting on every species pair.
     #[serde(default)]
     pub overlay: Vec<PotentialSpec>,
+    /// TorchScript styles: the head (fidelity) of a multi-head model, read from the
+    /// model's metadata (SevenNet multi-fidelity `modal`, MACE `head`); alias `modal`.
+    #[serde(alias = "modal")]
+    pub head: Option<Spanned<String>>,
+    /// TorchScript styles: total charge of the system (elementary charges), for models
+    /// that read it (input `total_charge`).
+    pub charge: Option<Spanned<f64>>,
+    /// TorchScript styles: spin multiplicity `2S + 1` of the system, for models that read
+    /// it (input `total_spin`).
+    pub spin_multiplicity: Option<Spanned<f64>>,
 }
 
 /// Coefficients of one species pair; which keys a style reads is listed in

@@ -4,19 +4,8 @@ use ferromd_core::nalgebra::DMatrix;
 use ferromd_core::{Potential, RunError, System, UnitSystem};
 use rayon::prelude::*;
 
+use super::{Hessian, HessianMethod};
 use crate::check::Probe;
-
-/// A symmetrised Hessian and how symmetric the raw finite differences were.
-#[derive(Debug, Clone)]
-pub struct Hessian {
-    /// `3N × 3N` second derivatives of the energy, row/column `3i + a` for atom `i`
-    /// (in the system's order) and Cartesian direction `a` (energy / length²).
-    pub matrix: DMatrix<f64>,
-    /// `max |H − Hᵀ|` of the raw finite differences, before symmetrising.
-    pub asymmetry: f64,
-    /// The displacement used, in length units.
-    pub step: f64,
-}
 
 /// Default displacement: 1e-3 Å in metal and real units, 1e-4 σ in lj units.
 pub fn default_step(units: UnitSystem) -> f64 {
@@ -62,12 +51,8 @@ pub fn finite_difference_hessian(
             raw[(i, j)] = h;
         }
     }
-    let transposed = raw.transpose();
-    let asymmetry = (&raw - &transposed).amax();
-    let matrix = (raw + transposed) * 0.5;
-    Ok(Hessian {
-        matrix,
-        asymmetry,
-        step,
-    })
+    Ok(Hessian::symmetrised(
+        raw,
+        HessianMethod::FiniteDifference { step },
+    ))
 }

@@ -23,7 +23,7 @@ fn units_name(units: UnitSystem) -> &'static str {
     }
 }
 
-/// The `3N × 3N` matrix as text: `#` header lines (units, step, asymmetry, and the atom
+/// The `3N × 3N` matrix as text: `#` header lines (units, method, asymmetry, and the atom
 /// order: row `3i + a` is atom `i`'s direction `a`), then one row per line.
 pub fn matrix_text(label: &str, system: &System, units: UnitSystem, hessian: &Hessian) -> String {
     let n = 3 * system.len();
@@ -31,10 +31,10 @@ pub fn matrix_text(label: &str, system: &System, units: UnitSystem, hessian: &He
     let _ = writeln!(s, "# ferromd hessian of {label}");
     let _ = writeln!(
         s,
-        "# units {} : H_ij = d2E/dx_i dx_j in {} ; {n} x {n} ; central differences of forces, step {:e} ; max |H - H^T| before symmetrising = {:.3e}",
+        "# units {} : H_ij = d2E/dx_i dx_j in {} ; {n} x {n} ; {} ; max |H - H^T| before symmetrising = {:.3e}",
         units_name(units),
         hessian_unit(units),
-        hessian.step,
+        hessian.method.describe(),
         hessian.asymmetry
     );
     let _ = writeln!(
@@ -81,10 +81,10 @@ pub fn mode_table(
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "# normal modes of {label} ({} units, {} modes; step {:e}, max |H - H^T| = {:.3e} {})",
+        "# normal modes of {label} ({} units, {} modes; {}, max |H - H^T| = {:.3e} {})",
         units_name(units),
         modes.modes.len(),
-        hessian.step,
+        hessian.method.describe(),
         hessian.asymmetry,
         hessian_unit(units)
     );
@@ -155,7 +155,9 @@ pub fn json(
         "target": label,
         "units": units_name(units),
         "hessian_unit": hessian_unit(units),
-        "step": hessian.step,
+        "method": hessian.method.keyword(),
+        "method_description": hessian.method.describe(),
+        "step": hessian.method.step(),
         "asymmetry": hessian.asymmetry,
         "translations": modes.translations,
         "rotations": modes.rotations,

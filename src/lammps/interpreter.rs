@@ -521,7 +521,7 @@ impl Interpreter {
                         }
                     }
                     s if MANYBODY_STYLES.contains(&s) => check_manybody_args(s, &args[1..])?,
-                    "eam" | "eam/alloy" | "eam/fs" | "e3gnn" | "nequip" => {
+                    "eam" | "eam/alloy" | "eam/fs" => {
                         if args.len() > 1 {
                             return fail(format!("pair_style {style} takes no arguments"));
                         }
@@ -539,7 +539,9 @@ impl Interpreter {
                     s if HYBRID_STYLES.contains(&s) => {
                         parse_sub_styles(s, &args[1..])?;
                     }
-                    "mace" => mlip_style_args(args)?,
+                    "e3gnn" | "mace" | "nequip" => {
+                        mlip_style_args(style, &args[1..])?;
+                    }
                     s if COULOMB_STYLES.contains(&s) => {
                         let (lo, hi) = coulomb_global_args(s);
                         if args.len() < 1 + lo || args.len() > 1 + hi {
@@ -597,7 +599,7 @@ impl Interpreter {
                 }
                 if matches!(style.as_str(), "e3gnn" | "mace" | "nequip") {
                     // load the model now: a bad file or element is reported at this line
-                    mlip_from_coeffs(&style, &[args.to_vec()], n_types, self.units)?;
+                    mlip_from_coeffs(&style, &style_args, &[args.to_vec()], n_types, self.units)?;
                 }
                 if MANYBODY_STYLES.contains(&style.as_str()) {
                     // read the file now: errors point at this line
@@ -1427,7 +1429,9 @@ impl Interpreter {
                 require_metal_files(eam, self.units)?;
                 Ok(Box::new(eam_from_coeffs(eam, coeffs, n_types, false)?))
             }
-            s @ ("e3gnn" | "mace" | "nequip") => mlip_from_coeffs(s, coeffs, n_types, self.units),
+            s @ ("e3gnn" | "mace" | "nequip") => {
+                mlip_from_coeffs(s, args, coeffs, n_types, self.units)
+            }
             style if MANYBODY_STYLES.contains(&style) => {
                 require_metal_files(style, self.units)?;
                 build_manybody(style, coeffs, n_types)
@@ -2067,17 +2071,50 @@ fn thermostat(style: &str, a: &[String]) -> ScriptResult<Box<dyn Integrator>> {
     }
 }
 
-/// Checks the arguments of `pair_style mace`: none, or `no_domain_decomposition` (ferromd
-/// builds the graph over the local atoms with image shifts, which is what that keyword
-/// selects in LAMMPS; without it LAMMPS gives the same result on one process).
-fn mlip_style_args(args: &[String]) -> ScriptResult<()> {
-    match args.get(1..).unwrap_or_default() {
-        [] => Ok(()),
-        [k] if k == "no_domain_decomposition" => Ok(()),
-        [k, ..] => fail(format!(
-            "pair_style mace: unknown keyword `{k}` (expected no_domain_decomposition)"
-        )),
+/// Reads the arguments of `pair_style e3gnn`, `mace` and `nequip` into model options.
+///
+/// `mace` accepts LAMMPS's `no_domain_decomposition` (ferromd builds the graph over the
+/// local atoms with image shifts, which is what that keyword selects in LAMMPS; without it
+/// LAMMPS gives the same result on one process). All accept the ferromd keywords
+/// `head NAME` (alias `modal`: the head of a multi-head model), `charge Q` and
+/// `spin_multiplicity M` (total charge and spin multiplicity, for models that read them).
+fn mlip_style_args(style: &str, args: &[String]) -> ScriptResult<MlipOptions> {
+    let mut options = MlipOptions {
+        convention: mlip::Convention::from_style(style).flatten(),
+        ..Default::default()
+    };
+    let mut k = 0;
+    while k < args.len() {
+        let key = args[k].as_str();
+        match key {
+            "no_domain_decomposition" if style == "mace" => {
+                k += 1;
+                continue;
+            }
+            "head" | "modal" | "charge" | "spin_multiplicity" => {}
+            other => {
+                let lammps = if style == "mace" {
+                    "no_domain_decomposition, "
+                } else {
+                    ""
+                };
+                return fail(format!(
+                    "pair_style {style}: unknown keyword `{other}` (expected {lammps}head, \
+                     charge or spin_multiplicity)"
+                ));
+            }
+        }
+        let Some(value) = args.get(k + 1) else {
+            return fail(format!("pair_style {style}: `{key}` needs a value"));
+        };
+        match key {
+            "head" | "modal" => options.head = Some(value.clone()),
+            "charge" => options.charge = Some(float(args, k + 1, "charge")?),
+            _ => options.spin_multiplicity = Some(float(args, k + 1, "spin_multiplicity")?),
+        }
+        k += 2;
     }
+    Ok(options)
 }
 
 /// EAM, Tersoff and SW files hold metal-unit numbers (eV, Å). LAMMPS converts them for
@@ -2099,6 +2136,7 @@ fn require_metal_files(style: &str, units: UnitSystem) -> ScriptResult<()> {
 /// type; masses stay as the script sets them).
 fn mlip_from_coeffs(
     style: &str,
+    style_args: &[String],
     coeffs: &[Vec<String>],
     n_types: usize,
     units: UnitSystem,
@@ -2107,10 +2145,7 @@ fn mlip_from_coeffs(
         return fail(format!("pair_style {style} requires units metal"));
     }
     let (file, elements) = file_and_elements(style, coeffs, n_types, ("MODEL", "model file"))?;
-    let options = MlipOptions {
-        convention: mlip::Convention::from_style(style).flatten(),
-        ..Default::default()
-    };
+    let options = mlip_style_args(style, style_args)?;
     mlip::load_model(file, &elements, &options)
         .map_err(|e| ScriptError::new(format!("pair_coeff: {e}")))
 }

@@ -33,8 +33,9 @@ fn sub_style_args(style: &str) -> Option<(usize, usize)> {
         s if PAIR_STYLES.contains(&s) => Some((global_args(s), global_args(s))),
         s if COULOMB_STYLES.contains(&s) => Some(coulomb_global_args(s)),
         "zbl" | "table" => Some((2, 2)),
-        "eam" | "eam/alloy" | "eam/fs" | "e3gnn" | "mace" | "tersoff" | "sw" => Some((0, 0)),
-        "nequip" => Some((0, 0)),
+        "eam" | "eam/alloy" | "eam/fs" | "tersoff" | "sw" => Some((0, 0)),
+        // the ferromd keywords head, charge, spin_multiplicity with their values
+        "e3gnn" | "mace" | "nequip" => Some((0, 6)),
         _ => None,
     }
 }
@@ -86,9 +87,14 @@ pub fn parse_sub_styles(style: &str, args: &[String]) -> ScriptResult<Vec<SubSty
                 s.args.join(" ")
             ));
         }
-        // table's first argument is its interpolation style, the rest are numbers
+        // table's first argument is its interpolation style, the rest are numbers;
+        // TorchScript styles take keywords
+        let keywords = matches!(s.name.as_str(), "e3gnn" | "mace" | "nequip");
         let numeric = if s.name == "table" { 1 } else { 0 };
-        if let Some(bad) = s.args[numeric..].iter().find(|a| a.parse::<f64>().is_err()) {
+        if let Some(bad) = s.args[numeric..]
+            .iter()
+            .find(|a| !keywords && a.parse::<f64>().is_err())
+        {
             return fail(format!(
                 "pair_style {style}: sub-style {} argument `{bad}` is not a number",
                 s.name

@@ -99,6 +99,25 @@ impl TorchArchive {
         self.names.contains(&want)
     }
 
+    /// Whether the model's compiled TorchScript code (the `code/**/*.py` entries) contains
+    /// `needle`, e.g. a quoted dictionary key the model reads from its input.
+    pub fn code_mentions(&mut self, needle: &str) -> Result<bool, MlipError> {
+        let prefix = self.entry("code/");
+        let names: Vec<String> = self
+            .names
+            .iter()
+            .filter(|n| n.starts_with(&prefix) && n.ends_with(".py"))
+            .cloned()
+            .collect();
+        for name in &names {
+            let code = self.read_entry(name, u64::MAX)?;
+            if code.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     fn read_entry(&mut self, name: &str, limit: u64) -> Result<Vec<u8>, MlipError> {
         let path = &self.path;
         let mut entry = self

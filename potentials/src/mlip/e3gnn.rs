@@ -7,25 +7,30 @@ use std::time::Instant;
 
 use ferromd_core::nalgebra::Vector3;
 use ferromd_core::neighbor::ListKind;
-use ferromd_core::potential::{ForceInput, ForceOutput, Potential, PotentialError};
+use ferromd_core::potential::{
+    AnalyticHessian, ForceInput, ForceOutput, Potential, PotentialError,
+};
 use tch::{CModule, Device, IValue, Kind, Tensor};
 
+use super::archive::TorchArchive;
 use super::device::{load_module, parse_device};
 use super::full_list::{check_full_list, follow_rayon_threads};
+use super::heads::choose_head;
 use super::metadata::ModelMetadata;
+use super::system_inputs::SystemInputs;
 use super::{MlipError, MlipOptions};
 
 /// Buffers kept between evaluations (never shrunk, so a steady run does not reallocate).
 #[derive(Debug, Default)]
-struct Scratch {
+pub(super) struct Scratch {
     /// Model species index of every local atom.
-    species: Vec<i64>,
+    pub(super) species: Vec<i64>,
     /// Edge sources then edge destinations (the rows of the 2×E `edge_index`).
-    edge_index: Vec<i64>,
+    pub(super) edge_index: Vec<i64>,
     /// Edge destinations while selecting edges.
     dst: Vec<i64>,
     /// Edge vectors `x_j − x_i` in double precision.
-    vectors: Vec<Vector3<f64>>,
+    pub(super) vectors: Vec<Vector3<f64>>,
     /// Edge vectors as the model reads them (E×3, f32 models).
     vec32: Vec<f32>,
     /// Edge vectors as the model reads them (E×3, f64 models).
@@ -37,7 +42,7 @@ struct Scratch {
     /// Forces on the local atoms (N×3) of a direct-force model.
     direct: Vec<f64>,
     /// Time accounting.
-    timings: MlipTimings,
+    pub(super) timings: MlipTimings,
 }
 
 /// Where the time of the evaluations so far went.
@@ -71,6 +76,10 @@ pub struct E3gnn {
     meta: ModelMetadata,
     /// Model species index of each atom type.
     type_map: Vec<i64>,
+    /// The `modal_type` input of a multi-fidelity model (index of the chosen head).
+    modal: Option<i64>,
+    /// Total charge and spin, for models that read them.
+    system_inputs: SystemInputs,
     device: Device,
     scratch: Mutex<Scratch>,
 }
@@ -86,7 +95,7 @@ impl std::fmt::Debug for E3gnn {
     }
 }
 
-fn torch_error(e: tch::TchError) -> PotentialError {
+pub(super) fn torch_error(e: tch::TchError) -> PotentialError {
     PotentialError::Other(format!("e3gnn: torch: {e}"))
 }
 
@@ -109,12 +118,26 @@ impl E3gnn {
         let path: PathBuf = path.as_ref().to_path_buf();
         let meta = ModelMetadata::read(&path)?;
         let type_map = meta.species_indices(elements)?;
+        let heads: Vec<String> = meta.modal_map.iter().map(|(n, _)| n.clone()).collect();
+        let modal = choose_head(
+            &path,
+            &heads,
+            options.head.as_deref(),
+            None,
+            "it has no extra/modal_map: a single-fidelity SevenNet model, or a \
+             multi-fidelity one deployed with its modal fixed (sevenn_get_model --modal); \
+             export it with scripts/export-sevennet-heads.py to choose the modal at run time",
+        )?
+        .map(|k| meta.modal_map[k].1);
+        let system_inputs = SystemInputs::for_model(&mut TorchArchive::open(&path)?, options)?;
         let device = parse_device(&options.device)?;
         let model = load_module(&path, device)?;
         Ok(E3gnn {
             model,
             meta,
             type_map,
+            modal,
+            system_inputs,
             device,
             scratch: Mutex::new(Scratch::default()),
         })
@@ -125,6 +148,16 @@ impl E3gnn {
         &self.meta
     }
 
+    /// The `modal_type` index fed to a multi-fidelity model (its chosen head), if any.
+    pub fn modal(&self) -> Option<i64> {
+        self.modal
+    }
+
+    /// The total charge and spin multiplicity fed to the model (`None`: not read by it).
+    pub fn system_inputs(&self) -> SystemInputs {
+        self.system_inputs
+    }
+
     /// The model species index of each atom type.
     pub fn type_map(&self) -> &[i64] {
         &self.type_map
@@ -132,10 +165,7 @@ impl E3gnn {
 
     /// Time spent in evaluations so far.
     pub fn timings(&self) -> MlipTimings {
-        self.scratch
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .timings
+        self.scratch().timings
     }
 
     /// The device the model runs on.
@@ -144,7 +174,11 @@ impl E3gnn {
     }
 
     /// Selects the edges within the model cutoff from the full list into `s`.
-    fn select_edges(&self, input: &ForceInput<'_>, s: &mut Scratch) -> Result<(), PotentialError> {
+    pub(super) fn select_edges(
+        &self,
+        input: &ForceInput<'_>,
+        s: &mut Scratch,
+    ) -> Result<(), PotentialError> {
         let n_local = input.n_local();
         let x = input.positions();
         let types = input.types();
@@ -179,15 +213,17 @@ impl E3gnn {
         Ok(())
     }
 
-    /// Runs the model on the graph in `s`; returns the energy and, on request, per-atom
-    /// energies (into `s.grad64[..n]` afterwards overwritten by nothing else), and leaves
-    /// dE/d(edge vector) in `s.grad32` or `s.grad64`.
-    fn run_model(
+    /// Runs the model's forward pass on the graph in `s`: returns the edge-vector tensor
+    /// (a leaf that requires grad when `edge_gradient` is set, so derivatives can be taken
+    /// with respect to it) and the output dictionary.
+    ///
+    /// The input tensors are views of `s`'s buffers, which must not change while the
+    /// returned tensors (or anything computed from them) are alive.
+    pub(super) fn forward(
         &self,
         s: &mut Scratch,
-        per_atom: Option<&mut [f64]>,
         edge_gradient: bool,
-    ) -> Result<f64, PotentialError> {
+    ) -> Result<(Tensor, ModelOutput), PotentialError> {
         let n = s.species.len() as i64;
         let e = s.vectors.len();
         let kind = if self.meta.double {
@@ -210,8 +246,8 @@ impl E3gnn {
             s.vec32.as_ptr().cast()
         };
         // SAFETY: the blobs point into buffers of `s` that hold exactly n, 2e and 3e
-        // initialized elements of the stated kinds and are neither moved nor modified
-        // until every tensor made here has been dropped at the end of this function.
+        // initialized elements of the stated kinds; the caller keeps them unchanged while
+        // the tensors made here (and the outputs computed from them) are alive.
         let (x, edge_index, edge_vec) = unsafe {
             (
                 Tensor::f_from_blob(
@@ -242,7 +278,7 @@ impl E3gnn {
             .detach()
             .set_requires_grad(edge_gradient);
         let num_atoms = Tensor::from_slice(&[n]);
-        let dict = vec![
+        let mut dict = vec![
             (
                 IValue::String("x".into()),
                 IValue::Tensor(x.f_to_device(self.device).map_err(torch_error)?),
@@ -264,7 +300,17 @@ impl E3gnn {
                 IValue::Tensor(num_atoms.shallow_clone()),
             ),
         ];
-        let start = Instant::now();
+        if let Some(modal) = self.modal {
+            let modal = Tensor::from(modal)
+                .f_to_device(self.device)
+                .map_err(torch_error)?;
+            dict.push((IValue::String("modal_type".into()), IValue::Tensor(modal)));
+        }
+        dict.extend(
+            self.system_inputs
+                .entries(kind, self.device)
+                .map_err(torch_error)?,
+        );
         let output = self
             .model
             .forward_is(&[IValue::GenericDict(dict)])
@@ -274,18 +320,23 @@ impl E3gnn {
                 "e3gnn: the model did not return a dictionary".into(),
             ));
         };
-        let get = |key: &str| -> Result<&Tensor, PotentialError> {
-            entries
-                .iter()
-                .find_map(|(k, v)| match (k, v) {
-                    (IValue::String(name), IValue::Tensor(t)) if name == key => Some(t),
-                    _ => None,
-                })
-                .ok_or_else(|| {
-                    PotentialError::Other(format!("e3gnn: the model output has no `{key}`"))
-                })
-        };
-        let energy = get("inferred_total_energy")?;
+        Ok((edge_vec, ModelOutput(entries)))
+    }
+
+    /// Runs the model on the graph in `s`; returns the energy and, on request, per-atom
+    /// energies (into `per_atom`), leaves the forces of a direct-force model in `s.direct`
+    /// and, if `edge_gradient`, dE/d(edge vector) in `s.grad32` or `s.grad64`.
+    fn run_model(
+        &self,
+        s: &mut Scratch,
+        per_atom: Option<&mut [f64]>,
+        edge_gradient: bool,
+    ) -> Result<f64, PotentialError> {
+        let n = s.species.len();
+        let e = s.vectors.len();
+        let start = Instant::now();
+        let (edge_vec, output) = self.forward(s, edge_gradient)?;
+        let energy = output.get("inferred_total_energy")?;
         let value = energy
             .detach()
             .f_to_kind(Kind::Double)
@@ -293,22 +344,20 @@ impl E3gnn {
             .and_then(|t| t.f_double_value(&[]))
             .map_err(torch_error)?;
         if let Some(per_atom) = per_atom {
-            let atomic = host_f64(get("atomic_energy")?)?;
-            atomic
-                .f_copy_data(per_atom, n as usize)
-                .map_err(torch_error)?;
+            let atomic = host_f64(output.get("atomic_energy")?)?;
+            atomic.f_copy_data(per_atom, n).map_err(torch_error)?;
         }
         if self.meta.direct_forces {
-            let forces = host_f64(get("inferred_force")?)?;
-            if forces.size() != [n, 3] {
+            let forces = host_f64(output.get("inferred_force")?)?;
+            if forces.size() != [n as i64, 3] {
                 return Err(PotentialError::Other(format!(
                     "e3gnn: `inferred_force` has shape {:?}, expected [{n}, 3]",
                     forces.size()
                 )));
             }
-            s.direct.resize(3 * n as usize, 0.0);
+            s.direct.resize(3 * n, 0.0);
             forces
-                .f_copy_data(&mut s.direct, 3 * n as usize)
+                .f_copy_data(&mut s.direct, 3 * n)
                 .map_err(torch_error)?;
         }
         if e > 0 && edge_gradient {
@@ -330,6 +379,27 @@ impl E3gnn {
         s.timings.model += start.elapsed().as_secs_f64();
         Ok(value)
     }
+
+    /// Locks the buffers (a poisoned lock is recovered: the buffers are refilled on use).
+    pub(super) fn scratch(&self) -> std::sync::MutexGuard<'_, Scratch> {
+        self.scratch.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The output dictionary of a `pair_e3gnn` model.
+pub(super) struct ModelOutput(Vec<(IValue, IValue)>);
+
+impl ModelOutput {
+    /// The tensor under `key`, or an error naming it.
+    pub(super) fn get(&self, key: &str) -> Result<&Tensor, PotentialError> {
+        self.0
+            .iter()
+            .find_map(|(k, v)| match (k, v) {
+                (IValue::String(name), IValue::Tensor(t)) if name == key => Some(t),
+                _ => None,
+            })
+            .ok_or_else(|| PotentialError::Other(format!("e3gnn: the model output has no `{key}`")))
+    }
 }
 
 impl Potential for E3gnn {
@@ -348,7 +418,7 @@ impl Potential for E3gnn {
         }
         follow_rayon_threads();
         let start = Instant::now();
-        let mut guard = self.scratch.lock().unwrap_or_else(|e| e.into_inner());
+        let mut guard = self.scratch();
         let s = &mut *guard;
         self.select_edges(input, s)?;
         let req = input.request;
@@ -411,5 +481,16 @@ impl Potential for E3gnn {
 
     fn conservative(&self) -> bool {
         !self.meta.direct_forces
+    }
+
+    /// The energy's autograd Hessian, for models whose forces are its gradient; a
+    /// direct-force model's forces are not, so its Hessian is left to finite differences
+    /// of those forces.
+    fn analytic_hessian(&self) -> Option<&dyn AnalyticHessian> {
+        if self.meta.direct_forces {
+            None
+        } else {
+            Some(self)
+        }
     }
 }

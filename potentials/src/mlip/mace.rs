@@ -19,8 +19,10 @@ use tch::{CModule, Device, IValue, Kind, Tensor};
 use super::archive::TorchArchive;
 use super::device::{load_module, parse_device};
 use super::full_list::{check_full_list, follow_rayon_threads};
+use super::heads::choose_head;
 use super::periodic_graph::PeriodicGraph;
 use super::pickle::Value;
+use super::system_inputs::SystemInputs;
 use super::tensors::{self, OutputDict};
 use super::{MlipError, MlipOptions, MlipTimings, elements};
 
@@ -42,6 +44,12 @@ pub struct MaceMetadata {
     pub double: bool,
     /// Number of message-passing layers (buffer `num_interactions`), when present.
     pub num_interactions: Option<i64>,
+    /// Head names of a multi-head model (attribute `heads` of the inner model); empty
+    /// for single-head models (mace stores `[None]` or one name).
+    pub heads: Vec<String>,
+    /// Index into `heads` of the head compiled into the file (buffer `head`, chosen by
+    /// `mace_create_lammps_model --head`), when the model has several.
+    pub compiled_head: Option<usize>,
 }
 
 impl MaceMetadata {
@@ -131,6 +139,33 @@ impl MaceMetadata {
             Some(Value::Tensor(t)) => archive.tensor_f64(t)?.first().map(|&k| k as i64),
             _ => None,
         };
+        let heads: Vec<String> = match root.attr("model").and_then(|m| m.attr("heads")) {
+            Some(Value::List(items)) => items
+                .iter()
+                .filter_map(|h| match h {
+                    Value::Str(name) => Some(name.clone()),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let heads = if heads.len() > 1 { heads } else { Vec::new() };
+        let compiled_head = match (heads.is_empty(), root.attr("head")) {
+            (false, Some(Value::Tensor(t))) => {
+                let index = archive.tensor_f64(t)?.first().map(|&k| k as usize);
+                match index {
+                    Some(k) if k < heads.len() => Some(k),
+                    other => {
+                        return Err(bad(
+                            "head",
+                            format!("{other:?}"),
+                            &format!("not an index into the heads {heads:?}"),
+                        ));
+                    }
+                }
+            }
+            _ => None,
+        };
         Ok(MaceMetadata {
             path,
             r_max,
@@ -138,12 +173,45 @@ impl MaceMetadata {
             elements,
             double,
             num_interactions,
+            heads,
+            compiled_head,
         })
     }
 
     /// The one-hot column of each element of `elements` (one per atom type).
     pub fn species_indices(&self, elements: &[&str]) -> Result<Vec<i64>, MlipError> {
         super::species_indices(&self.path, &self.elements, elements)
+    }
+
+    /// Checks a requested head against the model's: the `LAMMPS_MACE` wrapper feeds the
+    /// inner model the head compiled into it (its `head` buffer), so only that one can run;
+    /// another of the model's heads is an error saying how to recompile, an unknown name
+    /// one listing the valid names.
+    pub fn check_head(&self, requested: Option<&str>) -> Result<(), MlipError> {
+        let chosen = choose_head(
+            &self.path,
+            &self.heads,
+            requested,
+            self.compiled_head,
+            "it is a single-head MACE model",
+        )?;
+        match (chosen, self.compiled_head) {
+            (Some(k), Some(compiled)) if k != compiled => Err(MlipError::NoHeads {
+                path: self.path.clone(),
+                head: self.heads[k].clone(),
+                reason: format!(
+                    "the file was compiled for head `{}` (the LAMMPS_MACE wrapper fixes it); \
+                     make one for `{}` with mace_create_lammps_model MODEL --head {}",
+                    self.heads[compiled], self.heads[k], self.heads[k]
+                ),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// The name of the head the file runs, for multi-head models.
+    pub fn head(&self) -> Option<&str> {
+        self.compiled_head.map(|k| self.heads[k].as_str())
     }
 }
 
@@ -177,6 +245,8 @@ pub struct LammpsMace {
     meta: MaceMetadata,
     /// One-hot column of each atom type.
     type_map: Vec<i64>,
+    /// Total charge and spin, for models that read them.
+    system_inputs: SystemInputs,
     device: Device,
     scratch: Mutex<Scratch>,
 }
@@ -204,14 +274,18 @@ impl LammpsMace {
         options: &MlipOptions,
     ) -> Result<Self, MlipError> {
         let path: PathBuf = path.as_ref().to_path_buf();
-        let meta = MaceMetadata::read(&path)?;
+        let mut archive = TorchArchive::open(&path)?;
+        let meta = MaceMetadata::from_archive(&mut archive)?;
         let type_map = meta.species_indices(elements)?;
+        meta.check_head(options.head.as_deref())?;
+        let system_inputs = SystemInputs::for_model(&mut archive, options)?;
         let device = parse_device(&options.device)?;
         let model = load_module(&path, device)?;
         Ok(LammpsMace {
             model,
             meta,
             type_map,
+            system_inputs,
             device,
             scratch: Mutex::new(Scratch::default()),
         })
@@ -220,6 +294,11 @@ impl LammpsMace {
     /// The metadata read from the archive.
     pub fn metadata(&self) -> &MaceMetadata {
         &self.meta
+    }
+
+    /// The total charge and spin multiplicity fed to the model (`None`: not read by it).
+    pub fn system_inputs(&self) -> SystemInputs {
+        self.system_inputs
     }
 
     /// The one-hot column of each atom type.
@@ -289,7 +368,7 @@ impl LammpsMace {
             tensors::long_tensor(data, shape, self.device).map_err(torch_error)
         };
         let entry = |key: &str, t: Tensor| (IValue::String(key.into()), IValue::Tensor(t));
-        let dict = vec![
+        let mut dict = vec![
             entry("positions", float(&g.positions, &[n, 3])?),
             entry("cell", float(cell, &[3, 3])?),
             entry("edge_index", long(&g.edge_index, &[2, e])?),
@@ -299,6 +378,11 @@ impl LammpsMace {
             entry("batch", long(&s.batch, &[n])?),
             entry("ptr", long(&ptr, &[2])?),
         ];
+        dict.extend(
+            self.system_inputs
+                .entries(kind, self.device)
+                .map_err(torch_error)?,
+        );
         let local_or_ghost = float(&s.local, &[n])?;
         let start = Instant::now();
         let output = self

@@ -25,6 +25,11 @@ pub struct ModelMetadata {
     /// output then has `inferred_force`, one row per atom) instead of as the gradient of
     /// its energy (`gradient`, the default and SevenNet's convention).
     pub direct_forces: bool,
+    /// The heads (fidelities) of a multi-fidelity model exported with its modal as a
+    /// run-time input (`extra/modal_map`, `NAME:INDEX` pairs, written by
+    /// scripts/export-sevennet-heads.py): names and the `modal_type` index each selects.
+    /// Empty for single-fidelity models and for models deployed with a fixed modal.
+    pub modal_map: Vec<(String, i64)>,
     /// Every extra file, by name.
     pub extra: BTreeMap<String, String>,
 }
@@ -119,11 +124,17 @@ impl ModelMetadata {
                 ));
             }
         }
+        let modal_map = match extra.get("modal_map") {
+            None => Vec::new(),
+            Some(text) => parse_modal_map(text)
+                .ok_or_else(|| bad("modal_map", text, "expected NAME:INDEX pairs"))?,
+        };
         Ok(ModelMetadata {
             path: path.to_path_buf(),
             cutoff,
             elements,
             double,
+            modal_map,
             model_type: extra.get("model_type").map(|s| s.trim().to_owned()),
             version: extra.get("version").map(|s| s.trim().to_owned()),
             direct_forces,
@@ -135,6 +146,24 @@ impl ModelMetadata {
     pub fn species_indices(&self, elements: &[&str]) -> Result<Vec<i64>, MlipError> {
         super::species_indices(&self.path, &self.elements, elements)
     }
+}
+
+/// `R2SCAN:0 PBE:1` as `[("R2SCAN", 0), ("PBE", 1)]`; `None` unless every word is
+/// `NAME:INDEX` with distinct names and at least one pair.
+fn parse_modal_map(text: &str) -> Option<Vec<(String, i64)>> {
+    let pairs: Vec<(String, i64)> = text
+        .split_whitespace()
+        .map(|word| {
+            let (name, index) = word.rsplit_once(':')?;
+            let index = index.parse().ok()?;
+            (!name.is_empty()).then(|| (name.to_owned(), index))
+        })
+        .collect::<Option<_>>()?;
+    let distinct = pairs
+        .iter()
+        .enumerate()
+        .all(|(k, (name, _))| pairs[..k].iter().all(|(other, _)| other != name));
+    (!pairs.is_empty() && distinct).then_some(pairs)
 }
 
 #[cfg(test)]
@@ -210,5 +239,32 @@ mod tests {
             e.to_string().contains("force_output") && e.to_string().contains("`direct`"),
             "{e}"
         );
+        let e = ModelMetadata::from_extra(
+            p,
+            extra(&[
+                ("chemical_symbols_to_index", "Si"),
+                ("cutoff", "4"),
+                ("modal_map", "PBE"),
+            ]),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("modal_map"), "{e}");
+    }
+
+    #[test]
+    fn reads_the_modal_map_of_multi_fidelity_exports() {
+        let m = ModelMetadata::from_extra(
+            Path::new("m.pt"),
+            extra(&[
+                ("chemical_symbols_to_index", "Si"),
+                ("cutoff", "5.0"),
+                ("modal_map", "R2SCAN:0 PBE:1"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(m.modal_map, [("R2SCAN".into(), 0), ("PBE".into(), 1)]);
+        assert_eq!(parse_modal_map("A:0 A:1"), None);
+        assert_eq!(parse_modal_map("A:x"), None);
+        assert_eq!(parse_modal_map(""), None);
     }
 }

@@ -29,9 +29,13 @@ mod device;
 #[cfg(feature = "torch")]
 mod e3gnn;
 #[cfg(feature = "torch")]
+mod e3gnn_hessian;
+#[cfg(feature = "torch")]
 mod elements;
 #[cfg(feature = "torch")]
 mod full_list;
+#[cfg(feature = "torch")]
+mod heads;
 #[cfg(feature = "torch")]
 mod mace;
 #[cfg(feature = "torch")]
@@ -43,6 +47,8 @@ mod periodic_graph;
 #[cfg(feature = "torch")]
 mod pickle;
 #[cfg(feature = "torch")]
+mod system_inputs;
+#[cfg(feature = "torch")]
 mod tensors;
 
 #[cfg(feature = "torch")]
@@ -53,6 +59,8 @@ pub use mace::{LammpsMace, MaceMetadata};
 pub use metadata::ModelMetadata;
 #[cfg(feature = "torch")]
 pub use nequip::{Nequip, NequipMetadata};
+#[cfg(feature = "torch")]
+pub use system_inputs::SystemInputs;
 
 use std::path::{Path, PathBuf};
 
@@ -132,6 +140,54 @@ pub enum MlipError {
         /// Why it cannot be used.
         reason: String,
     },
+    /// The model has several heads (fidelities) and none was chosen.
+    #[error(
+        "{} has several heads: {}; choose one with head = \"NAME\" (deck) or `head NAME` \
+         (pair_style)",
+        path.display(),
+        available.join(", ")
+    )]
+    HeadRequired {
+        /// The model file.
+        path: PathBuf,
+        /// Its heads.
+        available: Vec<String>,
+    },
+    /// The head asked for is not one of the model's.
+    #[error(
+        "{} has no head `{head}`; its heads are: {}",
+        path.display(),
+        available.join(", ")
+    )]
+    UnknownHead {
+        /// The model file.
+        path: PathBuf,
+        /// The head asked for.
+        head: String,
+        /// The model's heads.
+        available: Vec<String>,
+    },
+    /// A head was asked of a model whose file offers no choice.
+    #[error("{}: head `{head}` asked for, but {reason}", path.display())]
+    NoHeads {
+        /// The model file.
+        path: PathBuf,
+        /// The head asked for.
+        head: String,
+        /// Why there is nothing to choose.
+        reason: String,
+    },
+    /// A system input (total charge, spin multiplicity) was given to a model that does
+    /// not read it, or has a value the model cannot take.
+    #[error("{}: {input}: {reason}", path.display())]
+    BadSystemInput {
+        /// The model file.
+        path: PathBuf,
+        /// `charge` or `spin_multiplicity`.
+        input: String,
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 /// The interface a TorchScript model file follows.
@@ -162,12 +218,19 @@ impl Convention {
 }
 
 /// Options of a TorchScript potential.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MlipOptions {
     /// Where the model runs: `cpu`, `cuda` or `cuda:N`.
     pub device: String,
     /// The convention the file must follow; `None` reads it from the file.
     pub convention: Option<Convention>,
+    /// The head (fidelity, SevenNet's `modal`) of a multi-head model; `None` takes the
+    /// model's default where it has one (MACE: the head compiled into the file).
+    pub head: Option<String>,
+    /// Total charge of the system (elementary charges), for models that read it.
+    pub charge: Option<f64>,
+    /// Spin multiplicity `2S + 1` of the system, for models that read it.
+    pub spin_multiplicity: Option<f64>,
 }
 
 impl Default for MlipOptions {
@@ -175,6 +238,9 @@ impl Default for MlipOptions {
         MlipOptions {
             device: "cpu".into(),
             convention: None,
+            head: None,
+            charge: None,
+            spin_multiplicity: None,
         }
     }
 }

@@ -23,7 +23,9 @@ use tch::{CModule, Device, IValue, Kind, Tensor};
 use super::archive::TorchArchive;
 use super::device::{load_module, parse_device};
 use super::full_list::{check_full_list, follow_rayon_threads};
+use super::heads::choose_head;
 use super::periodic_graph::PeriodicGraph;
+use super::system_inputs::SystemInputs;
 use super::tensors::{self, OutputDict};
 use super::{MlipError, MlipOptions, MlipTimings};
 
@@ -186,6 +188,8 @@ pub struct Nequip {
     meta: NequipMetadata,
     /// Type index of each atom type.
     type_map: Vec<i64>,
+    /// Total charge and spin passed to a model that reads them.
+    system_inputs: SystemInputs,
     device: Device,
     scratch: Mutex<Scratch>,
 }
@@ -216,12 +220,21 @@ impl Nequip {
         let path: PathBuf = path.as_ref().to_path_buf();
         let meta = NequipMetadata::read(&path)?;
         let type_map = meta.species_indices(names)?;
+        choose_head(
+            &path,
+            &[],
+            options.head.as_deref(),
+            None,
+            "nequip-deploy models (nequip 0.5/0.6) have a single head",
+        )?;
+        let system_inputs = SystemInputs::for_model(&mut TorchArchive::open(&path)?, options)?;
         let device = parse_device(&options.device)?;
         let model = load_module(&path, device)?;
         Ok(Nequip {
             model,
             meta,
             type_map,
+            system_inputs,
             device,
             scratch: Mutex::new(Scratch::default()),
         })
@@ -243,6 +256,12 @@ impl Nequip {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .timings
+    }
+
+    /// The total charge and spin multiplicity given to the model (`None` where it does not
+    /// read them).
+    pub fn system_inputs(&self) -> SystemInputs {
+        self.system_inputs
     }
 
     /// The device the model runs on.
@@ -276,7 +295,7 @@ impl Nequip {
             tensors::long_tensor(data, shape, self.device).map_err(torch_error)
         };
         let entry = |key: &str, t: Tensor| (IValue::String(key.into()), IValue::Tensor(t));
-        let dict = vec![
+        let mut dict = vec![
             entry("pos", float(&g.positions, &[n, 3])?),
             entry("edge_index", long(&g.edge_index, &[2, e])?),
             entry("edge_cell_shift", float(&g.unit_shifts, &[e, 3])?),
@@ -284,6 +303,11 @@ impl Nequip {
             // n×1, as nequip's AtomicData stores it (the model squeezes the last axis)
             entry("atom_types", long(&g.species, &[n, 1])?),
         ];
+        dict.extend(
+            self.system_inputs
+                .entries(kind, self.device)
+                .map_err(torch_error)?,
+        );
         let start = Instant::now();
         let output = self
             .model

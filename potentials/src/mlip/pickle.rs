@@ -481,6 +481,14 @@ fn reduce(func: String, args: Value) -> Result<Value, String> {
             }))
         }
         "collections.OrderedDict" => Ok(Value::Dict(Vec::new())),
+        // a container with its TorchScript type (e.g. `List[str]`): the value itself
+        "torch.jit._pickle.restore_type_tag" => match args {
+            Value::Tuple(mut a) if !a.is_empty() => Ok(a.swap_remove(0)),
+            other => Ok(Value::Call {
+                func,
+                args: Box::new(other),
+            }),
+        },
         _ => Ok(Value::Call {
             func,
             args: Box::new(args),

@@ -1,7 +1,9 @@
 //! Long-range tail corrections for truncated pair potentials (LAMMPS `pair_modify tail yes`).
 
 use ferromd_core::neighbor::ListKind;
-use ferromd_core::potential::{ForceInput, ForceOutput, Potential, PotentialError};
+use ferromd_core::potential::{
+    AnalyticHessian, ForceInput, ForceOutput, Potential, PotentialError,
+};
 
 /// Adds the energy and pressure of the interactions beyond the cutoff, assuming a uniform
 /// fluid there (g(r) = 1): `E += sum_ij e_ij N_i N_j / V`, `W_aa += sum_ij p_ij N_i N_j / V`.
@@ -98,5 +100,11 @@ impl Potential for TailCorrected {
 
     fn conservative(&self) -> bool {
         self.inner.conservative()
+    }
+
+    /// The tail correction depends on the volume only, so at fixed cell the Hessian is
+    /// the inner potential's.
+    fn analytic_hessian(&self) -> Option<&dyn AnalyticHessian> {
+        self.inner.analytic_hessian()
     }
 }
