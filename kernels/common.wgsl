@@ -60,6 +60,43 @@ const ST_FORCE: u32 = 5u;       // 1: rebuild at the next decision regardless of
 // local atom a is nbr_list[k * chunk.y + a].
 @group(0) @binding(18) var<uniform> chunk: vec4<u32>;
 
+// Thermostats (kernels/thermostat.wgsl). Constants of the run, set by the host.
+struct ThermostatParams {
+    // chain length, sub-steps (tloop), Suzuki-Yoshida weights, workgroups over atoms
+    sizes: vec4<u32>,
+    // first step of the run (low word), steps in the run (ramp span), seed low, seed high
+    run: vec4<u32>,
+    // start and stop temperature, boltz, mvv2e
+    temps: vec4<f32>,
+    // Nose-Hoover: degrees of freedom Nf, Tdamp, drag factor per update, dt
+    chain: vec4<f32>,
+    // Langevin: c1 = exp(-dt/damp), c2 = sqrt(1 - c1^2)
+    langevin: vec4<f32>,
+    // Suzuki-Yoshida weights (up to 7)
+    weights: array<vec4<f32>, 2>,
+}
+
+const MAX_CHAIN: u32 = 16u;
+
+// Thermostat variables, resident on the device (snapshotted with the atoms).
+struct ThermostatState {
+    // the step in progress (low, high word), -, -
+    step: vec4<u32>,
+    // Nose-Hoover: velocity scale of the last half step, 2 KE after it (energy units),
+    // kT, Nf kT. Langevin: noise width c2 sqrt(kT / mvv2e), -, kT, -.
+    vals: vec4<f32>,
+    eta: array<f32, MAX_CHAIN>,
+    eta_dot: array<f32, MAX_CHAIN>,
+    mass: array<f32, MAX_CHAIN>,
+}
+
+@group(0) @binding(19) var<uniform> tparams: ThermostatParams;
+@group(0) @binding(20) var<storage, read_write> tstate: ThermostatState;
+// atom ids (low, high word): the Langevin noise is keyed by id, not by index
+@group(0) @binding(21) var<storage, read> ids: array<vec2<u32>>;
+// per-workgroup heat given to the atoms by the Langevin O steps (Kahan sum, compensation)
+@group(0) @binding(22) var<storage, read_write> heat: array<vec2<f32>>;
+
 const WG: u32 = 256u;
 
 fn to_frac(d: vec3<f32>) -> vec3<f32> {

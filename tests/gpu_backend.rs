@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use ferromd::ferromd_gpu::{
-    GpuContext, GpuPotential, GpuRunSettings, GpuSimulation, MorsePair, PairTable,
+    GpuContext, GpuPotential, GpuRunSettings, GpuSimulation, GpuThermostat, MorsePair, PairTable,
 };
 use ferromd::gpu::{eam_tables, lj_table};
 use ferromd_core::lattice::{CubicKind, Lattice};
@@ -531,4 +531,235 @@ fn overflow_during_a_run_reruns_the_steps_with_a_larger_list() {
         tight < 1e-3,
         "energy not conserved across the reruns: {tight:e}"
     );
+}
+
+/// The WGSL Philox4x32-10 gives the same words as the Rust implementation (itself
+/// checked against Random123's known-answer vectors in the crate's unit tests) for the
+/// known-answer inputs and 4,096 pseudo-random (counter, key) pairs; the Gaussian
+/// triples the Langevin kernel draws from them agree with the f64 Box-Muller to f32
+/// accuracy. Stated bound 4e-3 absolute: Vulkan allows sin/cos an absolute error of
+/// 2^-11 on [-pi, pi], times the Box-Muller radius (at most 5.9).
+#[test]
+fn wgsl_philox_matches_the_rust_implementation() {
+    use ferromd::ferromd_gpu::{philox_gaussian3, philox_on_device, philox4x32_10};
+    let mut s = 0x1234_5678_9abc_def0u64;
+    let mut next = || {
+        s = s
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (s >> 32) as u32
+    };
+    let mut inputs = vec![
+        ([0u32; 4], [0u32; 2]),
+        ([u32::MAX; 4], [u32::MAX; 2]),
+        (
+            [0x243f_6a88, 0x85a3_08d3, 0x1319_8a2e, 0x0370_7344],
+            [0xa409_3822, 0x299f_31d0],
+        ),
+    ];
+    for _ in 0..4096 {
+        inputs.push(([next(), next(), next(), next()], [next(), next()]));
+    }
+    let device = philox_on_device(&context(), &inputs).unwrap();
+    assert_eq!(
+        device[2].0,
+        [0xd16c_fe09, 0x94fd_cceb, 0x5001_e420, 0x2412_6ea1]
+    );
+    let mut worst: f64 = 0.0;
+    for ((c, k), (words, gauss)) in inputs.iter().zip(&device) {
+        assert_eq!(*words, philox4x32_10(*c, *k), "counter {c:x?} key {k:x?}");
+        let host = philox_gaussian3(*c, *k);
+        for (g, h) in gauss.iter().zip(host) {
+            worst = worst.max((*g as f64 - h).abs());
+        }
+    }
+    eprintln!("WGSL Philox: 4,099 blocks equal; Gaussian max |device - host| = {worst:.2e}");
+    assert!(worst < 4e-3, "Gaussian numbers differ by {worst}");
+}
+
+/// A 500-atom LJ liquid (fcc 5^3 at density 0.8442, lj/cut 2.5 shifted, skin 0.3, dt
+/// 0.005) with `thermostat` on the GPU, from velocities at T* = 1.5.
+fn thermostatted_liquid(thermostat: GpuThermostat) -> GpuSimulation {
+    let units = UnitSystem::Lj;
+    let species = vec![Species::new("A", 1.0)];
+    let mut system = Lattice::cubic_with_density(CubicKind::Fcc, 0.8442)
+        .build([5; 3], species)
+        .unwrap();
+    ferromd_core::velocity::create_velocities(&mut system, 1.5, 4711, &units.constants());
+    let mut b = LjCutBuilder::new(1, 2.5);
+    b.pair(1, 1, 1.0, 1.0, None).unwrap().shift(true);
+    let gpu = GpuPotential::Pair(lj_table(&b, true).unwrap());
+    let mut s = settings(units, 0.3, 0.005);
+    s.thermostat = thermostat;
+    GpuSimulation::new(context(), system, &gpu, s).unwrap()
+}
+
+/// Mean and standard error of `x` from `blocks` consecutive block means (the blocks
+/// are long against the correlation time, so their means are nearly independent).
+fn block_mean(x: &[f64], blocks: usize) -> (f64, f64) {
+    let len = x.len() / blocks;
+    let means: Vec<f64> = (0..blocks)
+        .map(|b| x[b * len..(b + 1) * len].iter().sum::<f64>() / len as f64)
+        .collect();
+    let mean = means.iter().sum::<f64>() / blocks as f64;
+    let var = means.iter().map(|m| (m - mean).powi(2)).sum::<f64>() / (blocks - 1) as f64;
+    (mean, (var / blocks as f64).sqrt())
+}
+
+/// The Langevin thermostat on the GPU samples the canonical kinetic energy. Without
+/// `zero yes` all 3N velocity components are thermostatted, so K is a sum of 3N
+/// independent squares: <K> = (3N/2) kT and var(K) = (3N/2) (kT)^2. 500 atoms at T* = 1.5,
+/// damp 0.05 (10 steps), 300 steps to melt and equilibrate, then K every 5 steps for
+/// 1,500 steps (300 samples). Error bars: standard errors from 10 blocks of 150 steps
+/// (K decorrelates in about damp/2 = 5 steps). Stated bounds: <K> within 4 standard
+/// errors plus 0.5 % (BAOAB's O(dt^2) bias), var(K) within 4 standard errors plus 5 %.
+/// Also: `etotal + reservoir` (the heat bookkeeping) stays as constant as on the f64 CPU
+/// path with the same protocol (BAOAB's own energy error: within 1.5 times the CPU
+/// run's largest deviation plus 5e-4 per atom).
+#[test]
+fn langevin_samples_the_canonical_kinetic_energy() {
+    use ferromd_integrators::Langevin;
+    let (t, n) = (1.5, 500.0);
+    let mut sim = thermostatted_liquid(GpuThermostat::Langevin {
+        temperature: t,
+        temperature_stop: t,
+        damping: 0.05,
+        seed: 2718,
+    });
+    let units = UnitSystem::Lj;
+    let mut params = IntegrationParameters::defaults_for(units);
+    params.dt = 0.005;
+    params.neighbor = NeighborSettings::with_skin(0.3);
+    let mut b = LjCutBuilder::new(1, 2.5);
+    b.pair(1, 1, 1.0, 1.0, None).unwrap().shift(true);
+    let mut cpu = Simulation::new(
+        sim.host_system().clone(),
+        units,
+        params,
+        Box::new(b.build().unwrap()),
+        Box::new(Langevin::new(t, 0.05, 2718)),
+    )
+    .unwrap();
+    cpu.setup().unwrap();
+    let e0 = sim.thermo().unwrap().econserve();
+    let c0 = cpu.thermo().unwrap().econserve();
+    sim.advance(300).unwrap();
+    cpu.run(300, 0, &mut Quiet).unwrap();
+    let mut k = Vec::new();
+    let mut drift: f64 = 0.0;
+    let mut cpu_drift: f64 = 0.0;
+    for _ in 0..300 {
+        sim.advance(5).unwrap();
+        cpu.run(5, 0, &mut Quiet).unwrap();
+        let s = sim.thermo().unwrap();
+        k.push(s.ke);
+        drift = drift.max((s.econserve() - e0).abs() / n);
+        cpu_drift = cpu_drift.max((cpu.thermo().unwrap().econserve() - c0).abs() / n);
+    }
+    let last = sim.thermo().unwrap();
+    let expected = 1.5 * n * t;
+    let (mean, mean_err) = block_mean(&k, 10);
+    let sq: Vec<f64> = k.iter().map(|x| (x - mean).powi(2)).collect();
+    let (var, var_err) = block_mean(&sq, 10);
+    let expected_var = 1.5 * n * t * t;
+    eprintln!(
+        "GPU Langevin, 500 LJ atoms: <K> = {mean:.2} +- {mean_err:.2} (canonical {expected}), \
+         var(K) = {var:.1} +- {var_err:.1} (canonical {expected_var}); \
+         heat put in {:.2}, max |econserve - e0|/N = {drift:.2e} (CPU f64 {cpu_drift:.2e})",
+        -last.reservoir
+    );
+    assert!(
+        (mean - expected).abs() < 4.0 * mean_err + 0.005 * expected,
+        "<K> = {mean} +- {mean_err}, expected {expected}"
+    );
+    assert!(
+        (var - expected_var).abs() < 4.0 * var_err + 0.05 * expected_var,
+        "var(K) = {var} +- {var_err}, expected {expected_var}"
+    );
+    // the melt's heat goes to the bath and shows in the reservoir
+    assert!(last.reservoir.abs() > 10.0);
+    assert!(
+        drift < 1.5 * cpu_drift + 5e-4,
+        "econserve drifts by {drift} per atom, the CPU path's by {cpu_drift}"
+    );
+}
+
+/// A run observer that ignores everything.
+struct Quiet;
+impl ferromd_core::simulation::RunObserver for Quiet {}
+
+/// `fix nvt temp 1.5 1.5 0.5` (chain of 3) on the GPU against the CPU path: the same
+/// 500-atom melt gives the same thermo every 50 steps to step 200 (stated bound 1e-4
+/// relative in T, PE, etotal and econserve: f32 rounding grows through the chaotic
+/// melt, as for NVE in `melt_deck_on_gpu_matches_cpu_thermo`), and on to step 1,500
+/// the NH conserved quantity econserve = etotal + chain energy stays within 1e-3 per
+/// atom of its start while the chain exchanges several units per atom with the atoms.
+#[test]
+fn nose_hoover_chain_matches_the_cpu_path_and_conserves_its_energy() {
+    use ferromd_integrators::NoseHooverChain;
+    let n = 500.0;
+    let mut gpu = thermostatted_liquid(GpuThermostat::nose_hoover(1.5, 1.5, 0.5));
+    let units = UnitSystem::Lj;
+    let mut params = IntegrationParameters::defaults_for(units);
+    params.dt = 0.005;
+    params.neighbor = NeighborSettings::with_skin(0.3);
+    let mut b = LjCutBuilder::new(1, 2.5);
+    b.pair(1, 1, 1.0, 1.0, None).unwrap().shift(true);
+    let mut cpu = Simulation::new(
+        gpu.host_system().clone(),
+        units,
+        params,
+        Box::new(b.build().unwrap()),
+        Box::new(NoseHooverChain::new(1.5, 0.5)),
+    )
+    .unwrap();
+    cpu.setup().unwrap();
+    let mut worst: f64 = 0.0;
+    for block in 0..=4 {
+        if block > 0 {
+            gpu.advance(50).unwrap();
+            cpu.run(50, 0, &mut Quiet).unwrap();
+        }
+        let (g, c) = (gpu.thermo().unwrap(), cpu.thermo().unwrap());
+        assert_eq!(g.step, c.step);
+        for (what, x, y) in [
+            ("temp", g.temp, c.temp),
+            ("pe", g.pe / n, c.pe / n),
+            ("etotal", g.etotal() / n, c.etotal() / n),
+            ("econserve", g.econserve() / n, c.econserve() / n),
+            ("reservoir", g.reservoir / n, c.reservoir / n),
+        ] {
+            let err = (x - y).abs() / y.abs().max(1.0);
+            worst = worst.max(err);
+            assert!(err < 1e-4, "step {}: {what} gpu {x} cpu {y}", g.step);
+        }
+    }
+    let e0 = gpu.thermo().unwrap().econserve() / n;
+    let c0 = cpu.thermo().unwrap().econserve() / n;
+    let mut drift: f64 = 0.0;
+    let mut cpu_drift: f64 = 0.0;
+    let mut reservoir: f64 = 0.0;
+    for _ in 0..13 {
+        gpu.advance(100).unwrap();
+        cpu.run(100, 0, &mut Quiet).unwrap();
+        let s = gpu.thermo().unwrap();
+        drift = drift.max((s.econserve() / n - e0).abs());
+        cpu_drift = cpu_drift.max((cpu.thermo().unwrap().econserve() / n - c0).abs());
+        reservoir = reservoir.max(s.reservoir.abs() / n);
+    }
+    let end = gpu.thermo().unwrap();
+    eprintln!(
+        "GPU NH chain, 500 LJ atoms: thermo to step 200 within {worst:.1e} of the CPU; \
+         steps 200-1500: max |econserve - e0|/N = {drift:.2e} (CPU f64 {cpu_drift:.2e}), \
+         chain energy up to {reservoir:.3}/atom, T at 1500 {:.4}",
+        end.temp
+    );
+    // the drift is the integrator's (the shifted-energy cutoff through the melt), not
+    // f32's: the f64 CPU run drifts as much
+    assert!(
+        drift < 1.5 * cpu_drift + 2e-4,
+        "econserve drifts by {drift} per atom, the CPU path's by {cpu_drift}"
+    );
+    assert!(reservoir > 0.1, "the chain did no work");
+    assert!((end.temp - 1.5).abs() < 0.3, "T = {}", end.temp);
 }

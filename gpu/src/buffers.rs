@@ -8,6 +8,7 @@ use crate::context::GpuContext;
 use crate::error::GpuError;
 use crate::kernels::{Binding, Kernel, PARTIALS_PER_GROUP, Pipelines, WORKGROUP};
 use crate::params::Params;
+use crate::thermostat::{ThermostatParams, ThermostatState};
 
 /// Number of status words (see `ST_*` in common.wgsl).
 pub(crate) const STATUS_WORDS: usize = 8;
@@ -31,6 +32,10 @@ pub(crate) struct Upload<'a> {
     pub types: &'a [u32],
     pub coeff: &'a [[f32; 8]],
     pub eam_map: &'a [u32],
+    /// Atom ids (low, high word).
+    pub ids: &'a [[u32; 2]],
+    /// Thermostat constants.
+    pub thermostat: &'a ThermostatParams,
     /// Largest neighbor-list chunk in bytes, below the adapter's limit (tests).
     pub max_list_bytes: Option<u64>,
 }
@@ -56,8 +61,17 @@ pub(crate) struct Buffers {
     pub partials: wgpu::Buffer,
     pub embed_fp: wgpu::Buffer,
     pub eam_map: wgpu::Buffer,
-    /// Copies of pos, vel, force, image, status at the start of a batch (for reruns).
-    pub snapshot: [wgpu::Buffer; 5],
+    /// Thermostat constants (uniform).
+    pub thermostat_params: wgpu::Buffer,
+    /// Thermostat variables and the device step counter.
+    pub thermostat_state: wgpu::Buffer,
+    /// Atom ids.
+    pub ids: wgpu::Buffer,
+    /// Per-workgroup heat of the Langevin O steps (sum, compensation).
+    pub heat: wgpu::Buffer,
+    /// Copies of pos, vel, force, image, status, thermostat state and heat at the start
+    /// of a batch (for reruns).
+    pub snapshot: [wgpu::Buffer; 7],
 }
 
 /// The neighbor list split into chunks of consecutive atoms, one buffer each, so that
@@ -166,12 +180,33 @@ impl Buffers {
             ),
             embed_fp: zeroed(ctx, "embed_fp", 8 * n, STATE),
             eam_map: init(ctx, "eam_map", bytemuck::cast_slice(up.eam_map), STATE),
+            thermostat_params: init(
+                ctx,
+                "thermostat params",
+                bytemuck::bytes_of(up.thermostat),
+                wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            ),
+            thermostat_state: init(
+                ctx,
+                "thermostat state",
+                bytemuck::bytes_of(&<ThermostatState as bytemuck::Zeroable>::zeroed()),
+                STATE,
+            ),
+            ids: init(ctx, "ids", bytemuck::cast_slice(up.ids), STATE),
+            heat: zeroed(ctx, "heat", 8 * groups, STATE),
             snapshot: [
                 zeroed(ctx, "snapshot pos", v4, STATE),
                 zeroed(ctx, "snapshot vel", v4, STATE),
                 zeroed(ctx, "snapshot force", v4, STATE),
                 zeroed(ctx, "snapshot image", v4, STATE),
                 zeroed(ctx, "snapshot status", 4 * STATUS_WORDS as u64, STATE),
+                zeroed(
+                    ctx,
+                    "snapshot thermostat",
+                    std::mem::size_of::<ThermostatState>() as u64,
+                    STATE,
+                ),
+                zeroed(ctx, "snapshot heat", 8 * groups, STATE),
             ],
         })
     }
@@ -255,18 +290,24 @@ impl Buffers {
             Binding::Partials => &self.partials,
             Binding::EmbedFp => &self.embed_fp,
             Binding::EamMap => &self.eam_map,
+            Binding::ThermostatParams => &self.thermostat_params,
+            Binding::ThermostatState => &self.thermostat_state,
+            Binding::Ids => &self.ids,
+            Binding::Heat => &self.heat,
         }
     }
 
     /// The pairs (live buffer, its snapshot) saved at the start of a batch.
-    pub(crate) fn snapshot_pairs(&self) -> [(&wgpu::Buffer, &wgpu::Buffer); 5] {
-        let [p, v, f, i, s] = &self.snapshot;
+    pub(crate) fn snapshot_pairs(&self) -> [(&wgpu::Buffer, &wgpu::Buffer); 7] {
+        let [p, v, f, i, s, t, h] = &self.snapshot;
         [
             (&self.pos, p),
             (&self.vel, v),
             (&self.force, f),
             (&self.image, i),
             (&self.status, s),
+            (&self.thermostat_state, t),
+            (&self.heat, h),
         ]
     }
 

@@ -19,6 +19,8 @@ const PAIR_MORSE: &str = include_str!("../../kernels/pair_morse.wgsl");
 const EAM_DENSITY: &str = include_str!("../../kernels/eam_density.wgsl");
 const EAM_FORCES: &str = include_str!("../../kernels/eam_forces.wgsl");
 const REDUCE_THERMO: &str = include_str!("../../kernels/reduce_thermo.wgsl");
+const PHILOX: &str = include_str!("../../kernels/philox.wgsl");
+const THERMOSTAT: &str = include_str!("../../kernels/thermostat.wgsl");
 
 /// Threads per workgroup of every per-atom and per-bin kernel (`WG` in common.wgsl).
 pub(crate) const WORKGROUP: u32 = 256;
@@ -53,6 +55,14 @@ pub(crate) enum Binding {
     EamMap = 17,
     /// The list chunk a dispatch covers (uniform: first atom, atom count).
     Chunk = 18,
+    /// Thermostat constants (uniform `tparams`).
+    ThermostatParams = 19,
+    /// Thermostat variables and the device step counter (`tstate`).
+    ThermostatState = 20,
+    /// Atom ids (low, high word), the key of the Langevin noise.
+    Ids = 21,
+    /// Per-workgroup heat of the Langevin O steps.
+    Heat = 22,
 }
 
 impl Binding {
@@ -63,12 +73,14 @@ impl Binding {
             min_binding_size: None,
         };
         match self {
-            Binding::Params | Binding::Chunk => wgpu::BindingType::Buffer {
-                ty: wgpu::BufferBindingType::Uniform,
-                has_dynamic_offset: false,
-                min_binding_size: None,
-            },
-            Binding::Types | Binding::Coeff | Binding::EamMap => storage(true),
+            Binding::Params | Binding::Chunk | Binding::ThermostatParams => {
+                wgpu::BindingType::Buffer {
+                    ty: wgpu::BufferBindingType::Uniform,
+                    has_dynamic_offset: false,
+                    min_binding_size: None,
+                }
+            }
+            Binding::Types | Binding::Coeff | Binding::EamMap | Binding::Ids => storage(true),
             _ => storage(false),
         }
     }
@@ -94,10 +106,33 @@ pub(crate) enum Kernel {
     FillBins,
     SortBins,
     BuildList,
-    PairForces { style: PairStyle, energy: bool },
+    PairForces {
+        style: PairStyle,
+        energy: bool,
+    },
     EamDensity,
-    EamForces { energy: bool },
+    EamForces {
+        energy: bool,
+    },
     ReduceThermo,
+    /// Nosé-Hoover: step counter and the chain's first half step (1 invocation).
+    NhInitial,
+    /// Nosé-Hoover: velocity scale, half kick and drift.
+    KickDriftScaled,
+    /// Nosé-Hoover: second half kick with per-workgroup sums of m v².
+    KickKe,
+    /// Per-workgroup sums of m v² (before a run's first step).
+    KePartials,
+    /// Nosé-Hoover: 2 KE from the sums and the chain's second half step (1 workgroup).
+    NhFinal,
+    /// Nosé-Hoover: stores 2 KE from the sums (1 workgroup).
+    NhMeasure,
+    /// Nosé-Hoover: velocity scale after the second half step.
+    ScaleVelocities,
+    /// Langevin: step counter and noise width (1 invocation).
+    LangevinBegin,
+    /// Langevin: BAOAB's B, A, O, A with the heat of the O step.
+    KickDriftLangevin,
 }
 
 impl Kernel {
@@ -115,6 +150,15 @@ impl Kernel {
             Kernel::EamDensity => "eam_density",
             Kernel::EamForces { .. } => "eam_forces",
             Kernel::ReduceThermo => "reduce_thermo",
+            Kernel::NhInitial => "nh_initial",
+            Kernel::KickDriftScaled => "kick_drift_scaled",
+            Kernel::KickKe => "kick_ke",
+            Kernel::KePartials => "ke_partials",
+            Kernel::NhFinal => "nh_final",
+            Kernel::NhMeasure => "nh_measure",
+            Kernel::ScaleVelocities => "scale_velocities",
+            Kernel::LangevinBegin => "langevin_begin",
+            Kernel::KickDriftLangevin => "kick_drift_langevin",
         }
     }
 
@@ -131,6 +175,15 @@ impl Kernel {
             Kernel::EamDensity => &[EAM_DENSITY],
             Kernel::EamForces { .. } => &[EAM_DENSITY, EAM_FORCES],
             Kernel::ReduceThermo => &[REDUCE_THERMO],
+            Kernel::NhInitial
+            | Kernel::KickDriftScaled
+            | Kernel::KickKe
+            | Kernel::KePartials
+            | Kernel::NhFinal
+            | Kernel::NhMeasure
+            | Kernel::ScaleVelocities
+            | Kernel::LangevinBegin
+            | Kernel::KickDriftLangevin => &[INTEGRATE, PHILOX, THERMOSTAT],
         };
         let mut s = String::from(COMMON);
         for p in parts {
@@ -177,6 +230,23 @@ impl Kernel {
                 Params, Pos, Force, Types, NbrCount, NbrList, Coeff, Virial, EmbedFp, EamMap, Chunk,
             ],
             Kernel::ReduceThermo => &[Params, Vel, Force, Virial, Partials],
+            Kernel::NhInitial | Kernel::LangevinBegin => &[ThermostatParams, ThermostatState],
+            Kernel::KickDriftScaled => &[Params, Pos, Vel, Force, Image, ThermostatState],
+            Kernel::KickKe => &[Params, Vel, Force, Partials],
+            Kernel::KePartials => &[Params, Vel, Partials],
+            Kernel::NhFinal | Kernel::NhMeasure => &[ThermostatParams, ThermostatState, Partials],
+            Kernel::ScaleVelocities => &[Params, Vel, ThermostatState],
+            Kernel::KickDriftLangevin => &[
+                Params,
+                Pos,
+                Vel,
+                Force,
+                Image,
+                ThermostatParams,
+                ThermostatState,
+                Ids,
+                Heat,
+            ],
         }
     }
 }
@@ -253,4 +323,61 @@ fn compile(device: &wgpu::Device, kernel: Kernel) -> Pipeline {
         cache: None,
     });
     Pipeline { pipeline, layout }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every kernel's WGSL parses and validates (naga, as wgpu does before compiling),
+    /// and its entry point exists: checked without a GPU adapter.
+    #[test]
+    fn every_kernel_is_valid_wgsl() {
+        let mut kernels = vec![
+            Kernel::KickDrift,
+            Kernel::Kick,
+            Kernel::CheckDisplacement,
+            Kernel::DecideRebuild,
+            Kernel::ClearBins,
+            Kernel::FillBins,
+            Kernel::SortBins,
+            Kernel::BuildList,
+            Kernel::EamDensity,
+            Kernel::ReduceThermo,
+            Kernel::NhInitial,
+            Kernel::KickDriftScaled,
+            Kernel::KickKe,
+            Kernel::KePartials,
+            Kernel::NhFinal,
+            Kernel::NhMeasure,
+            Kernel::ScaleVelocities,
+            Kernel::LangevinBegin,
+            Kernel::KickDriftLangevin,
+        ];
+        for energy in [false, true] {
+            kernels.push(Kernel::EamForces { energy });
+            for style in [PairStyle::LennardJones, PairStyle::Morse] {
+                kernels.push(Kernel::PairForces { style, energy });
+            }
+        }
+        for k in kernels {
+            let module = naga::front::wgsl::parse_str(&k.source()).unwrap_or_else(|e| {
+                panic!("{}: {}", k.entry_point(), e.emit_to_string(&k.source()))
+            });
+            naga::valid::Validator::new(
+                naga::valid::ValidationFlags::all(),
+                naga::valid::Capabilities::default(),
+            )
+            .validate(&module)
+            .unwrap_or_else(|e| panic!("{}: {e:?}", k.entry_point()));
+            assert!(
+                module
+                    .entry_points
+                    .iter()
+                    .any(|e| e.name == k.entry_point()),
+                "{}",
+                k.entry_point()
+            );
+        }
+    }
 }

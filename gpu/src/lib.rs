@@ -6,7 +6,8 @@
 //!
 //! Supported: fully periodic orthorhombic and triclinic cells whose face distances
 //! exceed twice the list cutoff; pair styles Lennard-Jones and Morse ([`PairTable`]);
-//! EAM ([`EamGpuTables`]); NVE velocity Verlet. Arithmetic on the device is f32 (see
+//! EAM ([`EamGpuTables`]); NVE velocity Verlet, Langevin (BAOAB) and Nosé-Hoover chain
+//! thermostats ([`GpuThermostat`]) resident on the device. Arithmetic on the device is f32 (see
 //! `gpu/README.md` for the precision model); thermo sums are finished in f64 on the host.
 //!
 //! ```no_run
@@ -29,14 +30,20 @@ mod error;
 mod kernels;
 mod pair_table;
 mod params;
+mod philox;
 mod potential;
 mod readback;
 mod simulation;
+mod thermostat;
 
 pub use context::GpuContext;
 pub use eam_tables::{EamGpuTables, SplineKnots};
 pub use error::GpuError;
 pub use kernels::PairStyle;
 pub use pair_table::{LjPair, MorsePair, PairTable};
+pub use philox::{
+    PhiloxOutput, langevin_counter, philox_gaussian3, philox_on_device, philox4x32_10,
+};
 pub use potential::GpuPotential;
 pub use simulation::{GpuRunSettings, GpuSimulation, GpuStats};
+pub use thermostat::{GpuThermostat, MAX_CHAIN};

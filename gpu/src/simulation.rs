@@ -17,6 +17,7 @@ use crate::kernels::{Kernel, PARTIALS_PER_GROUP, Pipelines, WORKGROUP};
 use crate::params::Params;
 use crate::potential::GpuPotential;
 use crate::readback::read_buffer;
+use crate::thermostat::{GpuThermostat, ThermostatParams, ThermostatState};
 
 /// Settings of a GPU run.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +38,8 @@ pub struct GpuRunSettings {
     /// each fit; a smaller value only makes more chunks (tests use it to split small
     /// systems).
     pub max_list_chunk_bytes: Option<u64>,
+    /// The thermostat (default none: NVE).
+    pub thermostat: GpuThermostat,
 }
 
 impl GpuRunSettings {
@@ -49,6 +52,7 @@ impl GpuRunSettings {
             steps_per_submission: 100,
             initial_neighbor_capacity: None,
             max_list_chunk_bytes: None,
+            thermostat: GpuThermostat::None,
         }
     }
 }
@@ -86,6 +90,9 @@ pub struct GpuSimulation {
     step: u64,
     regrowths: u64,
     builds: u64,
+    thermostat_params: ThermostatParams,
+    /// Langevin heat of earlier runs ([`GpuSimulation::set_thermostat_state`]), minus.
+    reservoir_base: f64,
 }
 
 /// Workgroups covering `n` items.
@@ -133,6 +140,13 @@ impl GpuSimulation {
             return Err(GpuError::Unsupported(format!(
                 "timestep {} must be positive",
                 settings.timestep
+            )));
+        }
+        settings.thermostat.validate()?;
+        if settings.thermostat != GpuThermostat::None && system.degrees_of_freedom() <= 0.0 {
+            return Err(GpuError::Unsupported(format!(
+                "{}: a thermostat needs more than one atom",
+                settings.thermostat.name()
             )));
         }
         let cutoff = potential.cutoff();
@@ -225,6 +239,18 @@ impl GpuSimulation {
             .iter()
             .map(|i| [i[0], i[1], i[2], 0])
             .collect();
+        let ids: Vec<[u32; 2]> = system
+            .ids
+            .iter()
+            .map(|&id| [id as u32, (id >> 32) as u32])
+            .collect();
+        let thermostat_params = ThermostatParams::new(
+            &settings.thermostat,
+            &settings.units,
+            dt,
+            system.degrees_of_freedom(),
+            groups(n),
+        );
         let buffers = Buffers::new(
             &ctx,
             &Upload {
@@ -235,6 +261,8 @@ impl GpuSimulation {
                 types: &system.types,
                 coeff: &coeff,
                 eam_map: &eam_map,
+                ids: &ids,
+                thermostat: &thermostat_params,
                 max_list_bytes: settings.max_list_chunk_bytes,
             },
         )?;
@@ -255,6 +283,7 @@ impl GpuSimulation {
             energy_kernel,
         ];
         all.extend(&force_kernels);
+        all.extend(thermostat_kernels(&settings.thermostat));
         for k in all {
             pipelines.ensure(&ctx.device, k);
         }
@@ -273,8 +302,11 @@ impl GpuSimulation {
             step: 0,
             regrowths: 0,
             builds: 0,
+            thermostat_params,
+            reservoir_base: 0.0,
         };
         sim.setup_forces()?;
+        sim.measure_kinetic_energy();
         Ok(sim)
     }
 
@@ -352,11 +384,126 @@ impl GpuSimulation {
 
     fn encode_step(&self, pass: &mut wgpu::ComputePass<'_>) {
         let g = groups(self.params.n_atoms());
-        self.dispatch(pass, Kernel::KickDrift, g);
+        match self.settings.thermostat {
+            GpuThermostat::None => self.dispatch(pass, Kernel::KickDrift, g),
+            GpuThermostat::NoseHoover { .. } => {
+                self.dispatch(pass, Kernel::NhInitial, 1);
+                self.dispatch(pass, Kernel::KickDriftScaled, g);
+            }
+            GpuThermostat::Langevin { .. } => {
+                self.dispatch(pass, Kernel::LangevinBegin, 1);
+                self.dispatch(pass, Kernel::KickDriftLangevin, g);
+            }
+        }
         self.dispatch(pass, Kernel::CheckDisplacement, g);
         self.encode_neighbor_update(pass);
         self.encode_forces(pass);
-        self.dispatch(pass, Kernel::Kick, g);
+        if let GpuThermostat::NoseHoover { .. } = self.settings.thermostat {
+            self.dispatch(pass, Kernel::KickKe, g);
+            self.dispatch(pass, Kernel::NhFinal, 1);
+            self.dispatch(pass, Kernel::ScaleVelocities, g);
+        } else {
+            self.dispatch(pass, Kernel::Kick, g);
+        }
+    }
+
+    /// Nosé-Hoover: stores the current 2 KE on the device for the chain's first half
+    /// step (later ones take it from the previous step's second half).
+    fn measure_kinetic_energy(&self) {
+        if let GpuThermostat::NoseHoover { .. } = self.settings.thermostat {
+            let g = groups(self.params.n_atoms());
+            let mut encoder = self.encoder();
+            {
+                let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor::default());
+                self.dispatch(&mut pass, Kernel::KePartials, g);
+                self.dispatch(&mut pass, Kernel::NhMeasure, 1);
+            }
+            self.ctx.queue.submit([encoder.finish()]);
+        }
+    }
+
+    /// Sets the run the thermostat's target temperature ramps over: it goes from the
+    /// start to the stop temperature between steps `first` and `last` (as the CPU
+    /// path's `prepare_run`; without a span the target is the start temperature).
+    pub fn set_thermostat_span(&mut self, first: u64, last: u64) {
+        self.thermostat_params.set_span(first, last);
+        self.ctx.queue.write_buffer(
+            &self.buffers.thermostat_params,
+            0,
+            bytemuck::bytes_of(&self.thermostat_params),
+        );
+    }
+
+    fn read_thermostat_state(&self) -> Result<ThermostatState, GpuError> {
+        let bytes = std::mem::size_of::<ThermostatState>();
+        let v: Vec<ThermostatState> =
+            read_buffer(&self.ctx, &self.buffers.thermostat_state, bytes as u64)?;
+        Ok(v[0])
+    }
+
+    /// The Langevin heat given to the atoms so far (f64 sum of the per-workgroup
+    /// compensated f32 sums).
+    fn langevin_heat(&self) -> Result<f64, GpuError> {
+        let g = groups(self.params.n_atoms()) as u64;
+        let h: Vec<[f32; 2]> = read_buffer(&self.ctx, &self.buffers.heat, 8 * g)?;
+        Ok(h.iter().map(|&[s, c]| s as f64 - c as f64).sum())
+    }
+
+    /// The thermostat's energy reservoir: minus the heat the Langevin O steps put in,
+    /// or the Nosé-Hoover chain's energy; `etotal + reservoir` is conserved (the CPU
+    /// path's `Integrator::reservoir_energy`). Zero for NVE.
+    pub fn reservoir_energy(&self) -> Result<f64, GpuError> {
+        match self.settings.thermostat {
+            GpuThermostat::None => Ok(0.0),
+            GpuThermostat::Langevin { .. } => Ok(self.reservoir_base - self.langevin_heat()?),
+            GpuThermostat::NoseHoover { chain, .. } => {
+                Ok(self.read_thermostat_state()?.chain_energy(chain))
+            }
+        }
+    }
+
+    /// The thermostat state in the layout of the CPU integrator's `save_state`
+    /// (`NoseHooverChain`: kT, Nf kT, chain length, eta, eta_dot, masses; `Langevin`:
+    /// the reservoir), so a later run, on either path, continues it. Empty for NVE.
+    pub fn thermostat_state(&self) -> Result<Vec<f64>, GpuError> {
+        match self.settings.thermostat {
+            GpuThermostat::None => Ok(Vec::new()),
+            GpuThermostat::Langevin { .. } => Ok(vec![self.reservoir_energy()?]),
+            GpuThermostat::NoseHoover { chain, .. } => {
+                Ok(self.read_thermostat_state()?.save_chain(chain))
+            }
+        }
+    }
+
+    /// Continues a thermostat from a state saved by [`GpuSimulation::thermostat_state`]
+    /// or by the CPU integrator's `save_state` (same layout).
+    pub fn set_thermostat_state(&mut self, state: &[f64]) -> Result<(), GpuError> {
+        match self.settings.thermostat {
+            GpuThermostat::None if state.is_empty() => Ok(()),
+            GpuThermostat::None => Err(GpuError::Unsupported(
+                "nve: a thermostat state was given".into(),
+            )),
+            GpuThermostat::Langevin { .. } => match state {
+                &[r] => {
+                    self.reservoir_base = r + self.langevin_heat()?;
+                    Ok(())
+                }
+                _ => Err(GpuError::Unsupported(format!(
+                    "langevin state: {} numbers, expected 1",
+                    state.len()
+                ))),
+            },
+            GpuThermostat::NoseHoover { chain, .. } => {
+                let mut t = self.read_thermostat_state()?;
+                t.load_chain(chain, state)?;
+                self.ctx.queue.write_buffer(
+                    &self.buffers.thermostat_state,
+                    0,
+                    bytemuck::bytes_of(&t),
+                );
+                Ok(())
+            }
+        }
     }
 
     fn read_status(&self) -> Result<[u32; STATUS_WORDS], GpuError> {
@@ -437,6 +584,13 @@ impl GpuSimulation {
         let mut done = 0;
         while done < n_steps {
             let k = (n_steps - done).min(self.settings.steps_per_submission.max(1));
+            // the device counts the steps from here (Langevin noise, temperature ramp)
+            let step = [self.step as u32, (self.step >> 32) as u32];
+            self.ctx.queue.write_buffer(
+                &self.buffers.thermostat_state,
+                0,
+                bytemuck::cast_slice(&step),
+            );
             loop {
                 let mut encoder = self.encoder();
                 for (live, snap) in self.buffers.snapshot_pairs() {
@@ -497,7 +651,9 @@ impl GpuSimulation {
         if sums.iter().any(|s| !s.is_finite()) {
             return Err(GpuError::NonFinite { step: self.step });
         }
-        Ok(self.sample_from_sums(&sums))
+        let mut sample = self.sample_from_sums(&sums);
+        sample.reservoir = self.reservoir_energy()?;
+        Ok(sample)
     }
 
     fn sample_from_sums(&self, sums: &[f64; PARTIALS_PER_GROUP]) -> ThermoSample {
@@ -631,6 +787,23 @@ impl GpuSimulation {
             bytemuck::cast_slice(&[1u32]),
         );
         self.setup_forces()
+    }
+}
+
+/// The kernels a thermostat adds to the step.
+fn thermostat_kernels(t: &GpuThermostat) -> Vec<Kernel> {
+    match t {
+        GpuThermostat::None => Vec::new(),
+        GpuThermostat::NoseHoover { .. } => vec![
+            Kernel::NhInitial,
+            Kernel::KickDriftScaled,
+            Kernel::KickKe,
+            Kernel::KePartials,
+            Kernel::NhFinal,
+            Kernel::NhMeasure,
+            Kernel::ScaleVelocities,
+        ],
+        GpuThermostat::Langevin { .. } => vec![Kernel::LangevinBegin, Kernel::KickDriftLangevin],
     }
 }
 
