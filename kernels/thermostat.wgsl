@@ -150,36 +150,34 @@ fn kick_drift_scaled(@builtin(global_invocation_id) gid: vec3<u32>) {
     kick_drift_atom(i, tstate.vals.x);
 }
 
+// Writes this workgroup's sum of m v^2 to slot 0 of its partials.
+fn store_mv2_partial(i: u32, lid: u32, wid: u32) {
+    var mv2 = 0.0;
+    if i < params.counts.x {
+        let v4 = vel[i];
+        mv2 = dot(v4.xyz, v4.xyz) / v4.w;
+    }
+    let total = workgroup_sum(lid, mv2);
+    if lid == 0u {
+        partials[wid * 16u] = total;
+    }
+}
+
 @compute @workgroup_size(256)
 fn kick_ke(@builtin(global_invocation_id) gid: vec3<u32>,
            @builtin(local_invocation_id) lid: vec3<u32>,
            @builtin(workgroup_id) wid: vec3<u32>) {
-    let i = gid.x;
-    var mv2 = 0.0;
-    if i < params.counts.x {
-        let v = kick_atom(i);
-        mv2 = dot(v, v) / vel[i].w;
+    if gid.x < params.counts.x {
+        kick_atom(gid.x);
     }
-    let total = workgroup_sum(lid.x, mv2);
-    if lid.x == 0u {
-        partials[wid.x * 16u] = total;
-    }
+    store_mv2_partial(gid.x, lid.x, wid.x);
 }
 
 @compute @workgroup_size(256)
 fn ke_partials(@builtin(global_invocation_id) gid: vec3<u32>,
                @builtin(local_invocation_id) lid: vec3<u32>,
                @builtin(workgroup_id) wid: vec3<u32>) {
-    let i = gid.x;
-    var mv2 = 0.0;
-    if i < params.counts.x {
-        let v4 = vel[i];
-        mv2 = dot(v4.xyz, v4.xyz) / v4.w;
-    }
-    let total = workgroup_sum(lid.x, mv2);
-    if lid.x == 0u {
-        partials[wid.x * 16u] = total;
-    }
+    store_mv2_partial(gid.x, lid.x, wid.x);
 }
 
 @compute @workgroup_size(256)

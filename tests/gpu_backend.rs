@@ -453,12 +453,68 @@ fn melt_deck_on_gpu_matches_cpu_thermo() {
 /// Decks whose integrator has no GPU implementation fail with a clear message.
 #[test]
 fn unsupported_integrator_is_a_clear_error() {
-    let deck = Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs/lj-nvt.toml");
-    let err = run_deck_text(&deck, true).unwrap_err();
-    assert!(
-        err.contains("integrator `nvt` has no GPU implementation"),
-        "{err}"
-    );
+    let nvt = Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs/lj-nvt.toml");
+    let text = std::fs::read_to_string(&nvt).unwrap();
+    let dir = std::env::temp_dir().join(format!("ferromd-gpu-csvr-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (style, want) in [
+        (
+            "style = \"csvr\"\nseed = 5",
+            "integrator `csvr` has no GPU implementation",
+        ),
+        (
+            "style = \"langevin\"\nseed = 5\nzero_momentum = true",
+            "langevin with zero net momentum",
+        ),
+    ] {
+        let deck = dir.join("deck.toml");
+        let edited = text
+            .replacen("style = \"nvt\"", style, 1)
+            .replace("chain = 3", "")
+            .replace("loops = 1 ", "")
+            .replace("suzuki_yoshida = 1 ", "");
+        std::fs::write(&deck, edited).unwrap();
+        let err = run_deck_text(&deck, true).unwrap_err();
+        assert!(err.contains(want), "{err}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// inputs/lj-nvt.toml (Nosé-Hoover chain, `fix nvt temp 1.5 1.5 0.5`) at 864 atoms and
+/// 200 steps with `--gpu`: the chain runs on the device and the thermo at step 200
+/// equals the CPU run's to 1e-4 relative (T, E_pair, TotEng).
+#[test]
+fn nvt_deck_on_gpu_matches_cpu_thermo() {
+    let nvt = Path::new(env!("CARGO_MANIFEST_DIR")).join("inputs/lj-nvt.toml");
+    let text = std::fs::read_to_string(&nvt)
+        .unwrap()
+        .replace("repeat = [10, 10, 10]", "repeat = [6, 6, 6]")
+        .replace("steps = 1000", "steps = 200");
+    let dir = std::env::temp_dir().join(format!("ferromd-gpu-nvt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let deck = dir.join("nvt.toml");
+    std::fs::write(&deck, text).unwrap();
+    let gpu = run_deck_text(&deck, true).unwrap();
+    assert!(gpu.contains("integrator nvt"), "{gpu}");
+    let cpu = run_deck_text(&deck, false).unwrap();
+    let row = |text: &str| -> Vec<f64> {
+        let line = text
+            .lines()
+            .find(|l| l.trim_start().starts_with("200 "))
+            .expect("a thermo row for step 200");
+        line.split_whitespace()
+            .map(|w| w.parse().unwrap())
+            .collect()
+    };
+    let (g, c) = (row(&gpu), row(&cpu));
+    eprintln!("nvt deck step 200 GPU {g:?}\n                    CPU {c:?}");
+    for k in [1, 2, 4] {
+        assert!(
+            (g[k] - c[k]).abs() < 1e-4 * c[k].abs().max(1.0),
+            "column {k}: {g:?} vs {c:?}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// An unknown `backend` names the key and the offending word.
@@ -594,6 +650,27 @@ fn thermostatted_liquid(thermostat: GpuThermostat) -> GpuSimulation {
     GpuSimulation::new(context(), system, &gpu, s).unwrap()
 }
 
+/// The CPU path's run of [`thermostatted_liquid`]'s protocol from `system` with
+/// `integrator`, set up.
+fn cpu_liquid(system: &System, integrator: Box<dyn ferromd_core::Integrator>) -> Simulation {
+    let units = UnitSystem::Lj;
+    let mut params = IntegrationParameters::defaults_for(units);
+    params.dt = 0.005;
+    params.neighbor = NeighborSettings::with_skin(0.3);
+    let mut b = LjCutBuilder::new(1, 2.5);
+    b.pair(1, 1, 1.0, 1.0, None).unwrap().shift(true);
+    let mut cpu = Simulation::new(
+        system.clone(),
+        units,
+        params,
+        Box::new(b.build().unwrap()),
+        integrator,
+    )
+    .unwrap();
+    cpu.setup().unwrap();
+    cpu
+}
+
 /// Mean and standard error of `x` from `blocks` consecutive block means (the blocks
 /// are long against the correlation time, so their means are nearly independent).
 fn block_mean(x: &[f64], blocks: usize) -> (f64, f64) {
@@ -626,21 +703,7 @@ fn langevin_samples_the_canonical_kinetic_energy() {
         damping: 0.05,
         seed: 2718,
     });
-    let units = UnitSystem::Lj;
-    let mut params = IntegrationParameters::defaults_for(units);
-    params.dt = 0.005;
-    params.neighbor = NeighborSettings::with_skin(0.3);
-    let mut b = LjCutBuilder::new(1, 2.5);
-    b.pair(1, 1, 1.0, 1.0, None).unwrap().shift(true);
-    let mut cpu = Simulation::new(
-        sim.host_system().clone(),
-        units,
-        params,
-        Box::new(b.build().unwrap()),
-        Box::new(Langevin::new(t, 0.05, 2718)),
-    )
-    .unwrap();
-    cpu.setup().unwrap();
+    let mut cpu = cpu_liquid(sim.host_system(), Box::new(Langevin::new(t, 0.05, 2718)));
     let e0 = sim.thermo().unwrap().econserve();
     let c0 = cpu.thermo().unwrap().econserve();
     sim.advance(300).unwrap();
@@ -699,21 +762,7 @@ fn nose_hoover_chain_matches_the_cpu_path_and_conserves_its_energy() {
     use ferromd_integrators::NoseHooverChain;
     let n = 500.0;
     let mut gpu = thermostatted_liquid(GpuThermostat::nose_hoover(1.5, 1.5, 0.5));
-    let units = UnitSystem::Lj;
-    let mut params = IntegrationParameters::defaults_for(units);
-    params.dt = 0.005;
-    params.neighbor = NeighborSettings::with_skin(0.3);
-    let mut b = LjCutBuilder::new(1, 2.5);
-    b.pair(1, 1, 1.0, 1.0, None).unwrap().shift(true);
-    let mut cpu = Simulation::new(
-        gpu.host_system().clone(),
-        units,
-        params,
-        Box::new(b.build().unwrap()),
-        Box::new(NoseHooverChain::new(1.5, 0.5)),
-    )
-    .unwrap();
-    cpu.setup().unwrap();
+    let mut cpu = cpu_liquid(gpu.host_system(), Box::new(NoseHooverChain::new(1.5, 0.5)));
     let mut worst: f64 = 0.0;
     for block in 0..=4 {
         if block > 0 {

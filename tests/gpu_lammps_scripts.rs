@@ -168,8 +168,12 @@ fn package_and_suffix_commands_and_gpu_style_names() {
 fn unsupported_commands_on_the_gpu_path_are_clear_errors() {
     let cases = [
         (
-            "fix 2 all langevin 1.0 1.0 1.0 48279",
-            "fix 2 langevin is not supported on ferromd's GPU path",
+            "fix 2 all temp/csvr 1.0 1.0 1.0 48279",
+            "fix 2 temp/csvr is not supported on ferromd's GPU path",
+        ),
+        (
+            "fix 2 all langevin 1.0 1.0 1.0 48279 zero yes",
+            "fix 2 langevin with zero yes is not supported on ferromd's GPU path",
         ),
         (
             "compute m all msd\nfix 2 all ave/time 10 1 10 c_m[4] file t.txt",
@@ -216,4 +220,110 @@ fn unsupported_commands_on_the_gpu_path_are_clear_errors() {
     assert!(err.contains("package gpu 2"), "{err}");
     assert!(err.contains("command line"), "{err}");
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// `fix nvt/gpu` (as `fix nvt` under `-sf gpu`): the chain runs on the device and its energy reaches
+/// thermo (`econserve`) as on the CPU path, and a second `run` continues the chain
+/// (same fixes: the state carries over, as on the CPU). The 2,048-atom melt at T* 1.44
+/// held by `nvt temp 1.44 1.44 0.5`, two runs of 100 steps: every thermo value within
+/// 1e-4 relative of the CPU run (f32 rounding through the chaotic melt).
+#[test]
+fn fix_nvt_on_the_gpu_matches_the_cpu_run_across_two_runs() {
+    let script = in_lj("")
+        .replace("fix 1 all nve", "fix 1 all nvt temp 1.44 1.44 0.5")
+        .replace("press fmax", "econserve")
+        .replace("run 200", "run 100\nrun 100");
+    let (cpu, cpu_dir) = run("nvt-cpu", &script, &[]);
+    // the explicit style name selects the GPU path as -sf gpu does
+    let explicit = script.replace("all nvt temp", "all nvt/gpu temp");
+    let (gpu, gpu_dir) = run("nvt-gpu", &explicit, &[]);
+    let (c, g) = (stdout(&cpu), stdout(&gpu));
+    assert!(cpu.status.success(), "{c}");
+    assert!(
+        gpu.status.success(),
+        "{g}\n{}",
+        String::from_utf8_lossy(&gpu.stderr)
+    );
+    assert!(g.contains("fix nvt"), "{g}");
+    let (c, g) = (thermo_blocks(&c), thermo_blocks(&g));
+    assert_eq!(c.len(), 2);
+    assert_eq!(g.len(), 2);
+    let mut worst: f64 = 0.0;
+    for ((_, rc), (_, rg)) in c.iter().zip(&g) {
+        assert_eq!(rc.len(), 3);
+        assert_eq!(rg.len(), 3);
+        for (a, b) in rc.iter().zip(rg) {
+            assert_eq!(a[0], b[0], "same steps");
+            for k in 1..a.len() {
+                let err = (a[k] - b[k]).abs() / a[k].abs().max(1.0);
+                worst = worst.max(err);
+                assert!(err < 1e-4, "step {}: column {k}: cpu {a:?} gpu {b:?}", a[0]);
+            }
+        }
+    }
+    // the chain did work: econserve differs from etotal at the end
+    let last = &c[1].1[2];
+    assert!((last[4] - last[3]).abs() > 1e-3, "{last:?}");
+    eprintln!(
+        "fix nvt -sf gpu vs CPU, 2 runs of 100 steps: largest relative difference {worst:.2e}"
+    );
+    for dir in [cpu_dir, gpu_dir] {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+/// `fix nve` + `fix langevin` under `-sf gpu` runs on the device (its noise differs from
+/// the CPU path's stream, so only physics is compared): from T* 1.44 the 2,048-atom melt
+/// (`pair_modify shift yes`) is held near the bath's 2.0 after 200 steps with damp 0.1,
+/// and econserve (etotal minus the heat the bath put in) moves no more than on the CPU
+/// path (BAOAB's own energy error): within 1.5 times the CPU run's change plus 1e-3.
+#[test]
+fn fix_langevin_on_the_gpu_thermostats_and_tallies_the_heat() {
+    let script = in_lj("")
+        .replace(
+            "fix 1 all nve",
+            "fix 1 all nve\nfix 2 all langevin 2.0 2.0 0.1 48279",
+        )
+        .replace(
+            "pair_coeff 1 1 1.0 1.0 2.5",
+            "pair_coeff 1 1 1.0 1.0 2.5\npair_modify shift yes",
+        )
+        .replace("press fmax", "econserve");
+    let mut rows = Vec::new();
+    for (tag, switches) in [
+        ("langevin-cpu", &[][..]),
+        ("langevin-gpu", &["-sf", "gpu"][..]),
+    ] {
+        let (out, dir) = run(tag, &script, switches);
+        let text = stdout(&out);
+        assert!(
+            out.status.success(),
+            "{text}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            text.contains("fix nve + fix langevin"),
+            !switches.is_empty(),
+            "{text}"
+        );
+        let block = thermo_blocks(&text).remove(0).1;
+        rows.push((block[0].clone(), block[block.len() - 1].clone()));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    let [(cf, cl), (gf, gl)] = [rows[0].clone(), rows[1].clone()];
+    let (cpu_drift, gpu_drift) = ((cl[4] - cf[4]).abs(), (gl[4] - gf[4]).abs());
+    eprintln!(
+        "fix langevin 200 steps: T {:.4} (GPU) {:.4} (CPU); etotal change {:.3} (GPU); \
+         |econserve change| GPU {gpu_drift:.2e}, CPU {cpu_drift:.2e}",
+        gl[1],
+        cl[1],
+        gl[3] - gf[3]
+    );
+    assert!((gl[1] - 2.0).abs() < 0.15, "T = {}", gl[1]);
+    // heat flowed in (etotal rose) and econserve did not follow it
+    assert!(gl[3] - gf[3] > 0.3, "{gf:?} -> {gl:?}");
+    assert!(
+        gpu_drift < 1.5 * cpu_drift + 1e-3,
+        "econserve moved by {gpu_drift} per atom, on the CPU by {cpu_drift}"
+    );
 }

@@ -46,4 +46,4 @@ pub use philox::{
 };
 pub use potential::GpuPotential;
 pub use simulation::{GpuRunSettings, GpuSimulation, GpuStats};
-pub use thermostat::{GpuThermostat, MAX_CHAIN};
+pub use thermostat::{GpuThermostat, MAX_CHAIN, MAX_WEIGHTS};

@@ -11,6 +11,9 @@ use crate::error::GpuError;
 /// Most thermostats in a Nosé-Hoover chain on the device (`MAX_CHAIN` in common.wgsl).
 pub const MAX_CHAIN: usize = 16;
 
+/// Most Suzuki-Yoshida weights (`weights` in `ThermostatParams`, common.wgsl).
+pub const MAX_WEIGHTS: usize = 8;
+
 /// The thermostat a GPU run integrates with.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum GpuThermostat {
@@ -43,8 +46,10 @@ pub enum GpuThermostat {
         chain: usize,
         /// Sub-steps per half step (LAMMPS `tloop`, default 1).
         loops: usize,
-        /// Suzuki-Yoshida order of each sub-step: 1 (LAMMPS), 3, 5 or 7.
-        suzuki_yoshida: usize,
+        /// Suzuki-Yoshida weights of each sub-step (`[1.0]`, as LAMMPS; at most
+        /// [`MAX_WEIGHTS`]; `ferromd_integrators::suzuki_yoshida_weights` gives orders
+        /// 3, 5 and 7).
+        weights: Vec<f64>,
         /// LAMMPS `drag` (0: none).
         drag: f64,
     },
@@ -59,7 +64,7 @@ impl GpuThermostat {
             damping,
             chain: 3,
             loops: 1,
-            suzuki_yoshida: 1,
+            weights: vec![1.0],
             drag: 0.0,
         }
     }
@@ -76,45 +81,49 @@ impl GpuThermostat {
     /// Checks the parameters.
     pub(crate) fn validate(&self) -> Result<(), GpuError> {
         let bad = |what: String| Err(GpuError::Unsupported(format!("{}: {what}", self.name())));
-        let (t0, t1, damping) = match *self {
+        let (t0, t1, damping) = match self {
             GpuThermostat::None => return Ok(()),
             GpuThermostat::Langevin {
                 temperature,
                 temperature_stop,
                 damping,
                 ..
-            } => (temperature, temperature_stop, damping),
+            } => (*temperature, *temperature_stop, *damping),
             GpuThermostat::NoseHoover {
                 temperature,
                 temperature_stop,
                 damping,
                 chain,
                 loops,
-                suzuki_yoshida,
+                weights,
                 drag,
             } => {
-                if !(1..=MAX_CHAIN).contains(&chain) {
+                if !(1..=MAX_CHAIN).contains(chain) {
                     return bad(format!(
                         "chain length {chain} (the GPU path takes 1 to {MAX_CHAIN})"
                     ));
                 }
-                if loops == 0 {
+                if *loops == 0 {
                     return bad("loops must be at least 1".into());
                 }
-                if weights(suzuki_yoshida).is_none() {
+                if weights.is_empty()
+                    || weights.len() > MAX_WEIGHTS
+                    || !weights.iter().all(|w| w.is_finite())
+                {
                     return bad(format!(
-                        "Suzuki-Yoshida order {suzuki_yoshida} (1, 3, 5 or 7)"
+                        "{} Suzuki-Yoshida weights (1 to {MAX_WEIGHTS} finite numbers)",
+                        weights.len()
                     ));
                 }
-                if !(drag >= 0.0 && drag.is_finite()) {
+                if !(*drag >= 0.0 && drag.is_finite()) {
                     return bad(format!("drag {drag} must be >= 0"));
                 }
-                if !(temperature > 0.0 && temperature_stop > 0.0) {
+                if !(*temperature > 0.0 && *temperature_stop > 0.0) {
                     return bad(format!(
                         "temperatures {temperature} {temperature_stop} must be positive"
                     ));
                 }
-                (temperature, temperature_stop, damping)
+                (*temperature, *temperature_stop, *damping)
             }
         };
         if !(t0 >= 0.0 && t1 >= 0.0 && t0.is_finite() && t1.is_finite()) {
@@ -124,31 +133,6 @@ impl GpuThermostat {
             return bad(format!("damping {damping} must be positive"));
         }
         Ok(())
-    }
-}
-
-/// Suzuki-Yoshida weights of order 1, 3, 5 or 7 (as the CPU path's).
-fn weights(order: usize) -> Option<Vec<f64>> {
-    match order {
-        1 => Some(vec![1.0]),
-        3 => {
-            let w = 1.0 / (2.0 - 2f64.cbrt());
-            Some(vec![w, 1.0 - 2.0 * w, w])
-        }
-        5 => {
-            let w = 1.0 / (4.0 - 4f64.cbrt());
-            Some(vec![w, w, 1.0 - 4.0 * w, w, w])
-        }
-        7 => {
-            let (w1, w2, w3) = (
-                0.784_513_610_477_560,
-                0.235_573_213_359_357,
-                -1.177_679_984_178_87,
-            );
-            let w4 = 1.0 - 2.0 * (w1 + w2 + w3);
-            Some(vec![w1, w2, w3, w4, w3, w2, w1])
-        }
-        _ => None,
     }
 }
 
@@ -180,7 +164,7 @@ impl ThermostatParams {
         p.temps[3] = units.mvv2e as f32;
         p.chain[0] = dof as f32;
         p.chain[3] = dt as f32;
-        match *thermostat {
+        match thermostat {
             GpuThermostat::None => {}
             GpuThermostat::Langevin {
                 temperature,
@@ -188,10 +172,10 @@ impl ThermostatParams {
                 damping,
                 seed,
             } => {
-                p.run[2] = seed as u32;
-                p.run[3] = (seed >> 32) as u32;
-                p.temps[0] = temperature as f32;
-                p.temps[1] = temperature_stop as f32;
+                p.run[2] = *seed as u32;
+                p.run[3] = (*seed >> 32) as u32;
+                p.temps[0] = *temperature as f32;
+                p.temps[1] = *temperature_stop as f32;
                 let c1 = (-dt / damping).exp();
                 p.langevin = [c1 as f32, (1.0 - c1 * c1).sqrt() as f32, 0.0, 0.0];
             }
@@ -201,20 +185,19 @@ impl ThermostatParams {
                 damping,
                 chain,
                 loops,
-                suzuki_yoshida,
+                weights,
                 drag,
             } => {
-                let w = weights(suzuki_yoshida).unwrap_or_else(|| vec![1.0]);
-                p.sizes[0] = chain as u32;
-                p.sizes[1] = loops as u32;
-                p.sizes[2] = w.len() as u32;
-                for (k, x) in w.iter().enumerate() {
+                p.sizes[0] = *chain as u32;
+                p.sizes[1] = *loops as u32;
+                p.sizes[2] = weights.len().min(MAX_WEIGHTS) as u32;
+                for (k, x) in weights.iter().take(MAX_WEIGHTS).enumerate() {
                     p.weights[k / 4][k % 4] = *x as f32;
                 }
-                p.temps[0] = temperature as f32;
-                p.temps[1] = temperature_stop as f32;
-                p.chain[1] = damping as f32;
-                p.chain[2] = (1.0 - dt * drag / (damping * loops as f64)) as f32;
+                p.temps[0] = *temperature as f32;
+                p.temps[1] = *temperature_stop as f32;
+                p.chain[1] = *damping as f32;
+                p.chain[2] = (1.0 - dt * drag / (damping * *loops as f64)) as f32;
             }
         }
         p

@@ -33,7 +33,7 @@ pub use berendsen::Berendsen;
 pub use crescale::CRescale;
 pub use csvr::Csvr;
 pub use langevin::Langevin;
-pub use nose_hoover::{NoseHooverChain, NoseHooverError};
+pub use nose_hoover::{NoseHooverChain, NoseHooverError, suzuki_yoshida_weights};
 pub use npt::MtkBarostat;
 pub use press_berendsen::{BerendsenBarostat, DEFAULT_BULK_MODULUS};
 pub use pressure_control::{Couple, PressureComponent, PressureControl};

@@ -6,8 +6,9 @@ use ferromd_core::system::System;
 
 use crate::common::{Ramp, StateReader, drift, kick, kinetic_energy, scale_velocities};
 
-/// Suzuki-Yoshida weights of order 3, 5 and 7 (order 1 is the single weight 1).
-fn suzuki_yoshida_weights(order: usize) -> Option<Vec<f64>> {
+/// Suzuki-Yoshida weights of order 1, 3, 5 and 7 (order 1 is the single weight 1): the
+/// sub-step fractions of each thermostat half step; `None` for other orders.
+pub fn suzuki_yoshida_weights(order: usize) -> Option<Vec<f64>> {
     match order {
         1 => Some(vec![1.0]),
         3 => {

@@ -50,3 +50,40 @@ pub enum DevicePotential {
     /// A style without a GPU implementation, by name.
     Unsupported(String),
 }
+
+/// The integrator of a deck or script in a form the GPU path can convert.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeviceIntegrator {
+    /// Velocity Verlet.
+    Nve,
+    /// BAOAB Langevin (`langevin`, LAMMPS `fix langevin`).
+    Langevin {
+        /// Target temperature at the start of a run.
+        temperature: f64,
+        /// Target temperature at the end of a run.
+        temperature_stop: f64,
+        /// Relaxation time.
+        damping: f64,
+        /// Seed.
+        seed: u64,
+        /// Zero net momentum of the kicks (`zero_momentum`, LAMMPS `zero yes`).
+        zero_momentum: bool,
+    },
+    /// Nosé-Hoover chain (`nvt`, LAMMPS `fix nvt`).
+    NoseHoover {
+        /// Target temperature at the start of a run.
+        temperature: f64,
+        /// Target temperature at the end of a run.
+        temperature_stop: f64,
+        /// Period `Tdamp`.
+        damping: f64,
+        /// Chain length (`tchain`).
+        chain: usize,
+        /// Sub-steps (`tloop`).
+        loops: usize,
+        /// Suzuki-Yoshida order.
+        suzuki_yoshida: usize,
+    },
+    /// An integrator without a GPU implementation: the message says which and why.
+    Unsupported(String),
+}

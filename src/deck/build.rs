@@ -23,7 +23,10 @@ use toml::Spanned;
 
 use super::pair_styles;
 use super::schema::*;
-use super::{Backend, Deck, DeckError, DevicePotential, OutputPlan, ThermoFormat, UncertainFrames};
+use super::{
+    Backend, Deck, DeckError, DeviceIntegrator, DevicePotential, OutputPlan, ThermoFormat,
+    UncertainFrames,
+};
 
 /// Most atoms a deck may create (neighbor lists index atoms and their ghosts with `u32`).
 const MAX_ATOMS: u128 = 1 << 30;
@@ -115,6 +118,7 @@ pub(super) fn assemble(spec: DeckSpec, text: &str, path: &Path) -> Result<Deck, 
     let backend = backend(&cx, spec.backend.as_ref())?;
     let params = parameters(&cx, &spec, units)?;
     let integrator = integrator(&cx, &spec.integrator)?;
+    let device_integrator = device_integrator(&spec.integrator);
     let observables =
         super::observables::build(&spec.observables, &species, potential.cutoff(), path, text)?;
     Ok(Deck {
@@ -130,8 +134,49 @@ pub(super) fn assemble(spec: DeckSpec, text: &str, path: &Path) -> Result<Deck, 
         observables,
         backend,
         device_potential,
+        device_integrator,
         committee,
     })
+}
+
+/// The deck's integrator for the GPU path (after [`integrator`] checked the keys).
+fn device_integrator(spec: &IntegratorSpec) -> DeviceIntegrator {
+    let style = spec.style.get_ref().as_str();
+    let value = |v: &Option<Spanned<f64>>| v.as_ref().map_or(0.0, |s| *s.get_ref());
+    let count = |v: &Option<Spanned<u64>>, default: u64| {
+        v.as_ref().map_or(default, |s| *s.get_ref()) as usize
+    };
+    let temperature = value(&spec.temperature);
+    let temperature_stop = spec
+        .temperature_stop
+        .as_ref()
+        .map_or(temperature, |s| *s.get_ref());
+    if spec.barostat.is_some() {
+        return DeviceIntegrator::Unsupported(format!(
+            "integrator `{style}` with barostat = \"c-rescale\" has no GPU implementation"
+        ));
+    }
+    match style {
+        "nve" | "velocity-verlet" => DeviceIntegrator::Nve,
+        "langevin" => DeviceIntegrator::Langevin {
+            temperature,
+            temperature_stop,
+            damping: value(&spec.damping),
+            seed: spec.seed.as_ref().map_or(0, |s| *s.get_ref()),
+            zero_momentum: spec.zero_momentum.unwrap_or(false),
+        },
+        "nvt" => DeviceIntegrator::NoseHoover {
+            temperature,
+            temperature_stop,
+            damping: value(&spec.damping),
+            chain: count(&spec.chain, 3),
+            loops: count(&spec.loops, 1),
+            suzuki_yoshida: count(&spec.suzuki_yoshida, 1),
+        },
+        other => {
+            DeviceIntegrator::Unsupported(format!("integrator `{other}` has no GPU implementation"))
+        }
+    }
 }
 
 /// The `backend` key.

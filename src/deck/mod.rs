@@ -20,7 +20,7 @@ use ferromd_core::{
 };
 use ferromd_potentials::CommitteeRecord;
 
-pub use backend::{Backend, DevicePotential};
+pub use backend::{Backend, DeviceIntegrator, DevicePotential};
 pub use error::DeckError;
 
 /// A validated deck: everything needed to start a run.
@@ -49,6 +49,8 @@ pub struct Deck {
     pub backend: Backend,
     /// The potential in a form the GPU path can convert.
     pub device_potential: DevicePotential,
+    /// The integrator in a form the GPU path can convert.
+    pub device_integrator: DeviceIntegrator,
     /// The record of a `committee` potential's latest evaluation (force deviations and
     /// every member's results), read by the driver after each step.
     pub committee: Option<Arc<CommitteeRecord>>,

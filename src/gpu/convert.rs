@@ -1,9 +1,12 @@
 //! Conversions from ferromd-potentials' objects to the GPU crate's tables (the GPU crate
 //! depends only on ferromd-core, so the facade bridges the two).
 
-use ferromd_gpu::{EamGpuTables, GpuError, LjPair, MorsePair, PairTable};
+use ferromd_gpu::{EamGpuTables, GpuError, GpuThermostat, LjPair, MorsePair, PairTable};
+use ferromd_integrators::suzuki_yoshida_weights;
 use ferromd_potentials::eam::tables::EamTables;
 use ferromd_potentials::pair::lj::LjCutBuilder;
+
+use crate::deck::DeviceIntegrator;
 
 /// The GPU table of an `lj/cut` potential described by `builder` (after mixing).
 pub fn lj_table(builder: &LjCutBuilder, shift: bool) -> Result<PairTable, GpuError> {
@@ -55,5 +58,56 @@ pub fn eam_tables(t: &EamTables) -> EamGpuTables {
         type2frho: t.type2frho.clone(),
         type2rhor: t.type2rhor.clone(),
         type2z2r: t.type2z2r.clone(),
+    }
+}
+
+/// The GPU thermostat of an integrator, or why there is none (`zero_momentum` Langevin
+/// kicks need a momentum reduction the GPU path does not have).
+pub fn device_thermostat(d: &DeviceIntegrator) -> Result<GpuThermostat, GpuError> {
+    match *d {
+        DeviceIntegrator::Nve => Ok(GpuThermostat::None),
+        DeviceIntegrator::Langevin {
+            zero_momentum: true,
+            ..
+        } => Err(GpuError::Unsupported(
+            "langevin with zero net momentum of the kicks (LAMMPS `zero yes`, deck \
+             `zero_momentum = true`) has no GPU implementation"
+                .into(),
+        )),
+        DeviceIntegrator::Langevin {
+            temperature,
+            temperature_stop,
+            damping,
+            seed,
+            zero_momentum: false,
+        } => Ok(GpuThermostat::Langevin {
+            temperature,
+            temperature_stop,
+            damping,
+            seed,
+        }),
+        DeviceIntegrator::NoseHoover {
+            temperature,
+            temperature_stop,
+            damping,
+            chain,
+            loops,
+            suzuki_yoshida,
+        } => Ok(GpuThermostat::NoseHoover {
+            temperature,
+            temperature_stop,
+            damping,
+            chain,
+            loops,
+            weights: suzuki_yoshida_weights(suzuki_yoshida).ok_or_else(|| {
+                GpuError::Unsupported(format!(
+                    "nvt: Suzuki-Yoshida order {suzuki_yoshida} (1, 3, 5 or 7)"
+                ))
+            })?,
+            drag: 0.0,
+        }),
+        DeviceIntegrator::Unsupported(ref why) => Err(GpuError::Unsupported(format!(
+            "{why} (GPU integrators: nve, langevin, nvt)"
+        ))),
     }
 }

@@ -11,7 +11,7 @@ use ferromd_core::simulation::{RunSummary, SectionTimes};
 use ferromd_core::thermo::ThermoTable;
 use ferromd_gpu::{GpuContext, GpuError, GpuPotential, GpuRunSettings, GpuSimulation};
 
-use super::convert::{eam_tables, lj_table, morse_table};
+use super::convert::{device_thermostat, eam_tables, lj_table, morse_table};
 use crate::deck::{Deck, DevicePotential};
 
 /// The GPU form of a deck's potential, or why there is none.
@@ -32,14 +32,8 @@ pub fn device_potential(p: &DevicePotential) -> Result<GpuPotential, GpuError> {
     }
 }
 
-/// Checks that the deck's integrator, outputs and options are available on the GPU path.
+/// Checks that the deck's outputs and options are available on the GPU path.
 fn check_supported(deck: &Deck) -> Result<(), GpuError> {
-    if deck.integrator.name() != "nve" {
-        return Err(GpuError::Unsupported(format!(
-            "integrator `{}` has no GPU implementation (GPU integrators: nve)",
-            deck.integrator.name()
-        )));
-    }
     let o = &deck.output;
     if o.trajectory.is_some() || o.thermo_file.is_some() || !deck.observables.is_empty() {
         return Err(GpuError::Unsupported(
@@ -51,24 +45,28 @@ fn check_supported(deck: &Deck) -> Result<(), GpuError> {
 
 /// Runs `deck` on the GPU, writing the LAMMPS-style thermo table to `out`.
 pub fn run_deck_on_gpu(deck: Deck, out: &mut dyn Write) -> Result<RunSummary, GpuError> {
+    let thermostat = device_thermostat(&deck.device_integrator)?;
     check_supported(&deck)?;
     let potential = device_potential(&deck.device_potential)?;
     let ctx = Arc::new(GpuContext::new()?);
     let io = |e: std::io::Error| GpuError::Readback(format!("cannot write output: {e}"));
     writeln!(
         out,
-        "GPU backend: {}; potential {} (cutoff {}), integrator nve, timestep {}, skin {}",
+        "GPU backend: {}; potential {} (cutoff {}), integrator {}, timestep {}, skin {}",
         ctx.description(),
         deck.potential.name(),
         potential.cutoff(),
+        thermostat.name(),
         deck.params.dt,
         deck.params.neighbor.skin
     )
     .map_err(io)?;
     let units = deck.units;
-    let settings = GpuRunSettings::new(deck.params.dt, deck.params.neighbor, units.constants());
+    let mut settings = GpuRunSettings::new(deck.params.dt, deck.params.neighbor, units.constants());
+    settings.thermostat = thermostat;
     let atoms = deck.system.len();
     let mut sim = GpuSimulation::new(ctx, deck.system, &potential, settings)?;
+    sim.set_thermostat_span(0, deck.steps);
     let table = ThermoTable::one(units == UnitSystem::Lj);
     writeln!(out, "{}", table.header()).map_err(io)?;
     writeln!(out, "{}", table.line(&sim.thermo()?)).map_err(io)?;

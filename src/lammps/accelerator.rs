@@ -2,7 +2,8 @@
 //! (also `-sf gpu` and `-pk gpu` on the command line) and explicit `/gpu` style names.
 //!
 //! They select ferromd's GPU path (cargo feature `gpu`) for `run`. That path evaluates a
-//! few pair styles and integrates with `fix nve` only; what it cannot run is an error
+//! few pair styles and integrates with `fix nve`, `fix nvt` or `fix nve` + `fix langevin`
+//! (thermostats resident on the device); what it cannot run is an error
 //! naming the command, except pair styles that LAMMPS's GPU package does not accelerate
 //! either, which run on the CPU path with a note (as LAMMPS runs them on the host).
 

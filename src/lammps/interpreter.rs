@@ -1278,10 +1278,10 @@ impl Interpreter {
         self.require_group(args.get(1))?;
         let raw = word(args, 2, "fix style")?;
         let (style, gpu) = strip_gpu_suffix(raw);
-        if gpu && style != "nve" {
+        if gpu && !matches!(style, "nve" | "nvt") {
             return Err(ScriptError::unsupported(
                 "fix",
-                &format!("{raw} (ferromd's GPU path integrates with fix nve only)"),
+                &format!("{raw} (ferromd's GPU styles: fix nve/gpu, fix nvt/gpu)"),
             ));
         }
         let style = style.to_string();

@@ -12,10 +12,11 @@ use ferromd_core::simulation::{RunObserver, RunSummary, SectionTimes};
 use ferromd_gpu::{GpuContext, GpuError, GpuRunSettings, GpuSimulation};
 
 use super::{Interpreter, ScriptObserver, eam_from_coeffs, require_metal_files};
-use crate::deck::DevicePotential;
+use crate::deck::{DeviceIntegrator, DevicePotential};
 use crate::lammps::dump::Dump;
 use crate::lammps::error::{ScriptError, ScriptResult, fail};
 use crate::lammps::pair_styles::{lj_cut_builder, morse_coefficients};
+use crate::lammps::words::{float, integer, yes_no};
 
 fn gpu_error(e: GpuError) -> ScriptError {
     ScriptError::new(e.to_string())
@@ -64,19 +65,24 @@ impl Interpreter {
         }
     }
 
-    /// Fails unless the fixes are what the GPU path integrates (`fix nve`) and nothing
-    /// samples during the run (`fix ave/time`).
+    /// Fails unless the fixes are what the GPU path integrates (`fix nve`, `fix nvt`,
+    /// `fix nve` + `fix langevin`) and nothing samples during the run (`fix ave/time`).
     fn check_gpu_fixes(&self) -> ScriptResult<()> {
-        if let Some(f) = self.fixes.iter().find(|f| f.style != "nve") {
+        if let Some(f) = self
+            .fixes
+            .iter()
+            .find(|f| !matches!(f.style.as_str(), "nve" | "nvt" | "langevin"))
+        {
             return fail(format!(
-                "fix {} {} is not supported on ferromd's GPU path (it integrates with fix nve \
-                 only); {USE_CPU}",
+                "fix {} {} is not supported on ferromd's GPU path (it integrates with fix nve, \
+                 fix nvt and fix nve + fix langevin); {USE_CPU}",
                 f.id, f.style
             ));
         }
         if self.fixes.is_empty() {
             return fail(
-                "run on ferromd's GPU path needs fix nve (the GPU path always integrates)",
+                "run on ferromd's GPU path needs fix nve or fix nvt (the GPU path always \
+                 integrates)",
             );
         }
         if let Some(id) = self.observables.average_ids().first() {
@@ -85,6 +91,59 @@ impl Interpreter {
             ));
         }
         Ok(())
+    }
+
+    /// The thermostat of the fixes (checked by [`Interpreter::check_gpu_fixes`] and
+    /// `build_integrator`) in the form the GPU path converts.
+    fn device_integrator(&self) -> ScriptResult<DeviceIntegrator> {
+        for f in &self.fixes {
+            let a = &f.args;
+            match f.style.as_str() {
+                "nvt" => {
+                    let (mut chain, mut loops) = (3, 1);
+                    let mut k = 4;
+                    while k + 1 < a.len() {
+                        let n = integer(a, k + 1, &a[k])?.max(1) as usize;
+                        match a[k].as_str() {
+                            "tchain" => chain = n,
+                            _ => loops = n,
+                        }
+                        k += 2;
+                    }
+                    return Ok(DeviceIntegrator::NoseHoover {
+                        temperature: float(a, 1, "Tstart")?,
+                        temperature_stop: float(a, 2, "Tstop")?,
+                        damping: float(a, 3, "Tdamp")?,
+                        chain,
+                        loops,
+                        suzuki_yoshida: 1,
+                    });
+                }
+                "langevin" => {
+                    let mut k = 4;
+                    while k + 1 < a.len() {
+                        if yes_no(a, k + 1, "fix langevin zero")? {
+                            return fail(format!(
+                                "fix {} langevin with zero yes is not supported on ferromd's \
+                                 GPU path (the kicks' net momentum is not removed there); \
+                                 give zero no, or {USE_CPU}",
+                                f.id
+                            ));
+                        }
+                        k += 2;
+                    }
+                    return Ok(DeviceIntegrator::Langevin {
+                        temperature: float(a, 0, "Tstart")?,
+                        temperature_stop: float(a, 1, "Tstop")?,
+                        damping: float(a, 2, "damp")?,
+                        seed: integer(a, 3, "seed")? as u64,
+                        zero_momentum: false,
+                    });
+                }
+                _ => {}
+            }
+        }
+        Ok(DeviceIntegrator::Nve)
     }
 
     /// The GPU, opened on the first GPU run of the session.
@@ -105,22 +164,42 @@ impl Interpreter {
         let device = self.device_potential(n_types)?;
         let potential = crate::gpu::device_potential(&device).map_err(gpu_error)?;
         self.check_energy_split()?;
-        let integrator = self.build_integrator()?;
-        let ctx = self.gpu()?;
+        let device_integrator = self.device_integrator()?;
+        let thermostat = crate::gpu::device_thermostat(&device_integrator).map_err(gpu_error)?;
         let dt = self.dt();
+        let n_atoms = self.ready_for("run")?.len();
+        // a thermostat continues from the previous run with the same fixes, as on the CPU
+        let mut integrator = match self.kept_integrator.take() {
+            Some((fixes, kept_dt, n, kept))
+                if fixes == self.fixes && kept_dt == dt && n == n_atoms =>
+            {
+                kept
+            }
+            _ => self.build_integrator()?,
+        };
+        let fix_names = self
+            .fixes
+            .iter()
+            .map(|f| format!("fix {}", f.style))
+            .collect::<Vec<_>>()
+            .join(" + ");
+        let ctx = self.gpu()?;
         let start_step = self.step;
         self.observables
             .run_starting(start_step, potential.cutoff())?;
-        let settings = GpuRunSettings::new(dt, self.neighbor, self.units.constants());
+        let mut settings = GpuRunSettings::new(dt, self.neighbor, self.units.constants());
+        settings.thermostat = thermostat;
         let system = self.system.take().expect("checked by ready_for");
-        let n_atoms = system.len();
         let mut sim =
             GpuSimulation::new(ctx.clone(), system, &potential, settings).map_err(gpu_error)?;
         sim.set_step(start_step);
+        sim.set_thermostat_span(start_step, start_step + n);
+        sim.set_thermostat_state(&integrator.save_state())
+            .map_err(gpu_error)?;
         let builds_before = sim.stats().builds;
         let style = self.pair.as_ref().map_or("", |p| p.style.as_str());
         self.say(&format!(
-            "GPU package: {} (ferromd GPU path: pair_style {style}, fix nve, f32 arithmetic)",
+            "GPU package: {} (ferromd GPU path: pair_style {style}, {fix_names}, f32 arithmetic)",
             ctx.description()
         ))?;
         let header = self.thermo_style.header();
@@ -158,6 +237,10 @@ impl Interpreter {
         let steps = sim.step() - start_step;
         self.step = sim.step();
         self.time += steps as f64 * dt;
+        let state = sim.thermostat_state().map_err(gpu_error)?;
+        if !state.is_empty() {
+            integrator.load_state(&state).map_err(ScriptError::new)?;
+        }
         self.system = Some(sim.into_system().map_err(gpu_error)?);
         self.kept_integrator = Some((self.fixes.clone(), dt, n_atoms, integrator));
         if let Some(e) = error {
