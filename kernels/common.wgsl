@@ -70,7 +70,7 @@ struct ThermostatParams {
     temps: vec4<f32>,
     // Nose-Hoover: degrees of freedom Nf, Tdamp, drag factor per update, dt
     chain: vec4<f32>,
-    // Langevin: c1 = exp(-dt/damp), c2 = sqrt(1 - c1^2)
+    // Langevin: c1 = exp(-dt/damp), c2 = sqrt(1 - c1^2), 1 / total mass, -
     langevin: vec4<f32>,
     // Suzuki-Yoshida weights (up to 7)
     weights: array<vec4<f32>, 2>,
@@ -85,6 +85,8 @@ struct ThermostatState {
     // Nose-Hoover: velocity scale of the last half step, 2 KE after it (energy units),
     // kT, Nf kT. Langevin: noise width c2 sqrt(kT / mvv2e), -, kT, -.
     vals: vec4<f32>,
+    // Langevin with zero yes: the kicks' centre-of-mass velocity this step
+    vcm: vec4<f32>,
     eta: array<f32, MAX_CHAIN>,
     eta_dot: array<f32, MAX_CHAIN>,
     mass: array<f32, MAX_CHAIN>,

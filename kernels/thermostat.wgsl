@@ -12,7 +12,10 @@
 //   scale_velocities   v <- s v
 // Langevin (BAOAB, the CPU path's integrators/src/langevin.rs):
 //   langevin_begin       1 invocation: next step, noise width at the step's target
-//   kick_drift_langevin  B, A, O (Philox noise keyed by seed, atom id, step), A;
+//   [zero yes: langevin_kick_momentum  per-workgroup sums of the kicks' m g
+//              langevin_zero_momentum  1 workgroup: their centre-of-mass velocity]
+//   kick_drift_langevin  B, A, O (Philox noise keyed by seed, atom id, step, minus
+//                        that velocity), A;
 //                        the heat of the O step summed per workgroup (Kahan)
 //   ... neighbor list, forces, kick ...
 
@@ -215,6 +218,51 @@ fn langevin_begin() {
     tstate.vals = vec4<f32>(width, 0.0, kt, 0.0);
 }
 
+// The O step's velocity kick of atom i: c2 sqrt(kT/m) xi, xi from Philox keyed by
+// (atom id, step) and the seed.
+fn langevin_kick(i: u32) -> vec3<f32> {
+    let id = ids[i];
+    let step = tstate.step;
+    let xi = philox_gaussian3(vec4<u32>(id.x, id.y, step.x, step.y), tparams.run.zw);
+    return (tstate.vals.x * sqrt(vel[i].w)) * xi;
+}
+
+@compute @workgroup_size(256)
+fn langevin_kick_momentum(@builtin(global_invocation_id) gid: vec3<u32>,
+                          @builtin(local_invocation_id) lid: vec3<u32>,
+                          @builtin(workgroup_id) wid: vec3<u32>) {
+    let i = gid.x;
+    var p = vec3<f32>(0.0);
+    if i < params.counts.x {
+        p = langevin_kick(i) / vel[i].w;
+    }
+    let px = workgroup_sum(lid.x, p.x);
+    let py = workgroup_sum(lid.x, p.y);
+    let pz = workgroup_sum(lid.x, p.z);
+    if lid.x == 0u {
+        partials[wid.x * 16u + 1u] = px;
+        partials[wid.x * 16u + 2u] = py;
+        partials[wid.x * 16u + 3u] = pz;
+    }
+}
+
+@compute @workgroup_size(256)
+fn langevin_zero_momentum(@builtin(local_invocation_id) lid: vec3<u32>) {
+    var acc = vec3<f32>(0.0);
+    for (var base = 0u; base < tparams.sizes.w; base += 256u) {
+        let g = base + lid.x;
+        if g < tparams.sizes.w {
+            acc += vec3<f32>(partials[g * 16u + 1u], partials[g * 16u + 2u], partials[g * 16u + 3u]);
+        }
+    }
+    let px = workgroup_sum(lid.x, acc.x);
+    let py = workgroup_sum(lid.x, acc.y);
+    let pz = workgroup_sum(lid.x, acc.z);
+    if lid.x == 0u {
+        tstate.vcm = vec4<f32>(tparams.langevin.z * vec3<f32>(px, py, pz), 0.0);
+    }
+}
+
 @compute @workgroup_size(256)
 fn kick_drift_langevin(@builtin(global_invocation_id) gid: vec3<u32>,
                        @builtin(local_invocation_id) lid: vec3<u32>,
@@ -229,11 +277,8 @@ fn kick_drift_langevin(@builtin(global_invocation_id) gid: vec3<u32>,
         // B: half kick, A: half drift
         let v = v4.xyz + (dtf * inv_m) * force[i].xyz;
         let x = pos[i].xyz + half_dt * v;
-        // O: exact Ornstein-Uhlenbeck update over dt
-        let id = ids[i];
-        let step = tstate.step;
-        let xi = philox_gaussian3(vec4<u32>(id.x, id.y, step.x, step.y), tparams.run.zw);
-        let vn = tparams.langevin.x * v + (tstate.vals.x * sqrt(inv_m)) * xi;
+        // O: exact Ornstein-Uhlenbeck update over dt (vcm stays zero without zero yes)
+        let vn = tparams.langevin.x * v + (langevin_kick(i) - tstate.vcm.xyz);
         dke = 0.5 * (dot(vn, vn) - dot(v, v)) / inv_m;
         vel[i] = vec4<f32>(vn, inv_m);
         // A: half drift

@@ -172,10 +172,6 @@ fn unsupported_commands_on_the_gpu_path_are_clear_errors() {
             "fix 2 temp/csvr is not supported on ferromd's GPU path",
         ),
         (
-            "fix 2 all langevin 1.0 1.0 1.0 48279 zero yes",
-            "fix 2 langevin with zero yes is not supported on ferromd's GPU path",
-        ),
-        (
             "compute m all msd\nfix 2 all ave/time 10 1 10 c_m[4] file t.txt",
             "fix 2 ave/time is not sampled on ferromd's GPU path",
         ),
@@ -222,11 +218,11 @@ fn unsupported_commands_on_the_gpu_path_are_clear_errors() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-/// `fix nvt/gpu` (as `fix nvt` under `-sf gpu`): the chain runs on the device and its energy reaches
-/// thermo (`econserve`) as on the CPU path, and a second `run` continues the chain
-/// (same fixes: the state carries over, as on the CPU). The 2,048-atom melt at T* 1.44
-/// held by `nvt temp 1.44 1.44 0.5`, two runs of 100 steps: every thermo value within
-/// 1e-4 relative of the CPU run (f32 rounding through the chaotic melt).
+/// `fix nvt/gpu` (as `fix nvt` under `-sf gpu`): the chain runs on the device and its
+/// energy reaches thermo (`econserve`) as on the CPU path, and a second `run` continues
+/// the chain (same fixes: the state carries over, as on the CPU). The 2,048-atom melt at
+/// T* 1.44 held by `nvt temp 1.44 1.44 0.5`, two runs of 100 steps: every thermo value
+/// within 1e-4 relative of the CPU run (f32 rounding through the chaotic melt).
 #[test]
 fn fix_nvt_on_the_gpu_matches_the_cpu_run_across_two_runs() {
     let script = in_lj("")
@@ -264,15 +260,13 @@ fn fix_nvt_on_the_gpu_matches_the_cpu_run_across_two_runs() {
     // the chain did work: econserve differs from etotal at the end
     let last = &c[1].1[2];
     assert!((last[4] - last[3]).abs() > 1e-3, "{last:?}");
-    eprintln!(
-        "fix nvt -sf gpu vs CPU, 2 runs of 100 steps: largest relative difference {worst:.2e}"
-    );
+    eprintln!("fix nvt/gpu vs CPU, 2 runs of 100 steps: largest relative difference {worst:.2e}");
     for dir in [cpu_dir, gpu_dir] {
         let _ = std::fs::remove_dir_all(dir);
     }
 }
 
-/// `fix nve` + `fix langevin` under `-sf gpu` runs on the device (its noise differs from
+/// `fix nve` + `fix langevin ... zero yes` under `-sf gpu` runs on the device (its noise differs from
 /// the CPU path's stream, so only physics is compared): from T* 1.44 the 2,048-atom melt
 /// (`pair_modify shift yes`) is held near the bath's 2.0 after 200 steps with damp 0.1,
 /// and econserve (etotal minus the heat the bath put in) moves no more than on the CPU
@@ -282,7 +276,7 @@ fn fix_langevin_on_the_gpu_thermostats_and_tallies_the_heat() {
     let script = in_lj("")
         .replace(
             "fix 1 all nve",
-            "fix 1 all nve\nfix 2 all langevin 2.0 2.0 0.1 48279",
+            "fix 1 all nve\nfix 2 all langevin 2.0 2.0 0.1 48279 zero yes",
         )
         .replace(
             "pair_coeff 1 1 1.0 1.0 2.5",

@@ -133,6 +133,10 @@ pub(crate) enum Kernel {
     LangevinBegin,
     /// Langevin: BAOAB's B, A, O, A with the heat of the O step.
     KickDriftLangevin,
+    /// Langevin `zero yes`: per-workgroup sums of the kicks' momentum.
+    LangevinKickMomentum,
+    /// Langevin `zero yes`: the kicks' centre-of-mass velocity (1 workgroup).
+    LangevinZeroMomentum,
 }
 
 impl Kernel {
@@ -159,6 +163,8 @@ impl Kernel {
             Kernel::ScaleVelocities => "scale_velocities",
             Kernel::LangevinBegin => "langevin_begin",
             Kernel::KickDriftLangevin => "kick_drift_langevin",
+            Kernel::LangevinKickMomentum => "langevin_kick_momentum",
+            Kernel::LangevinZeroMomentum => "langevin_zero_momentum",
         }
     }
 
@@ -183,7 +189,9 @@ impl Kernel {
             | Kernel::NhMeasure
             | Kernel::ScaleVelocities
             | Kernel::LangevinBegin
-            | Kernel::KickDriftLangevin => &[INTEGRATE, PHILOX, THERMOSTAT],
+            | Kernel::KickDriftLangevin
+            | Kernel::LangevinKickMomentum
+            | Kernel::LangevinZeroMomentum => &[INTEGRATE, PHILOX, THERMOSTAT],
         };
         let mut s = String::from(COMMON);
         for p in parts {
@@ -234,7 +242,17 @@ impl Kernel {
             Kernel::KickDriftScaled => &[Params, Pos, Vel, Force, Image, ThermostatState],
             Kernel::KickKe => &[Params, Vel, Force, Partials],
             Kernel::KePartials => &[Params, Vel, Partials],
-            Kernel::NhFinal | Kernel::NhMeasure => &[ThermostatParams, ThermostatState, Partials],
+            Kernel::LangevinKickMomentum => &[
+                Params,
+                Vel,
+                ThermostatParams,
+                ThermostatState,
+                Ids,
+                Partials,
+            ],
+            Kernel::NhFinal | Kernel::NhMeasure | Kernel::LangevinZeroMomentum => {
+                &[ThermostatParams, ThermostatState, Partials]
+            }
             Kernel::ScaleVelocities => &[Params, Vel, ThermostatState],
             Kernel::KickDriftLangevin => &[
                 Params,
@@ -353,6 +371,8 @@ mod tests {
             Kernel::ScaleVelocities,
             Kernel::LangevinBegin,
             Kernel::KickDriftLangevin,
+            Kernel::LangevinKickMomentum,
+            Kernel::LangevinZeroMomentum,
         ];
         for energy in [false, true] {
             kernels.push(Kernel::EamForces { energy });

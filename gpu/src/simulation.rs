@@ -248,7 +248,7 @@ impl GpuSimulation {
             &settings.thermostat,
             &settings.units,
             dt,
-            system.degrees_of_freedom(),
+            (system.degrees_of_freedom(), system.total_mass()),
             groups(n),
         );
         let buffers = Buffers::new(
@@ -390,8 +390,12 @@ impl GpuSimulation {
                 self.dispatch(pass, Kernel::NhInitial, 1);
                 self.dispatch(pass, Kernel::KickDriftScaled, g);
             }
-            GpuThermostat::Langevin { .. } => {
+            GpuThermostat::Langevin { zero_momentum, .. } => {
                 self.dispatch(pass, Kernel::LangevinBegin, 1);
+                if zero_momentum {
+                    self.dispatch(pass, Kernel::LangevinKickMomentum, g);
+                    self.dispatch(pass, Kernel::LangevinZeroMomentum, 1);
+                }
                 self.dispatch(pass, Kernel::KickDriftLangevin, g);
             }
         }
@@ -803,7 +807,13 @@ fn thermostat_kernels(t: &GpuThermostat) -> Vec<Kernel> {
             Kernel::NhMeasure,
             Kernel::ScaleVelocities,
         ],
-        GpuThermostat::Langevin { .. } => vec![Kernel::LangevinBegin, Kernel::KickDriftLangevin],
+        GpuThermostat::Langevin { zero_momentum, .. } => {
+            let mut k = vec![Kernel::LangevinBegin, Kernel::KickDriftLangevin];
+            if *zero_momentum {
+                k.extend([Kernel::LangevinKickMomentum, Kernel::LangevinZeroMomentum]);
+            }
+            k
+        }
     }
 }
 

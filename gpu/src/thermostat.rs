@@ -33,6 +33,10 @@ pub enum GpuThermostat {
         damping: f64,
         /// Seed of the noise.
         seed: u64,
+        /// Remove the kicks' net momentum each step (LAMMPS `zero yes`): a system
+        /// with zero momentum keeps it, and the 3N - 3 internal degrees of freedom
+        /// are thermostatted.
+        zero_momentum: bool,
     },
     /// Nosé-Hoover chain, MTK (LAMMPS `fix nvt temp T0 T1 Tdamp tchain N tloop M`).
     NoseHoover {
@@ -149,13 +153,13 @@ pub(crate) struct ThermostatParams {
 }
 
 impl ThermostatParams {
-    /// The constants of `thermostat` for a run of `dof` degrees of freedom over
-    /// `groups` workgroups of atoms with timestep `dt`.
+    /// The constants of `thermostat` for a run of `dof` degrees of freedom and total
+    /// mass `mass` over `groups` workgroups of atoms with timestep `dt`.
     pub(crate) fn new(
         thermostat: &GpuThermostat,
         units: &UnitConstants,
         dt: f64,
-        dof: f64,
+        (dof, mass): (f64, f64),
         groups: u32,
     ) -> Self {
         let mut p = ThermostatParams::zeroed();
@@ -171,13 +175,19 @@ impl ThermostatParams {
                 temperature_stop,
                 damping,
                 seed,
+                ..
             } => {
                 p.run[2] = *seed as u32;
                 p.run[3] = (*seed >> 32) as u32;
                 p.temps[0] = *temperature as f32;
                 p.temps[1] = *temperature_stop as f32;
                 let c1 = (-dt / damping).exp();
-                p.langevin = [c1 as f32, (1.0 - c1 * c1).sqrt() as f32, 0.0, 0.0];
+                p.langevin = [
+                    c1 as f32,
+                    (1.0 - c1 * c1).sqrt() as f32,
+                    (1.0 / mass) as f32,
+                    0.0,
+                ];
             }
             GpuThermostat::NoseHoover {
                 temperature,
@@ -216,6 +226,7 @@ impl ThermostatParams {
 pub(crate) struct ThermostatState {
     pub step: [u32; 4],
     pub vals: [f32; 4],
+    pub vcm: [f32; 4],
     pub eta: [f32; MAX_CHAIN],
     pub eta_dot: [f32; MAX_CHAIN],
     pub mass: [f32; MAX_CHAIN],

@@ -61,30 +61,22 @@ pub fn eam_tables(t: &EamTables) -> EamGpuTables {
     }
 }
 
-/// The GPU thermostat of an integrator, or why there is none (`zero_momentum` Langevin
-/// kicks need a momentum reduction the GPU path does not have).
+/// The GPU thermostat of an integrator, or why there is none.
 pub fn device_thermostat(d: &DeviceIntegrator) -> Result<GpuThermostat, GpuError> {
     match *d {
         DeviceIntegrator::Nve => Ok(GpuThermostat::None),
-        DeviceIntegrator::Langevin {
-            zero_momentum: true,
-            ..
-        } => Err(GpuError::Unsupported(
-            "langevin with zero net momentum of the kicks (LAMMPS `zero yes`, deck \
-             `zero_momentum = true`) has no GPU implementation"
-                .into(),
-        )),
         DeviceIntegrator::Langevin {
             temperature,
             temperature_stop,
             damping,
             seed,
-            zero_momentum: false,
+            zero_momentum,
         } => Ok(GpuThermostat::Langevin {
             temperature,
             temperature_stop,
             damping,
             seed,
+            zero_momentum,
         }),
         DeviceIntegrator::NoseHoover {
             temperature,

@@ -120,16 +120,10 @@ impl Interpreter {
                     });
                 }
                 "langevin" => {
+                    let mut zero_momentum = false;
                     let mut k = 4;
                     while k + 1 < a.len() {
-                        if yes_no(a, k + 1, "fix langevin zero")? {
-                            return fail(format!(
-                                "fix {} langevin with zero yes is not supported on ferromd's \
-                                 GPU path (the kicks' net momentum is not removed there); \
-                                 give zero no, or {USE_CPU}",
-                                f.id
-                            ));
-                        }
+                        zero_momentum = yes_no(a, k + 1, "fix langevin zero")?;
                         k += 2;
                     }
                     return Ok(DeviceIntegrator::Langevin {
@@ -137,7 +131,7 @@ impl Interpreter {
                         temperature_stop: float(a, 1, "Tstop")?,
                         damping: float(a, 2, "damp")?,
                         seed: integer(a, 3, "seed")? as u64,
-                        zero_momentum: false,
+                        zero_momentum,
                     });
                 }
                 _ => {}
