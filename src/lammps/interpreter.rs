@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use ferromd_core::cell::Cell;
@@ -18,11 +19,12 @@ use ferromd_integrators::{
     Berendsen, BerendsenBarostat, Coupling, Csvr, Langevin, NoseHooverChain, VelocityVerlet,
 };
 use ferromd_potentials::mlip::{self, MlipOptions};
-use ferromd_potentials::{Eam, EamStyle, Mixing};
+use ferromd_potentials::{CommitteeRecord, Eam, EamStyle, Mixing};
 
 use super::accelerator::{Accelerator, RunPath, strip_gpu_suffix};
 use super::cformat::cformat;
 use super::coefficient_styles::{PairModifiers, build_coefficient_style, is_coefficient_style};
+use super::committee_files::CommitteeFiles;
 use super::data_file::{read_data, write_data};
 use super::dump::Dump;
 use super::error::{ScriptError, ScriptResult, fail};
@@ -34,6 +36,7 @@ use super::manybody_styles::{MANYBODY_STYLES, build_manybody, check_manybody_arg
 use super::modifiers::{Modified, MomentumFix, RecenterFix};
 use super::observables::Observables;
 use super::output::Output;
+use super::pair_committee::{COMMITTEE_STYLE, build_committee, member_coeff, parse_committee};
 use super::pair_coulomb::{COULOMB_STYLES, check_coulomb_coeff, coulomb_global_args};
 use super::pair_hybrid::{HYBRID_STYLES, build_hybrid, check_coeff, parse_sub_styles};
 use super::pair_styles::{PAIR_STYLES, global_args};
@@ -43,7 +46,9 @@ use super::press_crescale::{bath_temperature, press_crescale};
 use super::read_dump::read_dump;
 use super::set_command::set_command;
 use super::star_coeff::file_and_elements;
-use super::thermo::{Keyword, ThermoState, ThermoStyle, is_extensive, keyword_value};
+use super::thermo::{
+    Keyword, MODEL_DEVIATION_KEYWORDS, ThermoState, ThermoStyle, is_extensive, keyword_value,
+};
 use super::variables::Variables;
 use super::velocity::velocity_command;
 use super::words::{float, integer, type_range, word, yes_no};
@@ -87,6 +92,9 @@ struct FixSpec {
 /// An integrator kept from the last run with the fixes, timestep and atom count it was
 /// built for.
 type KeptIntegrator = (Vec<FixSpec>, f64, usize, Box<dyn Integrator>);
+
+/// A run's potential, with the record of its evaluations if it is a committee.
+type BuiltPotential = (Box<dyn Potential>, Option<Arc<CommitteeRecord>>);
 
 /// What a command asks of the file loop.
 enum Flow {
@@ -133,6 +141,11 @@ pub struct Interpreter {
     observables: Observables,
     /// `package gpu` and `suffix` settings.
     accel: Accelerator,
+    /// The files of the current `pair_style committee`.
+    committee_files: Option<CommitteeFiles>,
+    /// The step of the last `read_restart` while no `pair_style committee` has followed
+    /// it: that command then continues its files instead of starting them anew.
+    restart_step: Option<u64>,
     /// The GPU opened by the first run on the GPU path, kept for later runs.
     #[cfg(feature = "gpu")]
     gpu_context: Option<std::sync::Arc<ferromd_gpu::GpuContext>>,
@@ -179,6 +192,8 @@ impl Interpreter {
             kept_integrator: None,
             observables: Observables::default(),
             accel: Accelerator::default(),
+            committee_files: None,
+            restart_step: None,
             #[cfg(feature = "gpu")]
             gpu_context: None,
         }
@@ -454,6 +469,7 @@ impl Interpreter {
                     .map_err(|e| ScriptError::new(format!("read_restart: {e}")))?;
                 self.units = c.units;
                 self.step = c.step;
+                self.restart_step = Some(c.step);
                 self.time = c
                     .extra("time_bits")
                     .map_or(c.step as f64 * c.params.dt, f64::from_bits);
@@ -539,6 +555,11 @@ impl Interpreter {
                     s if HYBRID_STYLES.contains(&s) => {
                         parse_sub_styles(s, &args[1..])?;
                     }
+                    COMMITTEE_STYLE => {
+                        let settings = parse_committee(&args[1..])?;
+                        let restart = self.restart_step.take();
+                        self.committee_files = Some(CommitteeFiles::open(&settings, restart)?);
+                    }
                     "e3gnn" | "mace" | "nequip" => {
                         mlip_style_args(style, &args[1..])?;
                     }
@@ -552,6 +573,9 @@ impl Interpreter {
                         }
                     }
                     _ => return Err(ScriptError::unsupported("pair_style", raw)),
+                }
+                if style != COMMITTEE_STYLE {
+                    self.committee_files = None;
                 }
                 self.pair = Some(PairSettings {
                     style: style.to_string(),
@@ -582,6 +606,15 @@ impl Interpreter {
                     if let Some(sub) = subs.into_iter().find(|s| s.name == style) {
                         style_args = sub.args;
                     }
+                } else if style == COMMITTEE_STYLE {
+                    // the line of one member: check it as that member's own line
+                    let settings = parse_committee(&pair.args)?;
+                    let (k, line) = member_coeff(&settings, &args)?;
+                    pair.coeffs.push(args.clone());
+                    let member = &settings.members[k];
+                    style = member.name.clone();
+                    style_args = member.args.clone();
+                    args = line;
                 } else {
                     pair.coeffs.push(args.clone());
                 }
@@ -1379,10 +1412,26 @@ impl Interpreter {
         Ok(())
     }
 
-    fn build_potential(&self, n_types: usize) -> ScriptResult<Box<dyn Potential>> {
+    /// The pair style's potential, and the record of its evaluations if it is a committee.
+    fn build_potential(&self, n_types: usize) -> ScriptResult<BuiltPotential> {
         let Some(pair) = &self.pair else {
             return fail("run needs a pair style (pair_style and pair_coeff)");
         };
+        let style = pair.style.as_str();
+        if style == COMMITTEE_STYLE {
+            let settings = parse_committee(&pair.args)?;
+            let committee = build_committee(&settings, &pair.coeffs, |member, lines| {
+                self.build_style(&member.name, &member.args, lines, n_types, false)
+            })?;
+            let record = committee.record();
+            return Ok((Box::new(committee), Some(record)));
+        }
+        self.build_single_or_hybrid(n_types).map(|p| (p, None))
+    }
+
+    /// Builds a pair style that is not a committee.
+    fn build_single_or_hybrid(&self, n_types: usize) -> ScriptResult<Box<dyn Potential>> {
+        let pair = self.pair.as_ref().expect("checked by build_potential");
         let style = pair.style.as_str();
         if HYBRID_STYLES.contains(&style) {
             if pair.tail {
@@ -1576,7 +1625,7 @@ impl Interpreter {
         }
         let system = self.ready_for("run")?;
         let n_types = system.n_types();
-        let potential = self.build_potential(n_types)?;
+        let (potential, committee) = self.build_potential(n_types)?;
         let n_atoms = system.len();
         let integrator = match self.kept_integrator.take() {
             Some((fixes, dt, n, kept))
@@ -1604,7 +1653,8 @@ impl Interpreter {
             normalize,
             (start_step, params.dt, self.time),
             units,
-        );
+        )
+        .with_committee(committee, self.committee_files.as_mut());
         let result = sim.run(n, self.thermo_every, &mut observer);
         let error = observer.error.take();
         let last = observer.last;
@@ -1643,7 +1693,7 @@ impl Interpreter {
             );
         }
         let system = self.ready_for("minimize")?;
-        let potential = self.build_potential(system.n_types())?;
+        let (potential, committee) = self.build_potential(system.n_types())?;
         let mut params = MinParameters::new(etol, ftol, maxiter as u64, maxeval as u64);
         params.dmax = self.min_dmax;
         let relax: Vec<&FixSpec> = self
@@ -1680,7 +1730,8 @@ impl Interpreter {
             normalize,
             (start_step, integrate.dt, self.time),
             units,
-        );
+        )
+        .with_committee(committee, self.committee_files.as_mut());
         let result = before.and_then(|sample| {
             observer.thermo_with_system(&sample, &sim.system);
             let r = match self.min_style.as_str() {
@@ -1776,6 +1827,22 @@ impl Interpreter {
         }
     }
 
+    /// The model-deviation thermo keywords need a committee to measure it.
+    fn check_model_deviation_keywords(&self) -> ScriptResult<()> {
+        let used = self.thermo_style.keywords.iter().find_map(|k| match k {
+            Keyword::Builtin(name) if MODEL_DEVIATION_KEYWORDS.contains(name) => Some(*name),
+            _ => None,
+        });
+        match used {
+            Some(name) if self.committee_files.is_none() => fail(format!(
+                "thermo keyword {name} needs pair_style committee (the spread of several \
+                 potentials), but the pair style is {}",
+                self.pair.as_ref().map_or("not set", |p| p.style.as_str())
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// Moves the session's atoms into a simulation at the current step and prints the
     /// thermo header.
     fn start_simulation(
@@ -1788,6 +1855,7 @@ impl Interpreter {
             neighbor: self.neighbor,
         };
         self.check_energy_split()?;
+        self.check_model_deviation_keywords()?;
         let system = self.system.take().expect("checked by ready_for");
         let mut sim = Simulation::new(system, self.units, params, potential, integrator)
             .map_err(|e| ScriptError::new(e.to_string()))?;
@@ -2201,6 +2269,7 @@ fn simple_state(
         forces: (0.0, 0.0),
         mass_density: (0.0, 0.0),
         nktv2p: 1.0,
+        model_deviation: None,
     }
 }
 
@@ -2221,6 +2290,8 @@ struct ScriptObserver<'a> {
     units: ferromd_core::UnitConstants,
     error: Option<ScriptError>,
     last: Option<ThermoSample>,
+    /// A committee's record of its latest evaluation and its files.
+    committee: Option<(Arc<CommitteeRecord>, &'a mut CommitteeFiles)>,
 }
 
 impl<'a> ScriptObserver<'a> {
@@ -2254,6 +2325,27 @@ impl<'a> ScriptObserver<'a> {
             units,
             error: None,
             last: None,
+            committee: None,
+        }
+    }
+
+    /// Reports the committee whose record is `record` (model-deviation thermo keywords,
+    /// model-deviation lines and uncertain frames into `files`).
+    fn with_committee(
+        mut self,
+        record: Option<Arc<CommitteeRecord>>,
+        files: Option<&'a mut CommitteeFiles>,
+    ) -> Self {
+        self.committee = record.zip(files);
+        self
+    }
+
+    /// Writes the committee's uncertain frame of `step`, if it has one.
+    fn committee_frame(&mut self, step: u64, system: &System) {
+        if let Some((record, files)) = &mut self.committee
+            && let Err(e) = files.record_frame(step, system, record)
+        {
+            self.error.get_or_insert(e);
         }
     }
 
@@ -2290,6 +2382,10 @@ impl<'a> ScriptObserver<'a> {
             forces: (fmax, fnorm),
             mass_density: (system.total_mass(), mv2d),
             nktv2p: self.units.nktv2p,
+            model_deviation: self
+                .committee
+                .as_ref()
+                .and_then(|(record, files)| files.deviation(record)),
         };
         let n = sample.atoms.max(1) as f64;
         let mut values = Vec::with_capacity(self.style.keywords.len());
@@ -2328,6 +2424,26 @@ impl<'a> ScriptObserver<'a> {
 use super::expression::ExpressionContext;
 
 impl RunObserver for ScriptObserver<'_> {
+    fn wants_energy(&self, step: u64) -> bool {
+        self.committee
+            .as_ref()
+            .is_some_and(|(_, files)| files.wants_deviation(step))
+    }
+
+    fn energy_step(
+        &mut self,
+        step: u64,
+        _energy: f64,
+        _virial: &ferromd_core::potential::Virial,
+        system: &System,
+    ) {
+        if let Some((record, files)) = &mut self.committee
+            && let Err(e) = files.write_deviation(step, system, record)
+        {
+            self.error.get_or_insert(e);
+        }
+    }
+
     fn thermo_with_system(&mut self, sample: &ThermoSample, system: &System) {
         self.last = Some(*sample);
         if self.error.is_some() {
@@ -2347,6 +2463,7 @@ impl RunObserver for ScriptObserver<'_> {
         if let Err(e) = self.observables.step(step, system) {
             self.error.get_or_insert(e);
         }
+        self.committee_frame(step, system);
         for d in self.dumps.iter_mut() {
             if let Err(e) = d.maybe_write(step, system, self.boundary, false) {
                 self.error.get_or_insert(e);
@@ -2358,6 +2475,7 @@ impl RunObserver for ScriptObserver<'_> {
         if let Err(e) = self.observables.step(step, system) {
             self.error.get_or_insert(e);
         }
+        self.committee_frame(step, system);
         for d in self.dumps.iter_mut() {
             if let Err(e) = d.maybe_write(step, system, self.boundary, false) {
                 self.error.get_or_insert(e);

@@ -43,17 +43,28 @@ fn sub_style_args(style: &str) -> Option<(usize, usize)> {
 /// Splits `pair_style hybrid[/overlay]` arguments into sub-styles: each word that names a
 /// style starts one, the words after it are its arguments.
 pub fn parse_sub_styles(style: &str, args: &[String]) -> ScriptResult<Vec<SubStyle>> {
+    split_sub_styles(style, args, false)
+}
+
+/// Splits the arguments of a style made of sub-styles (`hybrid`, `hybrid/overlay`,
+/// `committee`) into sub-styles, checking each one's arguments; with `repeats` a style may
+/// appear more than once (pair_coeff lines then number its instances).
+pub fn split_sub_styles(
+    style: &str,
+    args: &[String],
+    repeats: bool,
+) -> ScriptResult<Vec<SubStyle>> {
     let mut subs: Vec<SubStyle> = Vec::new();
     for w in args {
-        if HYBRID_STYLES.contains(&w.as_str()) {
-            return fail(format!("pair_style {style}: a hybrid cannot contain {w}"));
+        if HYBRID_STYLES.contains(&w.as_str()) || w == "committee" {
+            return fail(format!("pair_style {style} cannot contain {w}"));
         }
         if w == "no_domain_decomposition" && subs.last().is_some_and(|s| s.name == "mace") {
             // pair_style mace's only keyword: what ferromd does anyway
             continue;
         }
         if sub_style_args(w).is_some() {
-            if subs.iter().any(|s| &s.name == w) {
+            if !repeats && subs.iter().any(|s| &s.name == w) {
                 return Err(ScriptError::unsupported(
                     &format!("pair_style {style} with a sub-style used twice"),
                     w,

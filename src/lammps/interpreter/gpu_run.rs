@@ -105,6 +105,7 @@ impl Interpreter {
         let device = self.device_potential(n_types)?;
         let potential = crate::gpu::device_potential(&device).map_err(gpu_error)?;
         self.check_energy_split()?;
+        self.check_model_deviation_keywords()?;
         let integrator = self.build_integrator()?;
         let ctx = self.gpu()?;
         let dt = self.dt();
