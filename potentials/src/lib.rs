@@ -24,8 +24,8 @@ pub use committee::{
     Committee, CommitteeDrive, CommitteeError, CommitteeRecord, ForceDeviation, MemberResults,
 };
 pub use eam::{Eam, EamError, EamStyle};
-pub use files::{PotentialFileError, find_potential_file};
-pub use manybody::{ManybodyError, StillingerWeber, Tersoff};
+pub use files::{NULL_ELEMENT, PotentialFileError, find_potential_file};
+pub use manybody::{ManybodyError, StillingerWeber, Tersoff, TersoffMod};
 pub use mlip::{MlipError, MlipOptions, load_model};
 pub use model_deviation::{DeviationScale, ModelDeviation};
 pub use overlay::{Overlay, TypePairs};
