@@ -813,6 +813,7 @@ fn pair_styles_match_lammps() {
         "table-spline",
         "table-he",
         "table-hybrid",
+        "table-real",
         "lj-sixthpower",
     ] {
         let name = format!("pair-{style}");
