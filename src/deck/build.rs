@@ -622,7 +622,7 @@ fn potential(
                 .with_hint(
                     "supported styles: lj/cut, lj/smooth/linear, morse, buck, born, yukawa, \
                      soft, zbl, coul/cut, lj/cut/coul/cut, table, eam, eam/alloy, eam/fs, \
-                     tersoff, sw, e3gnn (sevennet), mace, nequip, torchscript, hybrid/overlay, \
+                     tersoff, tersoff/mod, sw, e3gnn (sevennet), mace, nequip, torchscript, hybrid/overlay, \
                      committee",
                 ));
         }

@@ -135,7 +135,7 @@ pub struct VelocitySpec {
 pub struct PotentialSpec {
     /// Style name: `lj/cut`, `lj/smooth/linear`, `morse`, `buck`, `born`, `yukawa`, `soft`,
     /// `zbl`, `coul/cut`, `lj/cut/coul/cut`, `table`, `eam`, `eam/alloy`, `eam/fs`,
-    /// `tersoff`, `sw`, `e3gnn` (`sevennet`), `mace`, `nequip`, `torchscript` (any TorchScript
+    /// `tersoff`, `tersoff/mod`, `sw`, `e3gnn` (`sevennet`), `mace`, `nequip`, `torchscript` (any TorchScript
     /// convention, read from the file), `hybrid/overlay` (the sum of `overlay`), or
     /// `committee` (the members are the `[[potential.committee]]` tables).
     pub style: Spanned<String>,

@@ -19,7 +19,7 @@ use ferromd_integrators::{
     Berendsen, BerendsenBarostat, Coupling, Csvr, Langevin, NoseHooverChain, VelocityVerlet,
 };
 use ferromd_potentials::mlip::{self, MlipOptions};
-use ferromd_potentials::{CommitteeRecord, Eam, EamStyle, Mixing};
+use ferromd_potentials::{CommitteeRecord, Eam, EamStyle, Mixing, NULL_ELEMENT};
 
 use super::accelerator::{Accelerator, RunPath, strip_gpu_suffix};
 use super::cformat::cformat;
@@ -38,20 +38,20 @@ use super::observables::Observables;
 use super::output::Output;
 use super::pair_committee::{COMMITTEE_STYLE, build_committee, member_coeff, parse_committee};
 use super::pair_coulomb::{COULOMB_STYLES, check_coulomb_coeff, coulomb_global_args};
-use super::pair_hybrid::{HYBRID_STYLES, build_hybrid, check_coeff, parse_sub_styles};
+use super::pair_hybrid::{HYBRID_STYLES, build_hybrid, coeff_target, parse_sub_styles};
 use super::pair_styles::{PAIR_STYLES, global_args};
 use super::pair_table::{check_table_coeff, table_args};
 use super::pair_zbl::build_zbl;
 use super::press_crescale::{bath_temperature, press_crescale};
 use super::read_dump::read_dump;
 use super::set_command::set_command;
-use super::star_coeff::file_and_elements;
+use super::star_coeff::{file_and_elements, refuse_null_outside_hybrid};
 use super::thermo::{
     Keyword, MODEL_DEVIATION_KEYWORDS, ThermoState, ThermoStyle, is_extensive, keyword_value,
 };
 use super::variables::Variables;
 use super::velocity::velocity_command;
-use super::words::{float, integer, type_range, word, yes_no};
+use super::words::{float, integer, order_pair_types, type_range, word, yes_no};
 
 #[cfg(feature = "gpu")]
 mod gpu_run;
@@ -592,19 +592,19 @@ impl Interpreter {
                 if args.len() < 2 {
                     return fail("pair_coeff needs two type ranges and coefficients");
                 }
-                type_range(&args[0], n_types)?;
-                type_range(&args[1], n_types)?;
+                let mut args = args.to_vec();
+                order_pair_types(&mut args, n_types)?;
                 let mut style = pair.style.clone();
                 let mut style_args = pair.args.clone();
-                let mut args = args.to_vec();
                 if HYBRID_STYLES.contains(&style.as_str()) {
                     // check the sub-style now, then treat the line as that sub-style's
                     let subs = parse_sub_styles(&style, &pair.args)?;
-                    check_coeff(&style, &subs, &args)?;
+                    let (k, line) = coeff_target(&style, &subs, &args)?;
                     pair.coeffs.push(args.clone());
-                    style = args.remove(2);
-                    if let Some(sub) = subs.into_iter().find(|s| s.name == style) {
-                        style_args = sub.args;
+                    style = args[2].clone();
+                    args = line;
+                    if let Some(k) = k {
+                        style_args = subs[k].args.clone();
                     }
                 } else if style == COMMITTEE_STYLE {
                     // the line of one member: check it as that member's own line
@@ -635,12 +635,14 @@ impl Interpreter {
                     mlip_from_coeffs(&style, &style_args, &[args.to_vec()], n_types, self.units)?;
                 }
                 if MANYBODY_STYLES.contains(&style.as_str()) {
-                    // read the file now: errors point at this line
-                    build_manybody(&style, &[args.to_vec()], n_types)?;
+                    // read the file now: errors point at this line (a NULL type is an
+                    // error only at the run, when no hybrid covers it)
+                    build_manybody(&style, &[args.to_vec()], n_types, true)?;
                 }
                 if style.starts_with("eam") {
                     // read the file now: errors point at this line, and masses come from it
-                    let eam = eam_from_coeffs(&style, &[args.to_vec()], n_types, true)?;
+                    let all = vec![true; n_types];
+                    let eam = eam_from_coeffs(&style, &[args.to_vec()], n_types, Some(&all))?;
                     let system = self.system.as_mut().expect("checked");
                     for (t, &m) in eam.masses().iter().enumerate() {
                         if m > 0.0
@@ -1444,23 +1446,24 @@ impl Interpreter {
                     &sub.style.args,
                     &sub.coeffs,
                     n_types,
-                    sub.partial,
+                    (sub.partial, Some(&sub.types)),
                 )
             });
         }
-        self.build_style(style, &pair.args, &pair.coeffs, n_types, false)
+        self.build_style(style, &pair.args, &pair.coeffs, n_types, (false, None))
     }
 
-    /// Builds one (non-hybrid) pair style; with `partial` (a hybrid sub-style acting on
-    /// some type pairs only) pairs without coefficients are allowed where the style can
-    /// leave them out.
+    /// Builds one (non-hybrid) pair style. `partial` (a hybrid sub-style acting on some
+    /// type pairs only): pairs without coefficients are allowed where the style can leave
+    /// them out. `types` (a hybrid sub-style): the types it acts on; the styles that map
+    /// types to elements leave the others out, and may be given `NULL` types.
     fn build_style(
         &self,
         style: &str,
         args: &[String],
         coeffs: &[Vec<String>],
         n_types: usize,
-        partial: bool,
+        (partial, types): (bool, Option<&[bool]>),
     ) -> ScriptResult<Box<dyn Potential>> {
         let pair = self.pair.as_ref().expect("pair style defined");
         match style {
@@ -1476,14 +1479,14 @@ impl Interpreter {
             }
             eam if eam.starts_with("eam") => {
                 require_metal_files(eam, self.units)?;
-                Ok(Box::new(eam_from_coeffs(eam, coeffs, n_types, false)?))
+                Ok(Box::new(eam_from_coeffs(eam, coeffs, n_types, types)?))
             }
             s @ ("e3gnn" | "mace" | "nequip") => {
                 mlip_from_coeffs(s, args, coeffs, n_types, self.units)
             }
             style if MANYBODY_STYLES.contains(&style) => {
                 require_metal_files(style, self.units)?;
-                build_manybody(style, coeffs, n_types)
+                build_manybody(style, coeffs, n_types, types.is_some())
             }
             other => Err(ScriptError::unsupported("pair_style", other)),
         }
@@ -1942,15 +1945,18 @@ impl Interpreter {
     }
 }
 
-/// Builds an EAM potential from `pair_coeff` lines. With `partial`, types without a
-/// funcfl file are given the first file named (only to read masses early).
+/// Builds an EAM potential from `pair_coeff` lines. `types` (a hybrid sub-style, or a
+/// `pair_coeff` line read for its masses): the types the style acts on; the others, and
+/// those without a funcfl file or mapped to `NULL`, are left out. Without it every type
+/// must have a file or an element.
 fn eam_from_coeffs(
     style: &str,
     coeffs: &[Vec<String>],
     n_types: usize,
-    partial: bool,
+    types: Option<&[bool]>,
 ) -> ScriptResult<Eam> {
     let eam_err = |e: ferromd_potentials::EamError| ScriptError::new(format!("pair_coeff: {e}"));
+    let acting = |t: usize| types.is_none_or(|a| a[t]);
     if style == "eam" {
         let mut files: Vec<Option<String>> = vec![None; n_types];
         for c in coeffs {
@@ -1961,46 +1967,33 @@ fn eam_from_coeffs(
             for i in ri {
                 if rj.contains(&i) {
                     files[i - 1] = Some(c[2].clone());
-                } else if !partial {
+                } else if types.is_none() {
                     return fail("pair_coeff for eam must name the same type twice (I I FILE)");
                 }
             }
         }
-        let first = files.iter().flatten().next().cloned();
-        let paths: Vec<String> = files
-            .iter()
-            .enumerate()
-            .map(|(t, f)| match (f, &first) {
-                (Some(f), _) => Ok(f.clone()),
-                (None, Some(f)) if partial => Ok(f.clone()),
-                _ => fail(format!(
+        for (t, f) in files.iter_mut().enumerate() {
+            if f.is_none() && types.is_none() {
+                return fail(format!(
                     "all pair coeffs are not set: type {} has no eam file",
                     t + 1
-                )),
-            })
-            .collect::<ScriptResult<_>>()?;
-        return Eam::from_funcfl_files(&paths).map_err(eam_err);
+                ));
+            }
+            if !acting(t) {
+                *f = None;
+            }
+        }
+        return Eam::from_funcfl_type_files(&files).map_err(eam_err);
     }
-    let Some(c) = coeffs.last() else {
-        return fail(format!(
-            "all pair coeffs are not set: pair_style {style} needs pair_coeff * * FILE ELEMENTS"
-        ));
-    };
-    if c[0] != "*" || c[1] != "*" {
-        return fail(format!(
-            "pair_coeff for {style} must be `* * FILE ELEMENT...`"
-        ));
+    let (file, mut elements) =
+        file_and_elements(style, coeffs, n_types, ("FILE", "potential file"))?;
+    if types.is_none() {
+        refuse_null_outside_hybrid(style, &elements)?;
     }
-    let file = word(c, 2, "potential file")?;
-    let elements: Vec<&str> = c[3..].iter().map(String::as_str).collect();
-    if elements.len() != n_types {
-        return fail(format!(
-            "pair_coeff {file}: {} element names for {n_types} atom types",
-            elements.len()
-        ));
-    }
-    if elements.contains(&"NULL") {
-        return Err(ScriptError::unsupported("pair_coeff", "NULL"));
+    for (t, el) in elements.iter_mut().enumerate() {
+        if !acting(t) {
+            *el = NULL_ELEMENT;
+        }
     }
     let style =
         EamStyle::from_name(style).ok_or_else(|| ScriptError::unsupported("pair_style", style))?;

@@ -18,7 +18,7 @@ use ferromd_core::Potential;
 use ferromd_potentials::{Committee, CommitteeDrive, DeviationScale};
 
 use super::error::{ScriptError, ScriptResult, fail};
-use super::pair_hybrid::{SubStyle, split_sub_styles};
+use super::pair_hybrid::{SubStyle, coeff_target, parse_sub_styles};
 
 /// The style name.
 pub const COMMITTEE_STYLE: &str = "committee";
@@ -139,7 +139,7 @@ pub fn parse_committee(args: &[String]) -> ScriptResult<CommitteeSettings> {
         }
         k += 2;
     }
-    let members = split_sub_styles(COMMITTEE_STYLE, &member_words, true)?;
+    let members = parse_sub_styles(COMMITTEE_STYLE, &member_words)?;
     if members.len() < 2 {
         return fail(format!(
             "pair_style committee needs at least two members, got {}",
@@ -193,38 +193,14 @@ pub fn member_coeff(
     settings: &CommitteeSettings,
     c: &[String],
 ) -> ScriptResult<(usize, Vec<String>)> {
-    let Some(name) = c.get(2) else {
-        return fail("pair_coeff for pair_style committee needs I J STYLE ...");
-    };
-    let same: Vec<usize> = (0..settings.members.len())
-        .filter(|&k| &settings.members[k].name == name)
-        .collect();
-    let (member, rest) = match same.as_slice() {
-        [] => {
-            return fail(format!(
-                "pair_coeff {}: `{name}` is not a member of this pair_style committee",
-                c.join(" ")
-            ));
-        }
-        [k] => (*k, 3),
-        several => {
-            let n = several.len();
-            let number = c.get(3).map(String::as_str).unwrap_or("");
-            match number.parse::<usize>() {
-                Ok(i) if (1..=n).contains(&i) => (several[i - 1], 4),
-                _ => {
-                    return fail(format!(
-                        "pair_coeff {}: {n} members of pair_style committee are {name}; give \
-                         the instance (1 to {n}) after {name}, found `{number}`",
-                        c.join(" ")
-                    ));
-                }
-            }
-        }
-    };
-    let mut line = vec![c[0].clone(), c[1].clone()];
-    line.extend_from_slice(&c[rest..]);
-    Ok((member, line))
+    match coeff_target(COMMITTEE_STYLE, &settings.members, c)? {
+        (Some(member), line) => Ok((member, line)),
+        (None, _) => fail(format!(
+            "pair_coeff {}: every pair of a committee is evaluated by each member; `none` \
+             is not a member",
+            c.join(" ")
+        )),
+    }
 }
 
 /// Builds the committee from its settings and `pair_coeff` lines; `build` makes one

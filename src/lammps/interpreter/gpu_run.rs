@@ -55,7 +55,7 @@ impl Interpreter {
             }),
             eam if eam.starts_with("eam") => {
                 require_metal_files(eam, self.units)?;
-                let eam = eam_from_coeffs(eam, &pair.coeffs, n_types, false)?;
+                let eam = eam_from_coeffs(eam, &pair.coeffs, n_types, None)?;
                 Ok(DevicePotential::Eam(eam.tables().clone()))
             }
             other => fail(format!(
