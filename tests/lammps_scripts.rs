@@ -588,6 +588,16 @@ fn hybrid_and_zbl_errors_name_the_line() {
         9,
         "maps atom type 1 to NULL",
     );
+    let u3 = reference_dir().join("../eam/potentials/Cu_u3.eam");
+    assert_error(
+        "hybrid-eam-unlike",
+        &format!(
+            "{TWO}pair_style hybrid eam lj/cut 2.5\npair_coeff 1 2 eam {}\n",
+            u3.display()
+        ),
+        8,
+        "eam needs the same type twice",
+    );
     assert_error(
         "hybrid-unused",
         &format!(

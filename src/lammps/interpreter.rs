@@ -1964,12 +1964,16 @@ fn eam_from_coeffs(
                 return fail("pair_coeff for eam needs I J FILE");
             }
             let (ri, rj) = (type_range(&c[0], n_types)?, type_range(&c[1], n_types)?);
-            for i in ri {
-                if rj.contains(&i) {
-                    files[i - 1] = Some(c[2].clone());
-                } else if types.is_none() {
-                    return fail("pair_coeff for eam must name the same type twice (I I FILE)");
-                }
+            // as LAMMPS: only the like pairs I I take a file, and a line naming none is wrong
+            let like: Vec<usize> = ri.filter(|i| rj.contains(i)).collect();
+            if like.is_empty() {
+                return fail(format!(
+                    "pair_coeff {}: eam needs the same type twice (I I FILE)",
+                    c.join(" ")
+                ));
+            }
+            for i in like {
+                files[i - 1] = Some(c[2].clone());
             }
         }
         for (t, f) in files.iter_mut().enumerate() {
