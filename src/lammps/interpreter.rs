@@ -1423,7 +1423,7 @@ impl Interpreter {
         if style == COMMITTEE_STYLE {
             let settings = parse_committee(&pair.args)?;
             let committee = build_committee(&settings, &pair.coeffs, |member, lines| {
-                self.build_style(&member.name, &member.args, lines, n_types, false)
+                self.build_style(&member.name, &member.args, lines, n_types, (false, None))
             })?;
             let record = committee.record();
             return Ok((Box::new(committee), Some(record)));

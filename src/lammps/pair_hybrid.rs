@@ -359,7 +359,10 @@ mod tests {
         assert_eq!(line("1 2 lj/cut 1 1").unwrap(), (Some(1), words("1 2 1 1")));
         assert_eq!(line("2 2 none").unwrap(), (None, words("2 2")));
         let err = line("1 1 zbl 13 13").unwrap_err().to_string();
-        assert!(err.contains("give its number (1 to 2)"), "{err}");
+        assert!(
+            err.contains("give the instance (1 to 2) after zbl, found `13`"),
+            "{err}"
+        );
         assert_eq!(label(&twice, 2), "zbl 2");
     }
 
