@@ -348,6 +348,7 @@ pub fn run_deck(
         stop: options.stop.clone(),
         interrupted: None,
         observables,
+        thermo_every,
     };
     let result = sim.run(remaining, thermo_every, &mut observer);
     observer.progress.finish_and_clear();
@@ -489,6 +490,9 @@ struct ThermoWriter<'a> {
     interrupted: Option<u64>,
     /// `[[observables]]`, whose averages travel in the checkpoints.
     observables: ObservableFiles,
+    /// The thermo interval, at which the observables' files are rewritten (0: only at
+    /// the first and last step and at checkpoints).
+    thermo_every: u64,
 }
 
 impl ThermoWriter<'_> {
@@ -522,6 +526,15 @@ impl ThermoWriter<'_> {
             v.push((MODEL_DEVIATION_KEY.to_string(), m.len));
         }
         v
+    }
+
+    /// Rewrites the observables' files with their averages so far.
+    fn write_observables(&mut self) {
+        if self.error.is_none()
+            && let Err(e) = self.observables.write_files()
+        {
+            self.fail(DriverError::Observable(e));
+        }
     }
 
     /// The checkpoint of `sim` with the output-file lengths and the observables' state.
@@ -676,6 +689,7 @@ impl RunObserver for ThermoWriter<'_> {
         if let Err(e) = self.observables.sample(step, system) {
             self.fail(DriverError::Observable(e));
         }
+        self.write_observables();
         // a resumed run's first frame is already in the file (and not re-evaluated)
         if !self.resumed
             && let Err(e) = self.record_uncertain(step, system)
@@ -695,6 +709,10 @@ impl RunObserver for ThermoWriter<'_> {
             && let Err(e) = self.observables.sample(step, system)
         {
             self.fail(DriverError::Observable(e));
+        }
+        let thermo_step = self.thermo_every > 0 && step.is_multiple_of(self.thermo_every);
+        if !self.observables.is_empty() && (thermo_step || step == self.last) {
+            self.write_observables();
         }
         if !self.progress.is_hidden() {
             self.progress.inc(1);
@@ -722,7 +740,12 @@ impl RunObserver for ThermoWriter<'_> {
         let stop = self.stop.as_ref().is_some_and(|s| s.load(Ordering::SeqCst));
         let due = self.checkpoint_every > 0 && step.is_multiple_of(self.checkpoint_every);
         if (stop || due) && self.error.is_none() {
-            // every output is flushed at each write, so the recorded lengths are on disk
+            // every output is flushed at each write, so the recorded lengths are on disk;
+            // the observables' files are brought up to the averages the checkpoint holds
+            self.write_observables();
+            if self.error.is_some() {
+                return ControlFlow::Break(());
+            }
             if let Err(e) = self.checkpoint(sim).write(&self.checkpoint) {
                 self.fail(e);
                 return ControlFlow::Break(());

@@ -290,6 +290,13 @@ fn sigint_checkpoints_and_the_resumed_run_matches_an_uninterrupted_one() {
         .parse()
         .unwrap();
     assert_eq!(last, ck.step / 50 * 50);
+    // the observables' files were brought up to the checkpoint: the msd (sampled every
+    // 20 steps, an origin every 100) counts every origin up to the stopping step at lag 0
+    let msd = std::fs::read_to_string(dir.join("msd.dat")).unwrap();
+    let lag0 = msd.lines().find(|l| !l.starts_with('#')).unwrap();
+    assert!(lag0.starts_with("0 "), "{lag0}");
+    let origins: u64 = lag0.split_whitespace().last().unwrap().parse().unwrap();
+    assert_eq!(origins, ck.step / 100 + 1, "{lag0}");
 
     let resumed = ok(&ferromd(&dir, &["--resume", "run.ckpt"]).output().unwrap());
     assert!(resumed.contains(&format!("resuming from run.ckpt at step {}", ck.step)));
