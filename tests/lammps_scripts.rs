@@ -1101,6 +1101,26 @@ fn ave_time_running_window_and_fix_inputs_match_lammps() {
     std::fs::remove_dir_all(dir).ok();
 }
 
+/// `fix ave/time` of equal-style variables (`v_name`) of thermo keywords, sampled at steps
+/// that are not thermo steps (so the run computes energy and pressure there), alone and
+/// beside compute values in running averages; and an `f_ID` read before fix ID has
+/// written its first average, which reads zero as in LAMMPS: every file matches
+/// LAMMPS 29Sep2021's.
+#[test]
+fn ave_time_variables_and_early_fix_inputs_match_lammps() {
+    check_deck("ave-variables");
+    let (_, dir) = run_deck("in.ave-variables");
+    compare_ave_time_files(
+        "in.ave-variables",
+        &dir,
+        &["vars.dat", "mix.dat", "early.dat"],
+    );
+    // the early fix's first row reads the slow fix before its first average: zero
+    let early = std::fs::read_to_string(dir.join("early.dat")).unwrap();
+    assert!(early.contains("\n0 0 1.5\n"), "{early}");
+    std::fs::remove_dir_all(dir).ok();
+}
+
 /// Running 2N steps in one script equals running N, `write_restart`, and N more in a new
 /// script after `read_restart`, byte for byte in every ave/time file: the msd and vacf
 /// references, the unfinished sampling windows and the running and window averages are

@@ -230,6 +230,40 @@ impl Interpreter {
         self.last_sample.as_ref()
     }
 
+    /// Writes the atoms, box, step, timestep, neighbor settings, the integrator's state
+    /// and the computes' and time averages' states to `path` (atomically).
+    fn write_restart(&self, path: &Path) -> ScriptResult<()> {
+        let system = self.system_ref("write_restart")?.clone();
+        let (integrator_name, integrator_state) = match &self.kept_integrator {
+            Some((_, _, _, i)) => (i.name().to_string(), i.save_state()),
+            None => ("none".to_string(), Vec::new()),
+        };
+        let checkpoint = ferromd_core::checkpoint::Checkpoint {
+            step: self.step,
+            units: self.units,
+            params: IntegrationParameters {
+                dt: self.dt(),
+                neighbor: self.neighbor,
+            },
+            system,
+            energy: None,
+            virial: None,
+            neighbor: None,
+            integrator_name,
+            integrator_state,
+            potential_name: self
+                .pair
+                .as_ref()
+                .map_or("none".into(), |p| p.style.clone()),
+            potential_cutoff: 0.0,
+            extra: vec![("time_bits".into(), self.time.to_bits())],
+            observables: self.observables.save(),
+        };
+        checkpoint
+            .write(path)
+            .map_err(|e| ScriptError::new(format!("write_restart: {e}")))
+    }
+
     fn say(&mut self, text: &str) -> ScriptResult<()> {
         self.out
             .line(text)
@@ -429,35 +463,7 @@ impl Interpreter {
                 if args.len() > 1 {
                     return Err(ScriptError::unsupported("write_restart", &args[1]));
                 }
-                let system = self.system_ref("write_restart")?.clone();
-                let (integrator_name, integrator_state) = match &self.kept_integrator {
-                    Some((_, _, _, i)) => (i.name().to_string(), i.save_state()),
-                    None => ("none".to_string(), Vec::new()),
-                };
-                let checkpoint = ferromd_core::checkpoint::Checkpoint {
-                    step: self.step,
-                    units: self.units,
-                    params: IntegrationParameters {
-                        dt: self.dt(),
-                        neighbor: self.neighbor,
-                    },
-                    system,
-                    energy: None,
-                    virial: None,
-                    neighbor: None,
-                    integrator_name,
-                    integrator_state,
-                    potential_name: self
-                        .pair
-                        .as_ref()
-                        .map_or("none".into(), |p| p.style.clone()),
-                    potential_cutoff: 0.0,
-                    extra: vec![("time_bits".into(), self.time.to_bits())],
-                    observables: self.observables.save(),
-                };
-                checkpoint
-                    .write(Path::new(file))
-                    .map_err(|e| ScriptError::new(format!("write_restart: {e}")))?;
+                self.write_restart(Path::new(file))?;
             }
             "read_restart" => {
                 self.require_no_box("read_restart")?;
@@ -2346,7 +2352,14 @@ impl<'a> ScriptObserver<'a> {
         }
     }
 
-    fn thermo_line(&mut self, sample: &ThermoSample, system: &System) -> ScriptResult<String> {
+    /// The thermodynamic state of `sample` for thermo keywords and formulas, with
+    /// `rates` (simulated time and steps per CPU second since the last thermo line).
+    fn thermo_state<'s>(
+        &self,
+        sample: &'s ThermoSample,
+        system: &System,
+        rates: (f64, f64),
+    ) -> ThermoState<'s> {
         let (lo, hi, tilt) = system.cell.lammps_bounds().unwrap_or_default();
         let fmax = system
             .forces
@@ -2359,22 +2372,18 @@ impl<'a> ScriptObserver<'a> {
             .map(|f| f.norm_squared())
             .sum::<f64>()
             .sqrt();
-        let now = Instant::now();
-        let cpu_since = (now - self.last_line.0).as_secs_f64().max(1e-12);
-        let steps_since = (sample.step - self.last_line.1) as f64;
-        self.last_line = (now, sample.step);
         let mv2d = if self.units.nktv2p == 1.0 {
             1.0
         } else {
             1.0 / 0.602214129
         };
-        let state = ThermoState {
+        ThermoState {
             sample,
             run_start_step: self.run_start_step,
             dt: self.dt,
             time: self.time_at_start + (sample.step - self.run_start_step) as f64 * self.dt,
             cpu: self.started.elapsed().as_secs_f64(),
-            rates: (steps_since * self.dt / cpu_since, steps_since / cpu_since),
+            rates,
             bounds: (lo, hi, tilt),
             forces: (fmax, fnorm),
             mass_density: (system.total_mass(), mv2d),
@@ -2383,7 +2392,28 @@ impl<'a> ScriptObserver<'a> {
                 .committee
                 .as_ref()
                 .and_then(|(record, files)| files.deviation(record)),
-        };
+        }
+    }
+
+    /// Samples the time averages due at `step`; `sample` is the thermodynamic state
+    /// there, if the run computed it (`v_name` values need it).
+    fn step_observables(&mut self, step: u64, system: &System, sample: Option<ThermoSample>) {
+        let state = sample
+            .as_ref()
+            .map(|s| self.thermo_state(s, system, (0.0, 0.0)));
+        let formulas = (self.vars, state, self.normalize);
+        if let Err(e) = self.observables.step(step, system, formulas) {
+            self.error.get_or_insert(e);
+        }
+    }
+
+    fn thermo_line(&mut self, sample: &ThermoSample, system: &System) -> ScriptResult<String> {
+        let now = Instant::now();
+        let cpu_since = (now - self.last_line.0).as_secs_f64().max(1e-12);
+        let steps_since = (sample.step - self.last_line.1) as f64;
+        self.last_line = (now, sample.step);
+        let rates = (steps_since * self.dt / cpu_since, steps_since / cpu_since);
+        let state = self.thermo_state(sample, system, rates);
         let n = sample.atoms.max(1) as f64;
         let mut values = Vec::with_capacity(self.style.keywords.len());
         for k in &self.style.keywords {
@@ -2422,9 +2452,11 @@ use super::expression::ExpressionContext;
 
 impl RunObserver for ScriptObserver<'_> {
     fn wants_energy(&self, step: u64) -> bool {
+        // committee deviations, and the thermodynamic state for ave/time's variables
         self.committee
             .as_ref()
             .is_some_and(|(_, files)| files.wants_deviation(step))
+            || self.observables.needs_state_at(step)
     }
 
     fn energy_step(
@@ -2457,9 +2489,9 @@ impl RunObserver for ScriptObserver<'_> {
     }
 
     fn run_started(&mut self, step: u64, system: &System) {
-        if let Err(e) = self.observables.step(step, system) {
-            self.error.get_or_insert(e);
-        }
+        // the run's first thermo sample is at this step
+        let sample = self.last.filter(|s| s.step == step);
+        self.step_observables(step, system, sample);
         self.committee_frame(step, system);
         for d in self.dumps.iter_mut() {
             if let Err(e) = d.maybe_write(step, system, self.boundary, false) {
@@ -2469,15 +2501,39 @@ impl RunObserver for ScriptObserver<'_> {
     }
 
     fn step_done(&mut self, step: u64, system: &System) -> std::ops::ControlFlow<()> {
-        if let Err(e) = self.observables.step(step, system) {
-            self.error.get_or_insert(e);
-        }
         self.committee_frame(step, system);
         for d in self.dumps.iter_mut() {
             if let Err(e) = d.maybe_write(step, system, self.boundary, false) {
                 self.error.get_or_insert(e);
             }
         }
+        if self.error.is_some() {
+            std::ops::ControlFlow::Break(())
+        } else {
+            std::ops::ControlFlow::Continue(())
+        }
+    }
+
+    fn simulation_step_done(&mut self, sim: &Simulation) -> std::ops::ControlFlow<()> {
+        let step = sim.current_step();
+        // the thermo sample of this step, or one measured for the averages' variables
+        // (wants_energy asked for the energy and virial)
+        let sample = match self.last {
+            Some(s) if s.step == step => Some(s),
+            _ if self.observables.needs_state_at(step) => {
+                let forces = sim.last_forces();
+                Some(ThermoSample::measure(
+                    &sim.system,
+                    &sim.units.constants(),
+                    step,
+                    forces.energy,
+                    &forces.virial,
+                    sim.integrator().reservoir_energy(),
+                ))
+            }
+            _ => None,
+        };
+        self.step_observables(step, &sim.system, sample);
         if self.error.is_some() {
             std::ops::ControlFlow::Break(())
         } else {

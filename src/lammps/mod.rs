@@ -38,6 +38,7 @@ mod pressure_keywords;
 mod read_dump;
 mod set_command;
 mod star_coeff;
+mod step_values;
 mod thermo;
 mod thermo_table;
 mod variables;
