@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use ferromd_core::cell::Cell;
@@ -149,6 +150,10 @@ pub struct Interpreter {
     /// The GPU opened by the first run on the GPU path, kept for later runs.
     #[cfg(feature = "gpu")]
     gpu_context: Option<std::sync::Arc<ferromd_gpu::GpuContext>>,
+    /// Set by a signal handler to stop the script cleanly (see [`Interpreter::stop_on`]).
+    stop: Option<Arc<AtomicBool>>,
+    /// The script given to [`Interpreter::run_file`] (names the interrupt restart file).
+    script: Option<PathBuf>,
 }
 
 impl Interpreter {
@@ -196,6 +201,8 @@ impl Interpreter {
             restart_step: None,
             #[cfg(feature = "gpu")]
             gpu_context: None,
+            stop: None,
+            script: None,
         }
     }
 
@@ -228,6 +235,57 @@ impl Interpreter {
     /// The thermodynamic state at the end of the last run.
     pub fn last_sample(&self) -> Option<&ThermoSample> {
         self.last_sample.as_ref()
+    }
+
+    /// Stops the script cleanly when `flag` is set (by a SIGINT/SIGTERM handler): a run
+    /// finishes its current step, a restart file is written (atomically) and the script
+    /// ends with an [`ScriptError::interrupted`] error saying how to continue.
+    pub fn stop_on(&mut self, flag: Arc<AtomicBool>) {
+        self.stop = Some(flag);
+    }
+
+    fn stop_requested(&self) -> bool {
+        self.stop.as_ref().is_some_and(|s| s.load(Ordering::SeqCst))
+    }
+
+    /// The restart file of an interrupted script: `SCRIPT.restart` in the working
+    /// directory.
+    fn interrupt_restart_path(&self) -> PathBuf {
+        let name = self
+            .script
+            .as_ref()
+            .and_then(|p| p.file_name())
+            .map_or_else(|| "ferromd".into(), |n| n.to_string_lossy().into_owned());
+        PathBuf::from(format!("{name}.restart"))
+    }
+
+    /// Writes the restart file of an interrupted script and the error that ends it;
+    /// `end` is the step the interrupted run would have reached.
+    fn interrupted(&mut self, end: Option<u64>) -> ScriptError {
+        let path = self.interrupt_restart_path();
+        let restart = if self.system.is_some() {
+            self.write_restart(&path)
+                .map(|()| path.display().to_string())
+        } else {
+            Err(ScriptError::new("no atoms yet, so no restart file"))
+        };
+        let step = self.step;
+        let message = match (restart, end) {
+            (Ok(file), Some(end)) => format!(
+                "interrupted after step {step} of a run to step {end}; restart file written \
+                 to {file}\n  continue with a script that reads `read_restart {file}`, \
+                 defines the pair style, computes and fixes again (fix ave/time with \
+                 `append FILE` continues its file) and runs `run {end} upto`"
+            ),
+            (Ok(file), None) => format!(
+                "interrupted at step {step} before this line; restart file written to \
+                 {file}\n  continue with a script that reads `read_restart {file}` and \
+                 defines the pair style, computes and fixes again"
+            ),
+            (Err(e), _) => format!("interrupted at step {step} ({})", e.message),
+        };
+        let _ = self.out.line(&format!("Interrupted: {message}"));
+        ScriptError::interrupted(message)
     }
 
     /// Writes the atoms, box, step, timestep, neighbor settings, the integrator's state
@@ -272,6 +330,7 @@ impl Interpreter {
 
     /// Runs a script file, following `include` and `jump`.
     pub fn run_file(&mut self, path: &Path) -> ScriptResult<()> {
+        self.script.get_or_insert_with(|| path.to_path_buf());
         let mut file = path.to_path_buf();
         let mut label: Option<String> = None;
         loop {
@@ -372,6 +431,9 @@ impl Interpreter {
     }
 
     fn command(&mut self, command: &str, args: &[String]) -> ScriptResult<Flow> {
+        if self.stop_requested() {
+            return Err(self.interrupted(None));
+        }
         match command {
             "units" => self.units_command(args)?,
             "dimension" => {
@@ -1645,6 +1707,7 @@ impl Interpreter {
             _ => self.build_integrator()?,
         };
         let start_step = self.step;
+        let end = start_step + n;
         self.observables
             .run_starting(start_step, potential.cutoff())?;
         let mut sim = self.start_simulation(potential, integrator)?;
@@ -1664,8 +1727,10 @@ impl Interpreter {
             units,
         )
         .with_committee(committee, self.committee_files.as_mut());
+        observer.stop = self.stop.clone();
         let result = sim.run(n, self.thermo_every, &mut observer);
         let error = observer.error.take();
+        let interrupted = observer.interrupted;
         let last = observer.last;
         self.step = sim.current_step();
         self.time += (self.step - start_step) as f64 * params.dt;
@@ -1677,6 +1742,9 @@ impl Interpreter {
         self.kept_integrator = Some((self.fixes.clone(), params.dt, n, integrator));
         if let Some(e) = error {
             return Err(e);
+        }
+        if interrupted {
+            return Err(self.interrupted(Some(end)));
         }
         let summary = summary?;
         if post {
@@ -2295,6 +2363,10 @@ struct ScriptObserver<'a> {
     last: Option<ThermoSample>,
     /// A committee's record of its latest evaluation and its files.
     committee: Option<(Arc<CommitteeRecord>, &'a mut CommitteeFiles)>,
+    /// Set by a signal handler: stop after the current step.
+    stop: Option<Arc<AtomicBool>>,
+    /// The run stopped because `stop` was set.
+    interrupted: bool,
 }
 
 impl<'a> ScriptObserver<'a> {
@@ -2329,6 +2401,8 @@ impl<'a> ScriptObserver<'a> {
             error: None,
             last: None,
             committee: None,
+            stop: None,
+            interrupted: false,
         }
     }
 
@@ -2393,6 +2467,12 @@ impl<'a> ScriptObserver<'a> {
                 .as_ref()
                 .and_then(|(record, files)| files.deviation(record)),
         }
+    }
+
+    /// Whether a stop was requested; records it. Every output is flushed at each write.
+    fn stop_now(&mut self) -> bool {
+        self.interrupted = self.stop.as_ref().is_some_and(|s| s.load(Ordering::SeqCst));
+        self.interrupted
     }
 
     /// Samples the time averages due at `step`; `sample` is the thermodynamic state
@@ -2534,7 +2614,7 @@ impl RunObserver for ScriptObserver<'_> {
             _ => None,
         };
         self.step_observables(step, &sim.system, sample);
-        if self.error.is_some() {
+        if self.error.is_some() || self.stop_now() {
             std::ops::ControlFlow::Break(())
         } else {
             std::ops::ControlFlow::Continue(())

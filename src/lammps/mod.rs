@@ -71,6 +71,9 @@ pub struct ScriptOptions {
     pub suffix: Option<String>,
     /// `-pk STYLE ARGS...`: `package` commands applied before the script.
     pub packages: Vec<Vec<String>>,
+    /// When set (by a SIGINT/SIGTERM handler), a run finishes its current step, writes
+    /// `SCRIPT.restart` and the script stops with an interrupted [`ScriptError`].
+    pub stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// Runs the script at `path` with `options`.
@@ -81,6 +84,9 @@ pub fn run_script(path: &Path, options: &ScriptOptions) -> Result<(), ScriptErro
         out.set_thermo_table(ThermoTable::create(path).map_err(ScriptError::new)?);
     }
     let mut interp = Interpreter::new(out, options.echo, &options.variables);
+    if let Some(flag) = &options.stop {
+        interp.stop_on(flag.clone());
+    }
     interp
         .command_line_switches(options.suffix.as_deref(), &options.packages)
         .map_err(|e| ScriptError::new(format!("{} (command line)", e.message)))?;

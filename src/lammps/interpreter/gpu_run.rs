@@ -110,6 +110,7 @@ impl Interpreter {
         let ctx = self.gpu()?;
         let dt = self.dt();
         let start_step = self.step;
+        let end = start_step + n;
         self.observables
             .run_starting(start_step, potential.cutoff())?;
         let settings = GpuRunSettings::new(dt, self.neighbor, self.units.constants());
@@ -144,6 +145,7 @@ impl Interpreter {
             (start_step, dt, self.time),
             units,
         );
+        observer.stop = self.stop.clone();
         let started = Instant::now();
         let result = observe_gpu_run(
             &mut sim,
@@ -154,6 +156,7 @@ impl Interpreter {
         );
         let elapsed = started.elapsed();
         let error = observer.error.take();
+        let interrupted = observer.interrupted;
         self.last_sample = observer.last;
         let stats = sim.stats();
         let steps = sim.step() - start_step;
@@ -165,6 +168,9 @@ impl Interpreter {
             return Err(e);
         }
         result?;
+        if interrupted {
+            return Err(self.interrupted(Some(end)));
+        }
         if post {
             let summary = RunSummary {
                 steps,
@@ -231,7 +237,7 @@ fn observe_gpu_run(
         if let Some(s) = sample {
             observer.thermo_with_system(&s, system);
         }
-        if observer.step_done(step, system).is_break() {
+        if observer.step_done(step, system).is_break() || observer.stop_now() {
             break;
         }
     }
