@@ -5,9 +5,11 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
 use ferromd::core::checkpoint::Checkpoint;
+
+mod common;
+use common::interrupt::interrupt_when_written;
 
 const STEPS: u64 = 20000;
 
@@ -69,27 +71,7 @@ fn sigint_writes_a_restart_file_a_continuing_script_picks_up() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // wait until the run loop is writing (the handler is installed before the script)
-    let start = Instant::now();
-    loop {
-        let rows = std::fs::read_to_string(dir.join("thermo.csv"))
-            .map(|t| t.lines().count())
-            .unwrap_or(0);
-        if rows >= 4 {
-            break;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "the run never started"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    let kill = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    let out = child.wait_with_output().unwrap();
+    let out = interrupt_when_written(child, &dir.join("thermo.csv"), 4);
     let err = String::from_utf8_lossy(&out.stderr);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(130), "{err}\n{stdout}");
@@ -151,4 +133,33 @@ fn sigint_writes_a_restart_file_a_continuing_script_picks_up() {
     assert_eq!(last_row(&ave, ' '), end / 50 * 50, "{ave}");
     std::fs::remove_dir_all(dir).ok();
     std::fs::remove_dir_all(reference).ok();
+}
+
+/// A signal between commands (here in a long `jump` loop of `print`s) stops the script
+/// before its next command, with a restart file of the atoms as they are.
+#[test]
+fn sigint_between_commands_stops_before_the_next_one() {
+    let dir = scratch("between");
+    let script = format!(
+        "{SETUP}variable i loop 2000000\nlabel again\nprint \"tick $i\" append ticks.txt\n\
+         next i\njump SELF again\n"
+    );
+    std::fs::write(dir.join("in.loop"), script).unwrap();
+    let child = ferromd(&dir, "in.loop")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = interrupt_when_written(child, &dir.join("ticks.txt"), 20);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("interrupted at step 0 before this line")
+            && err.contains("restart file written to in.loop.restart")
+            && err.contains("(in.loop:"),
+        "{err}"
+    );
+    let ck = Checkpoint::read(&dir.join("in.loop.restart")).unwrap();
+    assert_eq!((ck.step, ck.system.len()), (0, 500));
+    std::fs::remove_dir_all(dir).ok();
 }
