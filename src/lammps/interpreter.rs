@@ -45,6 +45,7 @@ use super::pair_table::{check_table_coeff, table_args};
 use super::pair_zbl::build_zbl;
 use super::press_crescale::{bath_temperature, press_crescale};
 use super::read_dump::read_dump;
+use super::retain_atoms::retain_atoms;
 use super::set_command::set_command;
 use super::star_coeff::{file_and_elements, refuse_null_outside_hybrid};
 use super::thermo::{
@@ -568,8 +569,9 @@ impl Interpreter {
                 self.step = r.step;
                 self.time = self.step as f64 * self.dt();
                 self.say(&format!(
-                    "  {} atoms in snapshot\n  {} atoms replaced",
-                    r.in_snapshot, r.replaced
+                    "  {} atoms in snapshot\n  {} atoms purged\n  {} atoms replaced\n  \
+                     {} atoms trimmed\n  {} atoms added\n  {} atoms after read",
+                    r.in_snapshot, r.purged, r.replaced, r.trimmed, r.added, r.after
                 ))?;
             }
             "write_data" => {
@@ -1321,16 +1323,7 @@ impl Interpreter {
         let removed = delete.iter().filter(|d| **d).count();
         let keep: Vec<usize> = (0..n).filter(|&i| !delete[i]).collect();
         let s = &mut *system;
-        s.positions = keep.iter().map(|&i| s.positions[i]).collect();
-        s.velocities = keep.iter().map(|&i| s.velocities[i]).collect();
-        s.forces = keep.iter().map(|&i| s.forces[i]).collect();
-        s.masses = keep.iter().map(|&i| s.masses[i]).collect();
-        s.types = keep.iter().map(|&i| s.types[i]).collect();
-        s.images = keep.iter().map(|&i| s.images[i]).collect();
-        if let Some(q) = &mut s.charges {
-            *q = keep.iter().map(|&i| q[i]).collect();
-        }
-        s.ids = keep.iter().map(|&i| s.ids[i]).collect();
+        retain_atoms(s, &keep);
         if compress {
             // LAMMPS renumbers the survivors 1..N in id order
             let mut order: Vec<usize> = (0..s.ids.len()).collect();

@@ -36,6 +36,7 @@ mod pair_zbl;
 mod press_crescale;
 mod pressure_keywords;
 mod read_dump;
+mod retain_atoms;
 mod set_command;
 mod star_coeff;
 mod step_values;
