@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use ferromd_core::checkpoint::{Checkpoint, CheckpointError};
-use ferromd_core::io::extxyz::{ExtXyzFrame, RealArray, stress_from_virial};
+use ferromd_core::io::extxyz::{ExtXyzFrame, stress_from_virial};
 use ferromd_core::observables::saved::SavedState;
 use ferromd_core::potential::Virial;
 use ferromd_core::simulation::{RunObserver, RunSummary};
@@ -20,8 +20,9 @@ use ferromd_core::thermo::{ThermoSample, ThermoTable, format_g};
 use ferromd_core::{RunError, Simulation, System, UnitSystem};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use ferromd_potentials::{CommitteeDrive, CommitteeRecord, MemberResults};
+use ferromd_potentials::{CommitteeRecord, DeviationScale, ModelDeviation};
 
+use crate::committee_output::{model_devi_header, model_devi_line, uncertain_frame_text};
 use crate::deck::{Backend, Deck, DeckError, OutputPlan, ThermoFormat};
 use crate::observable_files::ObservableFiles;
 
@@ -93,6 +94,7 @@ pub fn default_checkpoint(deck: &Path) -> PathBuf {
 const TRAJECTORY_KEY: &str = "output.trajectory.bytes";
 const THERMO_KEY: &str = "output.thermo_file.bytes";
 const UNCERTAIN_KEY: &str = "output.uncertain_frames.bytes";
+const MODEL_DEVIATION_KEY: &str = "output.model_deviation.bytes";
 
 /// An output file that is flushed at every write and knows its length.
 struct OutputFile {
@@ -281,6 +283,16 @@ pub fn run_deck(
         Some(p) => Some(OutputFile::open(p, keep(THERMO_KEY)?)?),
         None => None,
     };
+    let model_deviation = match &output.model_deviation {
+        Some(m) => {
+            let mut f = OutputFile::open(&m.path, keep(MODEL_DEVIATION_KEY)?)?;
+            if resumed.is_none() {
+                f.write(&model_devi_header())?;
+            }
+            Some((f, m.every))
+        }
+        None => None,
+    };
     let uncertain = match &output.uncertain {
         Some(u) => Some((
             OutputFile::open(&u.path, keep(UNCERTAIN_KEY)?)?,
@@ -323,6 +335,7 @@ pub fn run_deck(
         thermo_file,
         committee,
         uncertain,
+        model_deviation,
         first,
         last: steps,
         resumed: resumed.is_some(),
@@ -335,6 +348,7 @@ pub fn run_deck(
         stop: options.stop.clone(),
         interrupted: None,
         observables,
+        thermo_every,
     };
     let result = sim.run(remaining, thermo_every, &mut observer);
     observer.progress.finish_and_clear();
@@ -463,6 +477,8 @@ struct ThermoWriter<'a> {
     committee: Option<Arc<CommitteeRecord>>,
     /// Where frames whose largest force deviation exceeds the threshold go.
     uncertain: Option<(OutputFile, f64)>,
+    /// DeePMD-kit's `model_devi.out` and its interval (0: first and last step).
+    model_deviation: Option<(OutputFile, u64)>,
     /// The step the run starts from, and the last step.
     first: u64,
     last: u64,
@@ -474,9 +490,20 @@ struct ThermoWriter<'a> {
     interrupted: Option<u64>,
     /// `[[observables]]`, whose averages travel in the checkpoints.
     observables: ObservableFiles,
+    /// The thermo interval, at which the observables' files are rewritten (0: only at
+    /// the first and last step and at checkpoints).
+    thermo_every: u64,
 }
 
 impl ThermoWriter<'_> {
+    /// True at the steps that get a trajectory frame.
+    fn trajectory_due(&self, step: u64) -> bool {
+        self.trajectory.is_some()
+            && (step == self.last
+                || step == self.first
+                || (self.output.every > 0 && step.is_multiple_of(self.output.every)))
+    }
+
     fn fail(&mut self, e: impl Into<DriverError>) {
         if self.error.is_none() {
             self.error = Some(e.into());
@@ -495,7 +522,19 @@ impl ThermoWriter<'_> {
         if let Some((u, _)) = &self.uncertain {
             v.push((UNCERTAIN_KEY.to_string(), u.len));
         }
+        if let Some((m, _)) = &self.model_deviation {
+            v.push((MODEL_DEVIATION_KEY.to_string(), m.len));
+        }
         v
+    }
+
+    /// Rewrites the observables' files with their averages so far.
+    fn write_observables(&mut self) {
+        if self.error.is_none()
+            && let Err(e) = self.observables.write_files()
+        {
+            self.fail(DriverError::Observable(e));
+        }
     }
 
     /// The checkpoint of `sim` with the output-file lengths and the observables' state.
@@ -524,15 +563,35 @@ impl ThermoWriter<'_> {
         let (Some((file, threshold)), Some(record)) = (&mut self.uncertain, &self.committee) else {
             return Ok(());
         };
-        let frame = record.with_members(|r| {
-            (r.summary.max > *threshold).then(|| uncertain_frame(step, system, record, r))
-        });
-        let Some(Some(frame)) = frame else {
+        match uncertain_frame_text(step, system, record, *threshold)? {
+            Some(text) => file.write(&text),
+            None => Ok(()),
+        }
+    }
+
+    /// True at the steps that get a `model_devi.out` line: the multiples of the interval
+    /// (as `pair_style deepmd`'s `out_freq`), or the first and last step for 0.
+    fn model_deviation_due(&self, step: u64) -> bool {
+        self.model_deviation
+            .as_ref()
+            .is_some_and(|(_, every)| match every {
+                0 => step == self.first || step == self.last,
+                n => step.is_multiple_of(*n),
+            })
+    }
+
+    /// Writes the `model_devi.out` line of the latest evaluation, at `step`.
+    fn write_model_deviation(&mut self, step: u64) -> io::Result<()> {
+        let (Some((file, _)), Some(record)) = (&mut self.model_deviation, &self.committee) else {
             return Ok(());
         };
-        let mut buf = Vec::new();
-        frame.write(&mut buf)?;
-        file.write(&String::from_utf8_lossy(&buf))
+        let line = record
+            .with_members(|r| {
+                let d = ModelDeviation::of(r, DeviationScale::default());
+                model_devi_line(step, &d, None)
+            })
+            .ok_or_else(|| io::Error::other(format!("no committee evaluation at step {step}")))?;
+        file.write(&line)
     }
 
     fn thermo_file_line(&mut self, sample: &ThermoSample) -> io::Result<()> {
@@ -591,14 +650,19 @@ impl RunObserver for ThermoWriter<'_> {
     }
 
     fn wants_energy(&self, step: u64) -> bool {
-        self.trajectory.is_some()
-            && (step == self.last
-                || step == self.first
-                || (self.output.every > 0 && step.is_multiple_of(self.output.every)))
+        self.trajectory_due(step) || self.model_deviation_due(step)
     }
 
     fn energy_step(&mut self, step: u64, energy: f64, virial: &Virial, system: &System) {
         if self.error.is_some() || (self.resumed && step == self.first) {
+            return;
+        }
+        if self.model_deviation_due(step)
+            && let Err(e) = self.write_model_deviation(step)
+        {
+            return self.fail(e);
+        }
+        if !self.trajectory_due(step) {
             return;
         }
         let Some(t) = &mut self.trajectory else {
@@ -625,6 +689,7 @@ impl RunObserver for ThermoWriter<'_> {
         if let Err(e) = self.observables.sample(step, system) {
             self.fail(DriverError::Observable(e));
         }
+        self.write_observables();
         // a resumed run's first frame is already in the file (and not re-evaluated)
         if !self.resumed
             && let Err(e) = self.record_uncertain(step, system)
@@ -644,6 +709,10 @@ impl RunObserver for ThermoWriter<'_> {
             && let Err(e) = self.observables.sample(step, system)
         {
             self.fail(DriverError::Observable(e));
+        }
+        let thermo_step = self.thermo_every > 0 && step.is_multiple_of(self.thermo_every);
+        if !self.observables.is_empty() && (thermo_step || step == self.last) {
+            self.write_observables();
         }
         if !self.progress.is_hidden() {
             self.progress.inc(1);
@@ -671,7 +740,12 @@ impl RunObserver for ThermoWriter<'_> {
         let stop = self.stop.as_ref().is_some_and(|s| s.load(Ordering::SeqCst));
         let due = self.checkpoint_every > 0 && step.is_multiple_of(self.checkpoint_every);
         if (stop || due) && self.error.is_none() {
-            // every output is flushed at each write, so the recorded lengths are on disk
+            // every output is flushed at each write, so the recorded lengths are on disk;
+            // the observables' files are brought up to the averages the checkpoint holds
+            self.write_observables();
+            if self.error.is_some() {
+                return ControlFlow::Break(());
+            }
             if let Err(e) = self.checkpoint(sim).write(&self.checkpoint) {
                 self.fail(e);
                 return ControlFlow::Break(());
@@ -692,43 +766,6 @@ fn screen_line(table: &ThermoTable, sample: &ThermoSample, committee: &[f64]) ->
         line.push_str(&format!("{:>12} ", format_g(*x, 8)));
     }
     line
-}
-
-/// The extended XYZ frame of an uncertain step: positions, cell, the forces that move the
-/// atoms, the energy that goes with them (when the members computed energies), and per
-/// frame `step`, `committee_size`, `force_dev_max`, `force_dev_mean` and every member's
-/// energy `energy_k`; per atom every member's forces `forces_k` (k from 1) and the
-/// deviation `force_dev`.
-fn uncertain_frame(
-    step: u64,
-    system: &System,
-    record: &CommitteeRecord,
-    r: &MemberResults<'_>,
-) -> ExtXyzFrame {
-    let mut frame = ExtXyzFrame::from_system(system, false, true);
-    if let Some(e) = r.energies {
-        frame.energy = Some(match record.drive() {
-            CommitteeDrive::Mean => e.iter().sum::<f64>() / e.len() as f64,
-            CommitteeDrive::Member(k) => e[k],
-        });
-    }
-    let info = &mut frame.info;
-    info.push(("step".into(), step.to_string()));
-    info.push(("committee_size".into(), r.forces.len().to_string()));
-    info.push(("force_dev_max".into(), format!("{:?}", r.summary.max)));
-    info.push(("force_dev_mean".into(), format!("{:?}", r.summary.mean)));
-    for (k, e) in r.energies.unwrap_or(&[]).iter().enumerate() {
-        info.push((format!("energy_{}", k + 1), format!("{e:?}")));
-    }
-    for (k, f) in r.forces.iter().enumerate() {
-        frame
-            .arrays
-            .push(RealArray::vectors(format!("forces_{}", k + 1), f));
-    }
-    frame
-        .arrays
-        .push(RealArray::scalars("force_dev", r.deviation));
-    frame
 }
 
 fn write_summary(

@@ -26,6 +26,7 @@
 //! ```
 
 pub mod check;
+pub mod committee_output;
 pub mod deck;
 pub mod driver;
 #[cfg(feature = "gpu")]

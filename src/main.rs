@@ -159,8 +159,9 @@ fn main() -> ExitCode {
 /// Exit status of a run stopped by SIGINT/SIGTERM (128 + SIGINT, as shells report it).
 const EXIT_INTERRUPTED: u8 = 130;
 
-/// Installs the SIGINT/SIGTERM handler: the first signal asks the run to stop after the
-/// current step (checkpoint, flush, exit 130); a second one exits at once.
+/// Installs the SIGINT/SIGTERM handler: the first signal asks the run (a deck's or a
+/// script's) to stop after the current step (checkpoint or restart file, flush, exit
+/// 130); a second one exits at once.
 fn stop_flag() -> Option<Arc<AtomicBool>> {
     let flag = Arc::new(AtomicBool::new(false));
     let f = flag.clone();
@@ -243,7 +244,8 @@ fn is_toml(path: &std::path::Path) -> bool {
     path.extension().is_some_and(|e| e == "toml")
 }
 
-fn run_script_file(path: &std::path::Path, options: ScriptOptions) -> ExitCode {
+fn run_script_file(path: &std::path::Path, mut options: ScriptOptions) -> ExitCode {
+    options.stop = stop_flag();
     match run_script(path, &options) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -252,7 +254,11 @@ fn run_script_file(path: &std::path::Path, options: ScriptOptions) -> ExitCode {
             if options.screen {
                 println!("{e}");
             }
-            ExitCode::FAILURE
+            if e.interrupted {
+                ExitCode::from(EXIT_INTERRUPTED)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

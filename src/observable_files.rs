@@ -1,8 +1,12 @@
 //! Samples a deck's `[[observables]]` during a run and keeps their files up to date.
 //!
-//! Every file is rewritten (through a temporary file and a rename) after each sample
-//! with the average so far, so a run stopped at any point leaves complete files. The
-//! accumulated sums go into checkpoints ([`ObservableFiles::save`]), so a resumed run
+//! Samples only accumulate; [`ObservableFiles::write_files`] rewrites (through a temporary
+//! file and a rename) the file of every observable sampled since its last write with the
+//! average so far. The driver writes them at the first step, at thermo steps, before
+//! every checkpoint and at the last step, so files are always complete and the cost of
+//! formatting whole tables is paid per thermo interval, not per sample (dense sampling
+//! of msd/vacf made small runs several times slower when every sample rewrote them).
+//! The accumulated sums go into checkpoints ([`ObservableFiles::save`]), so a resumed run
 //! continues the averages and rewrites the files exactly as an uninterrupted run would.
 //!
 //! * rdf: `# r g(A-B) N(A-B) ...`, one row per shell: `g(r)` averaged over the samples
@@ -46,6 +50,8 @@ struct Item {
     every: u64,
     start: u64,
     acc: Accumulator,
+    /// The step of the latest sample not yet in the file.
+    unwritten: Option<u64>,
 }
 
 /// The observables of one run.
@@ -97,6 +103,7 @@ impl ObservableFiles {
                     every: p.every,
                     start: p.start,
                     acc,
+                    unwritten: None,
                 }
             })
             .collect();
@@ -179,19 +186,16 @@ impl ObservableFiles {
         self.items.is_empty()
     }
 
-    /// Samples every observable due at `step` and rewrites its file.
+    /// Samples every observable due at `step` (the files are written by
+    /// [`ObservableFiles::write_files`]).
     pub fn sample(&mut self, step: u64, system: &System) -> Result<(), String> {
-        let dt = self.dt;
         for item in &mut self.items {
             if step < item.start || !step.is_multiple_of(item.every) {
                 continue;
             }
-            let text = match &mut item.acc {
+            match &mut item.acc {
                 Accumulator::Rdf {
-                    rdf,
-                    labels,
-                    sum,
-                    samples,
+                    rdf, sum, samples, ..
                 } => {
                     let rows = rdf
                         .compute(system)
@@ -208,17 +212,38 @@ impl ObservableFiles {
                         }
                     }
                     *samples += 1;
-                    rdf_text(labels, sum, *samples, step)
                 }
                 Accumulator::Correlation { corr, name } => {
                     corr.sample(step, system).map_err(|e| {
                         format!("{}: {name} at step {step}: {e}", item.file.display())
                     })?;
-                    correlation_text(name, corr, dt)
                 }
+            }
+            item.unwritten = Some(step);
+        }
+        Ok(())
+    }
+
+    /// Rewrites the file of every observable sampled since its last write with the
+    /// average so far.
+    pub fn write_files(&mut self) -> Result<(), String> {
+        let dt = self.dt;
+        for item in &mut self.items {
+            let Some(step) = item.unwritten else {
+                continue;
+            };
+            let text = match &item.acc {
+                Accumulator::Rdf {
+                    labels,
+                    sum,
+                    samples,
+                    ..
+                } => rdf_text(labels, sum, *samples, step),
+                Accumulator::Correlation { corr, name } => correlation_text(name, corr, dt),
             };
             replace_file(&item.file, &text)
                 .map_err(|e| format!("cannot write {}: {e}", item.file.display()))?;
+            item.unwritten = None;
         }
         Ok(())
     }

@@ -4,10 +4,12 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
 use ferromd::core::checkpoint::Checkpoint;
 use ferromd::core::io::extxyz::read_extxyz;
+
+mod common;
+use common::interrupt::interrupt_when_written;
 
 /// `ferromd run deck.toml ARGS --threads 1 --no-progress` in `dir`.
 fn ferromd(dir: &Path, args: &[&str]) -> Command {
@@ -245,27 +247,7 @@ fn sigint_checkpoints_and_the_resumed_run_matches_an_uninterrupted_one() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // wait until the run loop is writing (the handler is installed before the run)
-    let start = Instant::now();
-    loop {
-        let rows = std::fs::read_to_string(dir.join("thermo.csv"))
-            .map(|t| t.lines().count())
-            .unwrap_or(0);
-        if rows >= 4 {
-            break;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "the run never started"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    let kill = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    let out = child.wait_with_output().unwrap();
+    let out = interrupt_when_written(child, &dir.join("thermo.csv"), 4);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{err}");
     assert!(
@@ -290,6 +272,13 @@ fn sigint_checkpoints_and_the_resumed_run_matches_an_uninterrupted_one() {
         .parse()
         .unwrap();
     assert_eq!(last, ck.step / 50 * 50);
+    // the observables' files were brought up to the checkpoint: the msd (sampled every
+    // 20 steps, an origin every 100) counts every origin up to the stopping step at lag 0
+    let msd = std::fs::read_to_string(dir.join("msd.dat")).unwrap();
+    let lag0 = msd.lines().find(|l| !l.starts_with('#')).unwrap();
+    assert!(lag0.starts_with("0 "), "{lag0}");
+    let origins: u64 = lag0.split_whitespace().last().unwrap().parse().unwrap();
+    assert_eq!(origins, ck.step / 100 + 1, "{lag0}");
 
     let resumed = ok(&ferromd(&dir, &["--resume", "run.ckpt"]).output().unwrap());
     assert!(resumed.contains(&format!("resuming from run.ckpt at step {}", ck.step)));

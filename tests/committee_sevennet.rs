@@ -176,3 +176,116 @@ print("ok", len(frames))
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `pair_style committee` of the two models in a LAMMPS script: the `model_devi.out` line
+/// of step 0 holds the spread of each model's own forces (per atom |F⁰ − F¹|/2, the
+/// `atomic` columns) and virials (each model alone, `run 0` at rest: W = P V / nktv2p).
+#[test]
+fn sevennet_committee_script_writes_model_devi() {
+    use ferromd::lammps::{ScriptOptions, run_script};
+    let dir = std::env::temp_dir().join(format!(
+        "ferromd-committee-7net-script-{}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let prelude = "units metal\nlattice diamond 5.43\nregion box block 0 1 0 1 0 1\n\
+                   create_box 1 box\ncreate_atoms 1 box\nmass 1 28.0855\n\
+                   displace_atoms all random 0.1 0.1 0.1 4242 units box\n";
+    let run = |text: String| -> String {
+        let (input, log) = (dir.join("in.script"), dir.join("log.script"));
+        std::fs::write(&input, text).unwrap();
+        let options = ScriptOptions {
+            log: Some(log.clone()),
+            ..Default::default()
+        };
+        run_script(&input, &options).unwrap();
+        std::fs::read_to_string(log).unwrap()
+    };
+    let nktv2p = UnitSystem::Metal.constants().nktv2p;
+    let dump = dir.join("forces.dump");
+    let mut forces = Vec::new();
+    let mut virials = Vec::new();
+    for model in [sevennet0(), l3i5()] {
+        let log = run(format!(
+            "{prelude}pair_style e3gnn\npair_coeff * * {} Si\n\
+             thermo_style custom step pxx pyy pzz pxy pxz pyz vol\n\
+             thermo_modify format float %.17g\n\
+             dump 1 all custom 1 {} id fx fy fz\n\
+             dump_modify 1 sort id format line \"%d %.17g %.17g %.17g\"\nrun 0\n",
+            model.display(),
+            dump.display()
+        ));
+        let row: Vec<f64> = log
+            .lines()
+            .skip_while(|l| !l.trim_start().starts_with("Step"))
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .map(|w| w.parse().unwrap())
+            .collect();
+        virials.push([1, 2, 3, 4, 5, 6].map(|c| row[c] * row[7] / nktv2p));
+        let text = std::fs::read_to_string(&dump).unwrap();
+        let f: Vec<[f64; 3]> = text
+            .lines()
+            .skip(9)
+            .map(|l| {
+                let w: Vec<f64> = l.split_whitespace().map(|x| x.parse().unwrap()).collect();
+                [w[1], w[2], w[3]]
+            })
+            .collect();
+        assert_eq!(f.len(), 8);
+        forces.push(f);
+    }
+    let devi_file = dir.join("model_devi.out");
+    run(format!(
+        "{prelude}pair_style committee e3gnn e3gnn out_freq 1 out_file {} atomic\n\
+         pair_coeff * * e3gnn 1 {} Si\npair_coeff * * e3gnn 2 {} Si\nrun 0\n",
+        devi_file.display(),
+        sevennet0().display(),
+        l3i5().display()
+    ));
+    let text = std::fs::read_to_string(&devi_file).unwrap();
+    let line: Vec<f64> = text
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .map(|w| w.parse().unwrap())
+        .collect();
+    assert_eq!(line.len(), 7 + 8);
+    let sigma: Vec<f64> = (0..8)
+        .map(|i| {
+            let d: f64 = (0..3)
+                .map(|c| (forces[0][i][c] - forces[1][i][c]).powi(2))
+                .sum();
+            0.5 * d.sqrt()
+        })
+        .collect();
+    for (i, s) in sigma.iter().enumerate() {
+        assert!(
+            (line[7 + i] - s).abs() < 1e-5 + 1e-6 * s,
+            "atom {i}: {} vs {s}",
+            line[7 + i]
+        );
+    }
+    let max_f = sigma.iter().copied().fold(0.0, f64::max);
+    assert!(max_f > 1e-3, "two different models: {max_f}");
+    assert!((line[4] - max_f).abs() < 1e-5 + 1e-6 * max_f);
+    let v: Vec<f64> = (0..6)
+        .map(|c| 0.5 * (virials[0][c] - virials[1][c]).abs() / 8.0)
+        .collect();
+    let max_v = v.iter().copied().fold(0.0, f64::max);
+    let min_v = v.iter().copied().fold(f64::MAX, f64::min);
+    assert!(max_v > 1e-4, "{v:?}");
+    assert!(
+        (line[1] - max_v).abs() < 1e-5 + 1e-5 * max_v,
+        "{} vs {max_v}",
+        line[1]
+    );
+    assert!(
+        (line[2] - min_v).abs() < 1e-5 + 1e-5 * min_v,
+        "{} vs {min_v}",
+        line[2]
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -233,36 +233,7 @@ fn read_dump_in_scripts_matches_lammps() {
             "{name}: {}",
             header.lines().next().unwrap()
         );
-        let (want, got) = (data(reference.join(name)), data(dir.join(name)));
-        assert!((want.lo - got.lo).norm() < 1e-14 && (want.hi - got.hi).norm() < 1e-14);
-        let mut atoms = got.atoms.clone();
-        atoms.sort_by_key(|a| a.id);
-        let mut expected = want.atoms.clone();
-        expected.sort_by_key(|a| a.id);
-        assert_eq!(atoms.len(), expected.len());
-        for (a, b) in atoms.iter().zip(&expected) {
-            assert_eq!(
-                (a.id, a.type_index, a.image),
-                (b.id, b.type_index, b.image),
-                "{name}"
-            );
-            assert!(
-                (a.position - b.position).norm() < 1e-12,
-                "{name}: atom {}",
-                a.id
-            );
-        }
-        let (mut va, mut vb) = (got.velocities.clone(), want.velocities.clone());
-        va.sort_by_key(|v| v.0);
-        vb.sort_by_key(|v| v.0);
-        for (a, b) in va.iter().zip(&vb) {
-            assert_eq!(a.0, b.0);
-            assert!(
-                (a.1 - b.1).norm() < 1e-13,
-                "{name}: velocity of atom {}",
-                a.0
-            );
-        }
+        assert_same_atoms(name, &reference.join(name), &dir.join(name));
     }
     // the box of data.start was changed along x; box yes took the snapshot's back
     let start = data(reference.join("data.start"));
@@ -272,24 +243,122 @@ fn read_dump_in_scripts_matches_lammps() {
     for (line, words) in [
         ("read_dump dump.w 150 x y z", "no snapshot at timestep 150"),
         ("read_dump dump.u 100 x y z vx", "no vx vy vz columns"),
-        ("read_dump dump.w 100 x y z add yes", "add yes"),
+        ("read_dump dump.w 100 x y z format xyz", "format xyz"),
     ] {
-        std::fs::write(
-            dir.join("in.bad"),
-            format!("units lj\nread_data data.start\n{line}\n"),
-        )
+        assert_fails_at_line_3(&dir, line, words);
+    }
+    std::fs::remove_dir_all(dir).ok();
+}
+
+/// `line` after reading data.start in `dir` fails with an error holding `words` and
+/// naming the script line.
+fn assert_fails_at_line_3(dir: &std::path::Path, line: &str, words: &str) {
+    std::fs::write(
+        dir.join("in.bad"),
+        format!("units lj\nread_data data.start\n{line}\n"),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ferromd"))
+        .args(["-in", "in.bad", "-log", "none"])
+        .current_dir(dir)
+        .output()
         .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{line}");
+    assert!(
+        text.contains(words) && text.contains("(in.bad:3)"),
+        "{line}: {text}"
+    );
+}
+
+/// The data file `got` (ferromd's) holds the atoms of `want` (LAMMPS's): box, ids, types,
+/// image flags, positions and velocities.
+fn assert_same_atoms(name: &str, want: &std::path::Path, got: &std::path::Path) {
+    let data = |path: &std::path::Path| {
+        parse_lammps_data(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let (want, got) = (data(want), data(got));
+    assert!((want.lo - got.lo).norm() < 1e-14 && (want.hi - got.hi).norm() < 1e-14);
+    let mut atoms = got.atoms.clone();
+    atoms.sort_by_key(|a| a.id);
+    let mut expected = want.atoms.clone();
+    expected.sort_by_key(|a| a.id);
+    assert_eq!(atoms.len(), expected.len(), "{name}");
+    for (a, b) in atoms.iter().zip(&expected) {
+        assert_eq!(
+            (a.id, a.type_index, a.image),
+            (b.id, b.type_index, b.image),
+            "{name}"
+        );
+        assert!(
+            (a.position - b.position).norm() < 1e-12,
+            "{name}: atom {}",
+            a.id
+        );
+    }
+    let (mut va, mut vb) = (got.velocities.clone(), want.velocities.clone());
+    va.sort_by_key(|v| v.0);
+    vb.sort_by_key(|v| v.0);
+    assert_eq!(va.len(), vb.len(), "{name}");
+    for (a, b) in va.iter().zip(&vb) {
+        assert_eq!(a.0, b.0);
+        assert!(
+            (a.1 - b.1).norm() < 1e-13,
+            "{name}: velocity of atom {}",
+            a.0
+        );
+    }
+}
+
+/// `read_dump` with `trim yes`, `add yes|keep`, `purge yes` and `replace no` on a
+/// snapshot holding 60 of the 108 atoms and ten new ones gives the atoms LAMMPS had after
+/// the same commands (tests/reference/lammps/read-dump/in.make).
+#[test]
+fn read_dump_trim_add_purge_match_lammps() {
+    let reference =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/reference/lammps/read-dump");
+    let dir = std::env::temp_dir().join(format!("ferromd-read-dump-add-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in ["data.start", "dump.part"] {
+        std::fs::copy(reference.join(f), dir.join(f)).unwrap();
+    }
+    for (name, keywords, counts) in [
+        ("data.trim-add", "trim yes add yes", [0, 60, 48, 10, 70]),
+        ("data.add-keep", "add keep box no", [0, 60, 0, 10, 118]),
+        (
+            "data.purge",
+            "purge yes replace no add keep",
+            [108, 0, 0, 70, 70],
+        ),
+        ("data.add-only", "replace no add yes", [0, 0, 0, 10, 118]),
+    ] {
+        let script = format!(
+            "units lj\nread_data data.start\n\
+             read_dump dump.part 100 x y z vx vy vz {keywords}\nwrite_data {name}\n"
+        );
+        std::fs::write(dir.join("in.read"), script).unwrap();
         let out = Command::new(env!("CARGO_BIN_EXE_ferromd"))
-            .args(["-in", "in.bad", "-log", "none"])
+            .args(["-in", "in.read", "-log", "none"])
             .current_dir(&dir)
             .output()
             .unwrap();
         let text = String::from_utf8_lossy(&out.stdout);
-        assert!(!out.status.success(), "{line}");
-        assert!(
-            text.contains(words) && text.contains("(in.bad:3)"),
-            "{line}: {text}"
+        assert!(out.status.success(), "{keywords}: {text}");
+        let [purged, replaced, trimmed, added, after] = counts;
+        let report = format!(
+            "  70 atoms in snapshot\n  {purged} atoms purged\n  {replaced} atoms replaced\n  \
+             {trimmed} atoms trimmed\n  {added} atoms added\n  {after} atoms after read"
         );
+        assert!(text.contains(&report), "{keywords}: {text}");
+        assert_same_atoms(name, &reference.join(name), &dir.join(name));
+    }
+    // LAMMPS's rules: purge cannot replace or trim; add needs positions and types
+    for (keywords, words) in [
+        ("x y z purge yes", "purge yes cannot replace or trim"),
+        ("x y add yes", "needs the fields x y z"),
+        ("x y z add maybe", "add `maybe`"),
+    ] {
+        assert_fails_at_line_3(&dir, &format!("read_dump dump.part 100 {keywords}"), words);
     }
     std::fs::remove_dir_all(dir).ok();
 }

@@ -24,9 +24,16 @@ fn reference_dir() -> PathBuf {
 
 /// Runs `deck` with ferromd in a scratch copy of the reference directory; returns stdout and the dir.
 fn run_deck(deck: &str) -> (String, PathBuf) {
+    let text = std::fs::read_to_string(reference_dir().join(deck)).unwrap();
+    run_deck_text(deck, &text)
+}
+
+/// Runs the script `text` as `deck` in a scratch directory beside the reference inputs;
+/// returns stdout and the dir.
+fn run_deck_text(deck: &str, text: &str) -> (String, PathBuf) {
     let dir = scratch_dir(deck);
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::copy(reference_dir().join(deck), dir.join(deck)).unwrap();
+    std::fs::write(dir.join(deck), text).unwrap();
     std::fs::copy(reference_dir().join("data.liquid"), dir.join("data.liquid")).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_ferromd"))
         .args(["-in", deck, "-log", "none", "--threads", "2"])
@@ -62,9 +69,16 @@ fn check_deck(name: &str) {
 /// Compares a deck's thermo with LAMMPS's: `first` relative tolerance on the first row of
 /// each run, `later` on the others.
 fn check_deck_tol(name: &str, first: f64, later: f64) {
+    let deck = std::fs::read_to_string(reference_dir().join(format!("in.{name}"))).unwrap();
+    check_text_tol(name, &deck, first, later);
+}
+
+/// Compares the thermo of the script `text` with LAMMPS's log of deck `name`, as
+/// [`check_deck_tol`] does.
+fn check_text_tol(name: &str, text: &str, first: f64, later: f64) {
     let deck = format!("in.{name}");
     let reference = std::fs::read_to_string(reference_dir().join(format!("log.{name}"))).unwrap();
-    let (stdout, dir) = run_deck(&deck);
+    let (stdout, dir) = run_deck_text(&deck, text);
     let want = thermo_blocks(&reference);
     let got = thermo_blocks(&stdout);
     assert!(!want.is_empty(), "no thermo in reference log of {deck}");
@@ -553,6 +567,47 @@ fn hybrid_and_zbl_errors_name_the_line() {
         "no sub-style for type pair 1 2",
     );
     assert_error(
+        "reversed-range",
+        &format!("{TWO}pair_style lj/cut 2.5\npair_coeff 2* 1 1 1\n"),
+        8,
+        "pair_coeff 2* 1: these type ranges hold no pair I <= J",
+    );
+    let eam = reference_dir().join("../eam/potentials/Cu_mishin1.eam.alloy");
+    let eam = eam.display();
+    assert_error(
+        "null-outside-hybrid",
+        &format!("{TWO}pair_style eam/alloy\npair_coeff * * {eam} Cu NULL\nrun 0\n"),
+        9,
+        "maps atom type 2 to NULL",
+    );
+    let sw = reference_dir().join("../manybody/potentials/Si.sw");
+    let sw = sw.display();
+    assert_error(
+        "sw-null-outside-hybrid",
+        &format!("{TWO}pair_style sw\npair_coeff * * {sw} NULL Si\nrun 0\n"),
+        9,
+        "maps atom type 1 to NULL",
+    );
+    let u3 = reference_dir().join("../eam/potentials/Cu_u3.eam");
+    assert_error(
+        "hybrid-eam-unlike",
+        &format!(
+            "{TWO}pair_style hybrid eam lj/cut 2.5\npair_coeff 1 2 eam {}\n",
+            u3.display()
+        ),
+        8,
+        "eam needs the same type twice",
+    );
+    assert_error(
+        "hybrid-unused",
+        &format!(
+            "{TWO}pair_style hybrid eam/alloy lj/cut 2.5\npair_coeff * * eam/alloy {eam} Cu Cu\n\
+             pair_coeff * * lj/cut 1 1\nrun 0\n"
+        ),
+        10,
+        "sub-style eam/alloy is not used",
+    );
+    assert_error(
         "zbl-like-pair",
         &format!("{TWO}pair_style zbl 1.0 2.0\npair_coeff 1 1 13 14\n"),
         8,
@@ -813,7 +868,13 @@ fn pair_styles_match_lammps() {
         "table-spline",
         "table-he",
         "table-hybrid",
+        "table-real",
         "lj-sixthpower",
+        "hybrid-eam-null",
+        "hybrid-sw-null",
+        "hybrid-tersoff-null",
+        "hybrid-eam-twice",
+        "tersoff-mod",
     ] {
         let name = format!("pair-{style}");
         check_deck_tol(&name, 1e-10, 1e-8);
@@ -847,6 +908,17 @@ fn pair_styles_match_lammps() {
         }
         std::fs::remove_dir_all(dir).ok();
     }
+}
+
+/// `pair_coeff 2 1` sets the pair 1 2, as current LAMMPS has it (it swaps two plain type
+/// numbers): in.pair-hybrid with its unlike line written the other way round reproduces
+/// LAMMPS's log of the original.
+#[test]
+fn reversed_pair_coeff_types_are_swapped() {
+    let deck = std::fs::read_to_string(reference_dir().join("in.pair-hybrid")).unwrap();
+    let reversed = deck.replace("pair_coeff\t1 2 lj/cut", "pair_coeff\t2 1 lj/cut");
+    assert_ne!(reversed, deck);
+    check_text_tol("pair-hybrid", &reversed, 1e-10, 1e-8);
 }
 
 /// `minimize` (CG and FIRE) relaxes a perturbed 2-d crystal to the energy LAMMPS reaches
@@ -1026,6 +1098,26 @@ fn ave_time_running_window_and_fix_inputs_match_lammps() {
             "rdfnested.dat",
         ],
     );
+    std::fs::remove_dir_all(dir).ok();
+}
+
+/// `fix ave/time` of equal-style variables (`v_name`) of thermo keywords, sampled at steps
+/// that are not thermo steps (so the run computes energy and pressure there), alone and
+/// beside compute values in running averages; and an `f_ID` read before fix ID has
+/// written its first average, which reads zero as in LAMMPS: every file matches
+/// LAMMPS 29Sep2021's.
+#[test]
+fn ave_time_variables_and_early_fix_inputs_match_lammps() {
+    check_deck("ave-variables");
+    let (_, dir) = run_deck("in.ave-variables");
+    compare_ave_time_files(
+        "in.ave-variables",
+        &dir,
+        &["vars.dat", "mix.dat", "early.dat"],
+    );
+    // the early fix's first row reads the slow fix before its first average: zero
+    let early = std::fs::read_to_string(dir.join("early.dat")).unwrap();
+    assert!(early.contains("\n0 0 1.5\n"), "{early}");
     std::fs::remove_dir_all(dir).ok();
 }
 

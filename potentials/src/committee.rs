@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use ferromd_core::nalgebra::{DMatrix, Vector3};
 use ferromd_core::neighbor::{ListKind, NeighborList};
 use ferromd_core::potential::{
-    AnalyticHessian, ForceInput, ForceOutput, ForceRequest, Potential, PotentialError,
+    AnalyticHessian, ForceInput, ForceOutput, ForceRequest, Potential, PotentialError, Virial,
 };
 use rayon::prelude::*;
 
@@ -53,6 +53,8 @@ pub struct MemberResults<'a> {
     pub energies: Option<&'a [f64]>,
     /// Each member's forces on the local atoms (ghost contributions folded in).
     pub forces: Vec<&'a [Vector3<f64>]>,
+    /// Each member's virial, if virials were computed at that evaluation.
+    pub virials: Option<Vec<Virial>>,
     /// The per-atom force deviation `σ_i`.
     pub deviation: &'a [f64],
     /// Maximum and mean of `deviation`.
@@ -68,6 +70,8 @@ struct Latest {
     energies: Vec<f64>,
     /// Whether the members computed energies at the latest evaluation.
     has_energies: bool,
+    /// Whether the members computed virials at the latest evaluation.
+    has_virials: bool,
     /// Per-atom force deviation over the local atoms.
     deviation: Vec<f64>,
     /// Local atoms at the latest evaluation.
@@ -127,6 +131,9 @@ impl CommitteeRecord {
         let results = MemberResults {
             energies: latest.has_energies.then_some(&latest.energies[..]),
             forces: latest.outputs.iter().map(|o| &o.forces[..n]).collect(),
+            virials: latest
+                .has_virials
+                .then(|| latest.outputs.iter().map(|o| o.virial).collect()),
             deviation: &latest.deviation,
             summary: latest.summary,
         };
@@ -315,6 +322,7 @@ impl Potential for Committee {
         latest.energies.clear();
         latest.energies.extend(outputs.iter().map(|o| o.energy));
         latest.has_energies = request.energy;
+        latest.has_virials = request.virial;
         latest.summary = if n == 0 {
             ForceDeviation::default()
         } else {

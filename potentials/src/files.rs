@@ -11,6 +11,11 @@ use std::path::{Path, PathBuf};
 /// Environment variable holding extra directories searched for potential files.
 pub const POTENTIALS_ENV: &str = "FERROMD_POTENTIALS";
 
+/// The element name that leaves an atom type out of a potential read from a file with an
+/// element per type (`pair_coeff * * file El1 NULL ...`, for types another sub-style of
+/// `pair_style hybrid` handles): that type's atoms take part in none of its terms.
+pub const NULL_ELEMENT: &str = "NULL";
+
 /// An error reading a potential file, naming the file and (when known) the 1-based line.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{}{}: {message}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]

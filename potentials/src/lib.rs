@@ -16,6 +16,7 @@ pub mod eam;
 pub mod files;
 pub mod manybody;
 pub mod mlip;
+pub mod model_deviation;
 pub mod overlay;
 pub mod pair;
 
@@ -23,9 +24,10 @@ pub use committee::{
     Committee, CommitteeDrive, CommitteeError, CommitteeRecord, ForceDeviation, MemberResults,
 };
 pub use eam::{Eam, EamError, EamStyle};
-pub use files::{PotentialFileError, find_potential_file};
-pub use manybody::{ManybodyError, StillingerWeber, Tersoff};
+pub use files::{NULL_ELEMENT, PotentialFileError, find_potential_file};
+pub use manybody::{ManybodyError, StillingerWeber, Tersoff, TersoffMod};
 pub use mlip::{MlipError, MlipOptions, load_model};
+pub use model_deviation::{DeviationScale, ModelDeviation};
 pub use overlay::{Overlay, TypePairs};
 pub use pair::coulomb::CoulombCut;
 pub use pair::lj::{LennardJones, LjCut, LjCutBuilder};

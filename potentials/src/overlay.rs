@@ -111,7 +111,9 @@ impl Overlay {
     ///
     /// With a restriction the part sees only list pairs of those types; a many-body
     /// potential still sees every local atom, so restricting one only makes sense for
-    /// potentials whose energy vanishes for an atom without neighbors (pair styles).
+    /// potentials whose energy vanishes for an atom without neighbors (pair styles,
+    /// Tersoff, SW) or that leave the other types out themselves (EAM with those types
+    /// mapped to [`crate::NULL_ELEMENT`], as LAMMPS's skip lists leave them out).
     pub fn push(&mut self, potential: Box<dyn Potential>, pairs: Option<TypePairs>) -> &mut Self {
         let pairs = pairs.filter(|p| !p.is_all());
         self.parts.push(Part { potential, pairs });

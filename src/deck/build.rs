@@ -24,8 +24,8 @@ use toml::Spanned;
 use super::pair_styles;
 use super::schema::*;
 use super::{
-    Backend, Deck, DeckError, DeviceIntegrator, DevicePotential, OutputPlan, ThermoFormat,
-    UncertainFrames,
+    Backend, Deck, DeckError, DeviceIntegrator, DevicePotential, ModelDeviationFile, OutputPlan,
+    ThermoFormat, UncertainFrames,
 };
 
 /// Most atoms a deck may create (neighbor lists index atoms and their ghosts with `u32`).
@@ -263,13 +263,82 @@ fn output(cx: &Ctx<'_>, spec: &DeckSpec) -> Result<OutputPlan, DeckError> {
             .at(table, "`uncertain_frames` names the file of another output")
             .with_key("output.uncertain_frames"));
     }
+    let model_deviation = model_deviation_file(cx, spec, o)?;
+    if let Some(m) = &model_deviation {
+        let taken = [
+            trajectory.as_ref(),
+            thermo_file.as_ref(),
+            uncertain.as_ref().map(|u| &u.path),
+        ];
+        if taken.contains(&Some(&m.path)) {
+            return Err(cx
+                .at(table, "`model_deviation` names the file of another output")
+                .with_key("output.model_deviation"));
+        }
+    }
     Ok(OutputPlan {
         trajectory,
         every: o.every.as_ref().map_or(spec.run.thermo, |e| *e.get_ref()),
         thermo_format,
         thermo_file,
         uncertain,
+        model_deviation,
     })
+}
+
+/// `model_deviation` and `model_deviation_every` of `[output]`: only with a committee
+/// potential, the interval only with the file.
+fn model_deviation_file(
+    cx: &Ctx<'_>,
+    spec: &DeckSpec,
+    o: &OutputSpec,
+) -> Result<Option<ModelDeviationFile>, DeckError> {
+    let file = match (&o.model_deviation, &o.model_deviation_every) {
+        (None, None) => return Ok(None),
+        (None, Some(every)) => {
+            return Err(cx
+                .at(
+                    every,
+                    "`model_deviation_every` is given but no `model_deviation` file",
+                )
+                .with_key("output.model_deviation")
+                .with_hint("add model_deviation = \"model_devi.out\""));
+        }
+        (Some(f), _) => f,
+    };
+    committee_file(cx, spec, file, "model_deviation")?;
+    Ok(Some(ModelDeviationFile {
+        path: PathBuf::from(file.get_ref()),
+        every: o
+            .model_deviation_every
+            .as_ref()
+            .map_or(spec.run.thermo, |e| *e.get_ref()),
+    }))
+}
+
+/// Checks the file name of `[output]` key `key`, an output only a committee potential
+/// writes: the potential must be one, the name not empty.
+fn committee_file(
+    cx: &Ctx<'_>,
+    spec: &DeckSpec,
+    file: &Spanned<String>,
+    key: &str,
+) -> Result<(), DeckError> {
+    if !is_committee(&spec.potential) {
+        return Err(cx
+            .at(file, format!("`{key}` needs a committee potential"))
+            .with_key(format!("output.{key}"))
+            .with_hint(
+                "set style = \"committee\" in [potential] and list the members as \
+                 [[potential.committee]] tables",
+            ));
+    }
+    if file.get_ref().trim().is_empty() {
+        return Err(cx
+            .at(file, format!("`{key}` is an empty file name"))
+            .with_key(format!("output.{key}")));
+    }
+    Ok(())
 }
 
 /// `uncertain_frames` and `uncertainty_threshold` of `[output]`: both or neither, and only
@@ -304,20 +373,7 @@ fn uncertain_frames(
                 .with_hint("add uncertain_frames = \"uncertain.extxyz\""));
         }
     };
-    if !is_committee(&spec.potential) {
-        return Err(cx
-            .at(file, "`uncertain_frames` needs a committee potential")
-            .with_key("output.uncertain_frames")
-            .with_hint(
-                "set style = \"committee\" in [potential] and list the members as \
-                 [[potential.committee]] tables",
-            ));
-    }
-    if file.get_ref().trim().is_empty() {
-        return Err(cx
-            .at(file, "`uncertain_frames` is an empty file name")
-            .with_key("output.uncertain_frames"));
-    }
+    committee_file(cx, spec, file, "uncertain_frames")?;
     let t = *threshold.get_ref();
     if !(t.is_finite() && t >= 0.0) {
         return Err(cx
@@ -608,7 +664,7 @@ fn potential(
                 .with_hint(
                     "supported styles: lj/cut, lj/smooth/linear, morse, buck, born, yukawa, \
                      soft, zbl, coul/cut, lj/cut/coul/cut, table, eam, eam/alloy, eam/fs, \
-                     tersoff, sw, e3gnn (sevennet), mace, nequip, torchscript, hybrid/overlay, \
+                     tersoff, tersoff/mod, sw, e3gnn (sevennet), mace, nequip, torchscript, hybrid/overlay, \
                      committee",
                 ));
         }

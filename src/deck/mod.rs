@@ -81,6 +81,17 @@ pub struct OutputPlan {
     pub thermo_file: Option<PathBuf>,
     /// Frames of a committee run whose force deviation crosses a threshold.
     pub uncertain: Option<UncertainFrames>,
+    /// A committee run's `model_devi.out` (`[output]` `model_deviation`).
+    pub model_deviation: Option<ModelDeviationFile>,
+}
+
+/// Where and how often a committee run writes DeePMD-kit's `model_devi.out`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ModelDeviationFile {
+    /// The file (relative to the working directory).
+    pub path: PathBuf,
+    /// A line every this many steps (0: the first and last step only).
+    pub every: u64,
 }
 
 /// Where a committee run writes its uncertain frames (`[output]` `uncertain_frames`).

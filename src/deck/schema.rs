@@ -57,6 +57,12 @@ pub struct OutputSpec {
     pub uncertain_frames: Option<Spanned<String>>,
     /// Force-deviation threshold (force units, eV/Å in metal units) of `uncertain_frames`.
     pub uncertainty_threshold: Option<Spanned<f64>>,
+    /// `committee` potentials: DeePMD-kit's `model_devi.out` (the spread of the members'
+    /// virials and forces), one line every `model_deviation_every` steps.
+    pub model_deviation: Option<Spanned<String>>,
+    /// Interval of `model_deviation` in steps: a line at every multiple (default: the
+    /// thermo interval; 0: first and last step only).
+    pub model_deviation_every: Option<Spanned<u64>>,
 }
 
 /// One atom type.
@@ -129,7 +135,7 @@ pub struct VelocitySpec {
 pub struct PotentialSpec {
     /// Style name: `lj/cut`, `lj/smooth/linear`, `morse`, `buck`, `born`, `yukawa`, `soft`,
     /// `zbl`, `coul/cut`, `lj/cut/coul/cut`, `table`, `eam`, `eam/alloy`, `eam/fs`,
-    /// `tersoff`, `sw`, `e3gnn` (`sevennet`), `mace`, `nequip`, `torchscript` (any TorchScript
+    /// `tersoff`, `tersoff/mod`, `sw`, `e3gnn` (`sevennet`), `mace`, `nequip`, `torchscript` (any TorchScript
     /// convention, read from the file), `hybrid/overlay` (the sum of `overlay`), or
     /// `committee` (the members are the `[[potential.committee]]` tables).
     pub style: Spanned<String>,

@@ -24,6 +24,7 @@ const LAMMPS_GPU_ONLY: &[&str] = &[
     "soft",
     "zbl",
     "tersoff",
+    "tersoff/mod",
     "sw",
     "coul/cut",
     "lj/cut/coul/cut",

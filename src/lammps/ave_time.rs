@@ -1,6 +1,8 @@
-//! `fix ID group ave/time Nevery Nrepeat Nfreq c_ID[n]... [mode scalar|vector]
-//! [ave one|running|window M] [file F | append F]`: time averages of compute outputs
-//! written in LAMMPS's ave/time file layout.
+//! `fix ID group ave/time Nevery Nrepeat Nfreq c_ID[n]|f_ID[n]|v_name... [mode
+//! scalar|vector] [ave one|running|window M] [file F | append F]`: time averages of
+//! compute outputs, other averages and equal-style variables written in LAMMPS's
+//! ave/time file layout. An `f_ID` read before fix ID has written its first average
+//! reads zeros, as in LAMMPS.
 //!
 //! The whole averaging state (schedule, partial window, combined windows, file length)
 //! is saved by `write_restart`; a fix of the same ID defined after `read_restart`
@@ -10,7 +12,6 @@
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 
-use ferromd_core::System;
 use ferromd_core::observables::ObservableError;
 use ferromd_core::observables::average::{AveragingSchedule, ScheduleAction};
 use ferromd_core::observables::saved::SavedState;
@@ -19,6 +20,7 @@ use super::ave_combine::{Combine, CombinedAverage};
 use super::cformat::cformat;
 use super::computes::{Compute, Shape};
 use super::error::{ScriptError, ScriptResult, fail};
+use super::step_values::StepValues;
 use super::words::{integer, word};
 
 /// Where an averaged input comes from.
@@ -28,6 +30,8 @@ enum Source {
     Compute(String),
     /// `f_ID`: the latest output of an earlier `fix ave/time`.
     Fix(String),
+    /// `v_name`: an equal-style variable.
+    Variable(String),
 }
 
 /// One averaged input: a compute or fix and an optional 1-based index into its vector
@@ -124,20 +128,26 @@ pub struct AveTime {
     sums: Vec<Vec<f64>>,
     /// How finished windows combine (`ave one|running|window M`).
     combined: CombinedAverage,
-    /// The latest output rows and their step, which `f_ID` of later fixes read.
-    latest: Option<(u64, Vec<Vec<f64>>)>,
+    /// The latest output rows, which `f_ID` of later fixes read.
+    latest: Option<Vec<Vec<f64>>>,
+    /// The rows of the output in vector mode (what `f_ID` reads as zeros before the
+    /// first output).
+    rows: usize,
 }
 
-/// Splits `c_ID` / `c_ID[n]` / `c_ID[*]` (and `f_` likewise) into the prefix (`c` or
-/// `f`), the ID and the index.
+/// Splits `c_ID` / `c_ID[n]` / `c_ID[*]` (and `f_`, `v_` likewise) into the prefix
+/// (`c`, `f` or `v`), the ID and the index.
 fn parse_reference(w: &str) -> ScriptResult<(char, String, Option<String>)> {
-    let (prefix, rest) = match (w.strip_prefix("c_"), w.strip_prefix("f_")) {
-        (Some(rest), _) => ('c', rest),
-        (_, Some(rest)) => ('f', rest),
-        _ if w.starts_with("v_") => {
-            return Err(ScriptError::unsupported("fix ave/time input", w));
-        }
-        _ => return fail(format!("fix ave/time: `{w}` is not a c_ID or f_ID value")),
+    let (prefix, rest) = if let Some(rest) = w.strip_prefix("c_") {
+        ('c', rest)
+    } else if let Some(rest) = w.strip_prefix("f_") {
+        ('f', rest)
+    } else if let Some(rest) = w.strip_prefix("v_") {
+        ('v', rest)
+    } else {
+        return fail(format!(
+            "fix ave/time: `{w}` is not a c_ID, f_ID or v_name value"
+        ));
     };
     match rest.split_once('[') {
         Some((id, idx)) => {
@@ -221,12 +231,33 @@ impl AveTime {
             k += 2;
         }
         let mut values = Vec::new();
+        // vector mode: the rows of the first value's source
+        let mut rows = None;
         for (prefix, cid, index) in refs {
+            if prefix == 'v' {
+                let what = format!("v_{cid} (vector-style variables)");
+                if mode == Mode::Vector {
+                    return Err(ScriptError::unsupported(
+                        "fix ave/time mode vector with",
+                        &what,
+                    ));
+                }
+                if index.is_some() {
+                    return Err(ScriptError::unsupported("fix ave/time input", &what));
+                }
+                values.push(Value {
+                    source: Source::Variable(cid.clone()),
+                    index: None,
+                    label: format!("v_{cid}"),
+                });
+                continue;
+            }
             let (source, shape, what) = if prefix == 'c' {
                 let compute = computes
                     .iter()
                     .find(|c| c.id == cid)
                     .ok_or_else(|| ScriptError::new(format!("fix ave/time: no compute `{cid}`")))?;
+                rows.get_or_insert(compute.rows());
                 (Source::Compute(cid.clone()), compute.shape(), "compute")
             } else {
                 let fix = averages.iter().find(|a| a.id == cid).ok_or_else(|| {
@@ -241,6 +272,7 @@ impl AveTime {
                         fix.schedule.freq()
                     ));
                 }
+                rows.get_or_insert(fix.output_rows());
                 (Source::Fix(cid.clone()), fix.shape(), "fix")
             };
             let width = match (mode, shape) {
@@ -309,6 +341,7 @@ impl AveTime {
             sums: Vec::new(),
             combined: CombinedAverage::new(combine),
             latest: None,
+            rows: rows.unwrap_or(1),
         };
         let keep = match saved {
             Some(state) => fix.restore(state).map_err(|e| {
@@ -337,6 +370,28 @@ impl AveTime {
             (Mode::Vector, 1) => Shape::Vector(0),
             (Mode::Vector, n) => Shape::Array(n),
         }
+    }
+
+    /// The length of the vector `f_ID` reads in vector mode: the values of a scalar-mode
+    /// fix, the rows of a vector-mode one.
+    fn output_rows(&self) -> usize {
+        match self.mode {
+            Mode::Scalar => self.values.len(),
+            Mode::Vector => self.rows,
+        }
+    }
+
+    /// Whether any value is an equal-style variable, which needs the thermodynamic state
+    /// (energy and pressure) at the sampling steps.
+    pub fn reads_variables(&self) -> bool {
+        self.values
+            .iter()
+            .any(|v| matches!(v.source, Source::Variable(_)))
+    }
+
+    /// Whether the fix samples at `step`.
+    pub fn samples_at(&self, step: u64) -> bool {
+        self.schedule.clone().at(step) != ScheduleAction::Skip
     }
 
     /// The averaging state for `write_restart`: schedule, partial window, combined
@@ -375,20 +430,20 @@ impl AveTime {
         }
     }
 
-    /// Samples and writes as the schedule says at `step`; `f_ID` inputs read the fixes
-    /// in `earlier` (defined before this one, so already done with `step`).
+    /// Samples and writes as the schedule says at `step`, reading compute outputs and
+    /// variables through `now`; `f_ID` inputs read the fixes in `earlier` (defined before
+    /// this one, so already done with `step`).
     pub fn step(
         &mut self,
         step: u64,
-        system: &System,
-        computes: &[Compute],
+        now: &mut StepValues<'_>,
         earlier: &[AveTime],
     ) -> ScriptResult<()> {
         let action = self.schedule.at(step);
         if action == ScheduleAction::Skip {
             return Ok(());
         }
-        let sample = self.sample(step, system, computes, earlier)?;
+        let sample = self.sample(now, earlier)?;
         if self.sums.is_empty() {
             self.sums = sample;
         } else {
@@ -409,50 +464,35 @@ impl AveTime {
                 .collect();
             let rows = self.combined.add(average)?;
             self.write(step, &rows)?;
-            self.latest = Some((step, rows));
+            self.latest = Some(rows);
         }
         Ok(())
     }
 
     /// One sample: a single row in scalar mode, one row per vector element or array row
     /// in vector mode, columns in value order.
-    fn sample(
-        &self,
-        step: u64,
-        system: &System,
-        computes: &[Compute],
-        earlier: &[AveTime],
-    ) -> ScriptResult<Vec<Vec<f64>>> {
-        let find = |id: &str| {
-            computes.iter().find(|c| c.id == id).ok_or_else(|| {
-                ScriptError::new(format!("fix {}: compute {id} was deleted", self.id))
-            })
-        };
-        // another fix and the rows it wrote at this very step
-        let fix_output = |id: &str| -> ScriptResult<(&AveTime, &Vec<Vec<f64>>)> {
+    fn sample(&self, now: &mut StepValues<'_>, earlier: &[AveTime]) -> ScriptResult<Vec<Vec<f64>>> {
+        // another fix and its latest output (None before its first average: LAMMPS's
+        // fix ave/time gives zeros then)
+        let fix_output = |id: &str| -> ScriptResult<(&AveTime, Option<&Vec<Vec<f64>>>)> {
             let fix = earlier.iter().find(|a| a.id == id).ok_or_else(|| {
                 ScriptError::new(format!(
                     "fix {}: fix {id} was deleted or redefined after it",
                     self.id
                 ))
             })?;
-            match &fix.latest {
-                Some((at, rows)) if *at == step => Ok((fix, rows)),
-                _ => fail(format!(
-                    "fix {}: f_{id} has no value at step {step} (fix {id} has not written an \
-                     average at this step)",
-                    self.id
-                )),
-            }
+            Ok((fix, fix.latest.as_ref()))
         };
+        let user = self.id.as_str();
         match self.mode {
             Mode::Scalar => {
                 let mut row = Vec::with_capacity(self.values.len());
                 for v in &self.values {
                     let k = v.index.unwrap_or(1);
                     row.push(match &v.source {
-                        Source::Compute(id) => find(id)?.element(k, system)?,
-                        Source::Fix(id) => fix_output(id)?.1[0][k - 1],
+                        Source::Compute(id) => now.element(id, k, user)?,
+                        Source::Fix(id) => fix_output(id)?.1.map_or(0.0, |rows| rows[0][k - 1]),
+                        Source::Variable(name) => now.variable(name, user)?,
                     });
                 }
                 Ok(vec![row])
@@ -462,17 +502,17 @@ impl AveTime {
                 for v in &self.values {
                     columns.push(match (&v.source, v.index) {
                         (Source::Compute(id), Some(n)) => {
-                            find(id)?.array(system)?.iter().map(|r| r[n - 1]).collect()
+                            now.array(id, user)?.iter().map(|r| r[n - 1]).collect()
                         }
-                        (Source::Compute(id), None) => find(id)?.vector(system)?,
-                        (Source::Fix(id), n) => {
-                            let (fix, rows) = fix_output(id)?;
-                            if fix.mode == Mode::Scalar {
-                                // a scalar-mode fix of several values gives one vector
-                                rows[0].clone()
-                            } else {
-                                rows.iter().map(|r| r[n.unwrap_or(1) - 1]).collect()
-                            }
+                        (Source::Compute(id), None) => now.vector(id, user)?.to_vec(),
+                        (Source::Fix(id), n) => match fix_output(id)? {
+                            (fix, None) => vec![0.0; fix.output_rows()],
+                            // a scalar-mode fix of several values gives one vector
+                            (fix, Some(rows)) if fix.mode == Mode::Scalar => rows[0].clone(),
+                            (_, Some(rows)) => rows.iter().map(|r| r[n.unwrap_or(1) - 1]).collect(),
+                        },
+                        (Source::Variable(name), _) => {
+                            return fail(format!("fix {user}: v_{name} in vector mode"));
                         }
                     });
                 }

@@ -120,6 +120,14 @@ impl Compute {
         }
     }
 
+    /// The rows of the output: rdf bins, or the 4 elements of the msd and vacf vectors.
+    pub fn rows(&self) -> usize {
+        match &self.kind {
+            Kind::Rdf { bins, .. } => *bins,
+            Kind::Msd(_) | Kind::Vacf(_) => 4,
+        }
+    }
+
     /// Resolves the rdf's default cutoff (the force cutoff) before a run.
     pub fn prepare(&mut self, force_cutoff: f64) -> ScriptResult<()> {
         if let Kind::Rdf {

@@ -9,6 +9,8 @@ pub struct ScriptError {
     pub message: String,
     /// Script file and 1-based line, when known.
     pub location: Option<(String, usize)>,
+    /// The script was stopped on request (SIGINT/SIGTERM) after writing a restart file.
+    pub interrupted: bool,
 }
 
 impl ScriptError {
@@ -17,6 +19,16 @@ impl ScriptError {
         ScriptError {
             message: message.into(),
             location: None,
+            interrupted: false,
+        }
+    }
+
+    /// The script stopped on request; `message` says where the restart file is and how
+    /// to continue.
+    pub fn interrupted(message: impl Into<String>) -> Self {
+        ScriptError {
+            interrupted: true,
+            ..Self::new(message)
         }
     }
 

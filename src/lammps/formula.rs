@@ -65,6 +65,7 @@ impl ExpressionContext for FormulaContext<'_> {
                 forces: (0.0, 0.0),
                 mass_density: (0.0, 0.0),
                 nktv2p: 1.0,
+                model_deviation: None,
             },
         )
         .is_some();

@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use ferromd_core::cell::Cell;
@@ -18,11 +20,12 @@ use ferromd_integrators::{
     Berendsen, BerendsenBarostat, Coupling, Csvr, Langevin, NoseHooverChain, VelocityVerlet,
 };
 use ferromd_potentials::mlip::{self, MlipOptions};
-use ferromd_potentials::{Eam, EamStyle, Mixing};
+use ferromd_potentials::{CommitteeRecord, Eam, EamStyle, Mixing, NULL_ELEMENT};
 
 use super::accelerator::{Accelerator, RunPath, strip_gpu_suffix};
 use super::cformat::cformat;
 use super::coefficient_styles::{PairModifiers, build_coefficient_style, is_coefficient_style};
+use super::committee_files::CommitteeFiles;
 use super::data_file::{read_data, write_data};
 use super::dump::Dump;
 use super::error::{ScriptError, ScriptResult, fail};
@@ -34,19 +37,23 @@ use super::manybody_styles::{MANYBODY_STYLES, build_manybody, check_manybody_arg
 use super::modifiers::{Modified, MomentumFix, RecenterFix};
 use super::observables::Observables;
 use super::output::Output;
+use super::pair_committee::{COMMITTEE_STYLE, build_committee, member_coeff, parse_committee};
 use super::pair_coulomb::{COULOMB_STYLES, check_coulomb_coeff, coulomb_global_args};
-use super::pair_hybrid::{HYBRID_STYLES, build_hybrid, check_coeff, parse_sub_styles};
+use super::pair_hybrid::{HYBRID_STYLES, build_hybrid, coeff_target, parse_sub_styles};
 use super::pair_styles::{PAIR_STYLES, global_args};
 use super::pair_table::{check_table_coeff, table_args};
 use super::pair_zbl::build_zbl;
 use super::press_crescale::{bath_temperature, press_crescale};
 use super::read_dump::read_dump;
+use super::retain_atoms::retain_atoms;
 use super::set_command::set_command;
-use super::star_coeff::file_and_elements;
-use super::thermo::{Keyword, ThermoState, ThermoStyle, is_extensive, keyword_value};
+use super::star_coeff::{file_and_elements, refuse_null_outside_hybrid};
+use super::thermo::{
+    Keyword, MODEL_DEVIATION_KEYWORDS, ThermoState, ThermoStyle, is_extensive, keyword_value,
+};
 use super::variables::Variables;
 use super::velocity::velocity_command;
-use super::words::{float, integer, type_range, word, yes_no};
+use super::words::{float, integer, order_pair_types, type_range, word, yes_no};
 
 #[cfg(feature = "gpu")]
 mod gpu_run;
@@ -87,6 +94,9 @@ struct FixSpec {
 /// An integrator kept from the last run with the fixes, timestep and atom count it was
 /// built for.
 type KeptIntegrator = (Vec<FixSpec>, f64, usize, Box<dyn Integrator>);
+
+/// A run's potential, with the record of its evaluations if it is a committee.
+type BuiltPotential = (Box<dyn Potential>, Option<Arc<CommitteeRecord>>);
 
 /// What a command asks of the file loop.
 enum Flow {
@@ -133,9 +143,18 @@ pub struct Interpreter {
     observables: Observables,
     /// `package gpu` and `suffix` settings.
     accel: Accelerator,
+    /// The files of the current `pair_style committee`.
+    committee_files: Option<CommitteeFiles>,
+    /// The step of the last `read_restart` while no `pair_style committee` has followed
+    /// it: that command then continues its files instead of starting them anew.
+    restart_step: Option<u64>,
     /// The GPU opened by the first run on the GPU path, kept for later runs.
     #[cfg(feature = "gpu")]
     gpu_context: Option<std::sync::Arc<ferromd_gpu::GpuContext>>,
+    /// Set by a signal handler to stop the script cleanly (see [`Interpreter::stop_on`]).
+    stop: Option<Arc<AtomicBool>>,
+    /// The script given to [`Interpreter::run_file`] (names the interrupt restart file).
+    script: Option<PathBuf>,
 }
 
 impl Interpreter {
@@ -179,8 +198,12 @@ impl Interpreter {
             kept_integrator: None,
             observables: Observables::default(),
             accel: Accelerator::default(),
+            committee_files: None,
+            restart_step: None,
             #[cfg(feature = "gpu")]
             gpu_context: None,
+            stop: None,
+            script: None,
         }
     }
 
@@ -215,6 +238,91 @@ impl Interpreter {
         self.last_sample.as_ref()
     }
 
+    /// Stops the script cleanly when `flag` is set (by a SIGINT/SIGTERM handler): a run
+    /// finishes its current step, a restart file is written (atomically) and the script
+    /// ends with an [`ScriptError::interrupted`] error saying how to continue.
+    pub fn stop_on(&mut self, flag: Arc<AtomicBool>) {
+        self.stop = Some(flag);
+    }
+
+    fn stop_requested(&self) -> bool {
+        self.stop.as_ref().is_some_and(|s| s.load(Ordering::SeqCst))
+    }
+
+    /// The restart file of an interrupted script: `SCRIPT.restart` in the working
+    /// directory.
+    fn interrupt_restart_path(&self) -> PathBuf {
+        let name = self
+            .script
+            .as_ref()
+            .and_then(|p| p.file_name())
+            .map_or_else(|| "ferromd".into(), |n| n.to_string_lossy().into_owned());
+        PathBuf::from(format!("{name}.restart"))
+    }
+
+    /// Writes the restart file of an interrupted script and the error that ends it;
+    /// `end` is the step the interrupted run would have reached.
+    fn interrupted(&mut self, end: Option<u64>) -> ScriptError {
+        let path = self.interrupt_restart_path();
+        let restart = if self.system.is_some() {
+            self.write_restart(&path)
+                .map(|()| path.display().to_string())
+        } else {
+            Err(ScriptError::new("no atoms yet, so no restart file"))
+        };
+        let step = self.step;
+        let message = match (restart, end) {
+            (Ok(file), Some(end)) => format!(
+                "interrupted after step {step} of a run to step {end}; restart file written \
+                 to {file}\n  continue with a script that reads `read_restart {file}`, \
+                 defines the pair style, computes and fixes again (fix ave/time with \
+                 `append FILE` continues its file) and runs `run {end} upto`"
+            ),
+            (Ok(file), None) => format!(
+                "interrupted at step {step} before this line; restart file written to \
+                 {file}\n  continue with a script that reads `read_restart {file}` and \
+                 defines the pair style, computes and fixes again"
+            ),
+            (Err(e), _) => format!("interrupted at step {step} ({})", e.message),
+        };
+        let _ = self.out.line(&format!("Interrupted: {message}"));
+        ScriptError::interrupted(message)
+    }
+
+    /// Writes the atoms, box, step, timestep, neighbor settings, the integrator's state
+    /// and the computes' and time averages' states to `path` (atomically).
+    fn write_restart(&self, path: &Path) -> ScriptResult<()> {
+        let system = self.system_ref("write_restart")?.clone();
+        let (integrator_name, integrator_state) = match &self.kept_integrator {
+            Some((_, _, _, i)) => (i.name().to_string(), i.save_state()),
+            None => ("none".to_string(), Vec::new()),
+        };
+        let checkpoint = ferromd_core::checkpoint::Checkpoint {
+            step: self.step,
+            units: self.units,
+            params: IntegrationParameters {
+                dt: self.dt(),
+                neighbor: self.neighbor,
+            },
+            system,
+            energy: None,
+            virial: None,
+            neighbor: None,
+            integrator_name,
+            integrator_state,
+            potential_name: self
+                .pair
+                .as_ref()
+                .map_or("none".into(), |p| p.style.clone()),
+            potential_cutoff: 0.0,
+            extra: vec![("time_bits".into(), self.time.to_bits())],
+            observables: self.observables.save(),
+        };
+        checkpoint
+            .write(path)
+            .map_err(|e| ScriptError::new(format!("write_restart: {e}")))
+    }
+
     fn say(&mut self, text: &str) -> ScriptResult<()> {
         self.out
             .line(text)
@@ -223,6 +331,7 @@ impl Interpreter {
 
     /// Runs a script file, following `include` and `jump`.
     pub fn run_file(&mut self, path: &Path) -> ScriptResult<()> {
+        self.script.get_or_insert_with(|| path.to_path_buf());
         let mut file = path.to_path_buf();
         let mut label: Option<String> = None;
         loop {
@@ -323,6 +432,9 @@ impl Interpreter {
     }
 
     fn command(&mut self, command: &str, args: &[String]) -> ScriptResult<Flow> {
+        if self.stop_requested() {
+            return Err(self.interrupted(None));
+        }
         match command {
             "units" => self.units_command(args)?,
             "dimension" => {
@@ -414,35 +526,7 @@ impl Interpreter {
                 if args.len() > 1 {
                     return Err(ScriptError::unsupported("write_restart", &args[1]));
                 }
-                let system = self.system_ref("write_restart")?.clone();
-                let (integrator_name, integrator_state) = match &self.kept_integrator {
-                    Some((_, _, _, i)) => (i.name().to_string(), i.save_state()),
-                    None => ("none".to_string(), Vec::new()),
-                };
-                let checkpoint = ferromd_core::checkpoint::Checkpoint {
-                    step: self.step,
-                    units: self.units,
-                    params: IntegrationParameters {
-                        dt: self.dt(),
-                        neighbor: self.neighbor,
-                    },
-                    system,
-                    energy: None,
-                    virial: None,
-                    neighbor: None,
-                    integrator_name,
-                    integrator_state,
-                    potential_name: self
-                        .pair
-                        .as_ref()
-                        .map_or("none".into(), |p| p.style.clone()),
-                    potential_cutoff: 0.0,
-                    extra: vec![("time_bits".into(), self.time.to_bits())],
-                    observables: self.observables.save(),
-                };
-                checkpoint
-                    .write(Path::new(file))
-                    .map_err(|e| ScriptError::new(format!("write_restart: {e}")))?;
+                self.write_restart(Path::new(file))?;
             }
             "read_restart" => {
                 self.require_no_box("read_restart")?;
@@ -454,6 +538,7 @@ impl Interpreter {
                     .map_err(|e| ScriptError::new(format!("read_restart: {e}")))?;
                 self.units = c.units;
                 self.step = c.step;
+                self.restart_step = Some(c.step);
                 self.time = c
                     .extra("time_bits")
                     .map_or(c.step as f64 * c.params.dt, f64::from_bits);
@@ -484,8 +569,9 @@ impl Interpreter {
                 self.step = r.step;
                 self.time = self.step as f64 * self.dt();
                 self.say(&format!(
-                    "  {} atoms in snapshot\n  {} atoms replaced",
-                    r.in_snapshot, r.replaced
+                    "  {} atoms in snapshot\n  {} atoms purged\n  {} atoms replaced\n  \
+                     {} atoms trimmed\n  {} atoms added\n  {} atoms after read",
+                    r.in_snapshot, r.purged, r.replaced, r.trimmed, r.added, r.after
                 ))?;
             }
             "write_data" => {
@@ -539,6 +625,11 @@ impl Interpreter {
                     s if HYBRID_STYLES.contains(&s) => {
                         parse_sub_styles(s, &args[1..])?;
                     }
+                    COMMITTEE_STYLE => {
+                        let settings = parse_committee(&args[1..])?;
+                        let restart = self.restart_step.take();
+                        self.committee_files = Some(CommitteeFiles::open(&settings, restart)?);
+                    }
                     "e3gnn" | "mace" | "nequip" => {
                         mlip_style_args(style, &args[1..])?;
                     }
@@ -552,6 +643,9 @@ impl Interpreter {
                         }
                     }
                     _ => return Err(ScriptError::unsupported("pair_style", raw)),
+                }
+                if style != COMMITTEE_STYLE {
+                    self.committee_files = None;
                 }
                 self.pair = Some(PairSettings {
                     style: style.to_string(),
@@ -568,20 +662,29 @@ impl Interpreter {
                 if args.len() < 2 {
                     return fail("pair_coeff needs two type ranges and coefficients");
                 }
-                type_range(&args[0], n_types)?;
-                type_range(&args[1], n_types)?;
+                let mut args = args.to_vec();
+                order_pair_types(&mut args, n_types)?;
                 let mut style = pair.style.clone();
                 let mut style_args = pair.args.clone();
-                let mut args = args.to_vec();
                 if HYBRID_STYLES.contains(&style.as_str()) {
                     // check the sub-style now, then treat the line as that sub-style's
                     let subs = parse_sub_styles(&style, &pair.args)?;
-                    check_coeff(&style, &subs, &args)?;
+                    let (k, line) = coeff_target(&style, &subs, &args)?;
                     pair.coeffs.push(args.clone());
-                    style = args.remove(2);
-                    if let Some(sub) = subs.into_iter().find(|s| s.name == style) {
-                        style_args = sub.args;
+                    style = args[2].clone();
+                    args = line;
+                    if let Some(k) = k {
+                        style_args = subs[k].args.clone();
                     }
+                } else if style == COMMITTEE_STYLE {
+                    // the line of one member: check it as that member's own line
+                    let settings = parse_committee(&pair.args)?;
+                    let (k, line) = member_coeff(&settings, &args)?;
+                    pair.coeffs.push(args.clone());
+                    let member = &settings.members[k];
+                    style = member.name.clone();
+                    style_args = member.args.clone();
+                    args = line;
                 } else {
                     pair.coeffs.push(args.clone());
                 }
@@ -602,12 +705,14 @@ impl Interpreter {
                     mlip_from_coeffs(&style, &style_args, &[args.to_vec()], n_types, self.units)?;
                 }
                 if MANYBODY_STYLES.contains(&style.as_str()) {
-                    // read the file now: errors point at this line
-                    build_manybody(&style, &[args.to_vec()], n_types)?;
+                    // read the file now: errors point at this line (a NULL type is an
+                    // error only at the run, when no hybrid covers it)
+                    build_manybody(&style, &[args.to_vec()], n_types, true)?;
                 }
                 if style.starts_with("eam") {
                     // read the file now: errors point at this line, and masses come from it
-                    let eam = eam_from_coeffs(&style, &[args.to_vec()], n_types, true)?;
+                    let all = vec![true; n_types];
+                    let eam = eam_from_coeffs(&style, &[args.to_vec()], n_types, Some(&all))?;
                     let system = self.system.as_mut().expect("checked");
                     for (t, &m) in eam.masses().iter().enumerate() {
                         if m > 0.0
@@ -1218,16 +1323,7 @@ impl Interpreter {
         let removed = delete.iter().filter(|d| **d).count();
         let keep: Vec<usize> = (0..n).filter(|&i| !delete[i]).collect();
         let s = &mut *system;
-        s.positions = keep.iter().map(|&i| s.positions[i]).collect();
-        s.velocities = keep.iter().map(|&i| s.velocities[i]).collect();
-        s.forces = keep.iter().map(|&i| s.forces[i]).collect();
-        s.masses = keep.iter().map(|&i| s.masses[i]).collect();
-        s.types = keep.iter().map(|&i| s.types[i]).collect();
-        s.images = keep.iter().map(|&i| s.images[i]).collect();
-        if let Some(q) = &mut s.charges {
-            *q = keep.iter().map(|&i| q[i]).collect();
-        }
-        s.ids = keep.iter().map(|&i| s.ids[i]).collect();
+        retain_atoms(s, &keep);
         if compress {
             // LAMMPS renumbers the survivors 1..N in id order
             let mut order: Vec<usize> = (0..s.ids.len()).collect();
@@ -1379,10 +1475,26 @@ impl Interpreter {
         Ok(())
     }
 
-    fn build_potential(&self, n_types: usize) -> ScriptResult<Box<dyn Potential>> {
+    /// The pair style's potential, and the record of its evaluations if it is a committee.
+    fn build_potential(&self, n_types: usize) -> ScriptResult<BuiltPotential> {
         let Some(pair) = &self.pair else {
             return fail("run needs a pair style (pair_style and pair_coeff)");
         };
+        let style = pair.style.as_str();
+        if style == COMMITTEE_STYLE {
+            let settings = parse_committee(&pair.args)?;
+            let committee = build_committee(&settings, &pair.coeffs, |member, lines| {
+                self.build_style(&member.name, &member.args, lines, n_types, (false, None))
+            })?;
+            let record = committee.record();
+            return Ok((Box::new(committee), Some(record)));
+        }
+        self.build_single_or_hybrid(n_types).map(|p| (p, None))
+    }
+
+    /// Builds a pair style that is not a committee.
+    fn build_single_or_hybrid(&self, n_types: usize) -> ScriptResult<Box<dyn Potential>> {
+        let pair = self.pair.as_ref().expect("checked by build_potential");
         let style = pair.style.as_str();
         if HYBRID_STYLES.contains(&style) {
             if pair.tail {
@@ -1395,23 +1507,24 @@ impl Interpreter {
                     &sub.style.args,
                     &sub.coeffs,
                     n_types,
-                    sub.partial,
+                    (sub.partial, Some(&sub.types)),
                 )
             });
         }
-        self.build_style(style, &pair.args, &pair.coeffs, n_types, false)
+        self.build_style(style, &pair.args, &pair.coeffs, n_types, (false, None))
     }
 
-    /// Builds one (non-hybrid) pair style; with `partial` (a hybrid sub-style acting on
-    /// some type pairs only) pairs without coefficients are allowed where the style can
-    /// leave them out.
+    /// Builds one (non-hybrid) pair style. `partial` (a hybrid sub-style acting on some
+    /// type pairs only): pairs without coefficients are allowed where the style can leave
+    /// them out. `types` (a hybrid sub-style): the types it acts on; the styles that map
+    /// types to elements leave the others out, and may be given `NULL` types.
     fn build_style(
         &self,
         style: &str,
         args: &[String],
         coeffs: &[Vec<String>],
         n_types: usize,
-        partial: bool,
+        (partial, types): (bool, Option<&[bool]>),
     ) -> ScriptResult<Box<dyn Potential>> {
         let pair = self.pair.as_ref().expect("pair style defined");
         match style {
@@ -1427,14 +1540,14 @@ impl Interpreter {
             }
             eam if eam.starts_with("eam") => {
                 require_metal_files(eam, self.units)?;
-                Ok(Box::new(eam_from_coeffs(eam, coeffs, n_types, false)?))
+                Ok(Box::new(eam_from_coeffs(eam, coeffs, n_types, types)?))
             }
             s @ ("e3gnn" | "mace" | "nequip") => {
                 mlip_from_coeffs(s, args, coeffs, n_types, self.units)
             }
             style if MANYBODY_STYLES.contains(&style) => {
                 require_metal_files(style, self.units)?;
-                build_manybody(style, coeffs, n_types)
+                build_manybody(style, coeffs, n_types, types.is_some())
             }
             other => Err(ScriptError::unsupported("pair_style", other)),
         }
@@ -1576,7 +1689,7 @@ impl Interpreter {
         }
         let system = self.ready_for("run")?;
         let n_types = system.n_types();
-        let potential = self.build_potential(n_types)?;
+        let (potential, committee) = self.build_potential(n_types)?;
         let n_atoms = system.len();
         let integrator = match self.kept_integrator.take() {
             Some((fixes, dt, n, kept))
@@ -1587,6 +1700,7 @@ impl Interpreter {
             _ => self.build_integrator()?,
         };
         let start_step = self.step;
+        let end = start_step + n;
         self.observables
             .run_starting(start_step, potential.cutoff())?;
         let mut sim = self.start_simulation(potential, integrator)?;
@@ -1604,9 +1718,12 @@ impl Interpreter {
             normalize,
             (start_step, params.dt, self.time),
             units,
-        );
+        )
+        .with_committee(committee, self.committee_files.as_mut());
+        observer.stop = self.stop.clone();
         let result = sim.run(n, self.thermo_every, &mut observer);
         let error = observer.error.take();
+        let interrupted = observer.interrupted;
         let last = observer.last;
         self.step = sim.current_step();
         self.time += (self.step - start_step) as f64 * params.dt;
@@ -1618,6 +1735,9 @@ impl Interpreter {
         self.kept_integrator = Some((self.fixes.clone(), params.dt, n, integrator));
         if let Some(e) = error {
             return Err(e);
+        }
+        if interrupted {
+            return Err(self.interrupted(Some(end)));
         }
         let summary = summary?;
         if post {
@@ -1643,7 +1763,7 @@ impl Interpreter {
             );
         }
         let system = self.ready_for("minimize")?;
-        let potential = self.build_potential(system.n_types())?;
+        let (potential, committee) = self.build_potential(system.n_types())?;
         let mut params = MinParameters::new(etol, ftol, maxiter as u64, maxeval as u64);
         params.dmax = self.min_dmax;
         let relax: Vec<&FixSpec> = self
@@ -1680,7 +1800,8 @@ impl Interpreter {
             normalize,
             (start_step, integrate.dt, self.time),
             units,
-        );
+        )
+        .with_committee(committee, self.committee_files.as_mut());
         let result = before.and_then(|sample| {
             observer.thermo_with_system(&sample, &sim.system);
             let r = match self.min_style.as_str() {
@@ -1776,6 +1897,22 @@ impl Interpreter {
         }
     }
 
+    /// The model-deviation thermo keywords need a committee to measure it.
+    fn check_model_deviation_keywords(&self) -> ScriptResult<()> {
+        let used = self.thermo_style.keywords.iter().find_map(|k| match k {
+            Keyword::Builtin(name) if MODEL_DEVIATION_KEYWORDS.contains(name) => Some(*name),
+            _ => None,
+        });
+        match used {
+            Some(name) if self.committee_files.is_none() => fail(format!(
+                "thermo keyword {name} needs pair_style committee (the spread of several \
+                 potentials), but the pair style is {}",
+                self.pair.as_ref().map_or("not set", |p| p.style.as_str())
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// Moves the session's atoms into a simulation at the current step and prints the
     /// thermo header.
     fn start_simulation(
@@ -1788,6 +1925,7 @@ impl Interpreter {
             neighbor: self.neighbor,
         };
         self.check_energy_split()?;
+        self.check_model_deviation_keywords()?;
         let system = self.system.take().expect("checked by ready_for");
         let mut sim = Simulation::new(system, self.units, params, potential, integrator)
             .map_err(|e| ScriptError::new(e.to_string()))?;
@@ -1874,15 +2012,18 @@ impl Interpreter {
     }
 }
 
-/// Builds an EAM potential from `pair_coeff` lines. With `partial`, types without a
-/// funcfl file are given the first file named (only to read masses early).
+/// Builds an EAM potential from `pair_coeff` lines. `types` (a hybrid sub-style, or a
+/// `pair_coeff` line read for its masses): the types the style acts on; the others, and
+/// those without a funcfl file or mapped to `NULL`, are left out. Without it every type
+/// must have a file or an element.
 fn eam_from_coeffs(
     style: &str,
     coeffs: &[Vec<String>],
     n_types: usize,
-    partial: bool,
+    types: Option<&[bool]>,
 ) -> ScriptResult<Eam> {
     let eam_err = |e: ferromd_potentials::EamError| ScriptError::new(format!("pair_coeff: {e}"));
+    let acting = |t: usize| types.is_none_or(|a| a[t]);
     if style == "eam" {
         let mut files: Vec<Option<String>> = vec![None; n_types];
         for c in coeffs {
@@ -1890,49 +2031,40 @@ fn eam_from_coeffs(
                 return fail("pair_coeff for eam needs I J FILE");
             }
             let (ri, rj) = (type_range(&c[0], n_types)?, type_range(&c[1], n_types)?);
-            for i in ri {
-                if rj.contains(&i) {
-                    files[i - 1] = Some(c[2].clone());
-                } else if !partial {
-                    return fail("pair_coeff for eam must name the same type twice (I I FILE)");
-                }
+            // as LAMMPS: only the like pairs I I take a file, and a line naming none is wrong
+            let like: Vec<usize> = ri.filter(|i| rj.contains(i)).collect();
+            if like.is_empty() {
+                return fail(format!(
+                    "pair_coeff {}: eam needs the same type twice (I I FILE)",
+                    c.join(" ")
+                ));
+            }
+            for i in like {
+                files[i - 1] = Some(c[2].clone());
             }
         }
-        let first = files.iter().flatten().next().cloned();
-        let paths: Vec<String> = files
-            .iter()
-            .enumerate()
-            .map(|(t, f)| match (f, &first) {
-                (Some(f), _) => Ok(f.clone()),
-                (None, Some(f)) if partial => Ok(f.clone()),
-                _ => fail(format!(
+        for (t, f) in files.iter_mut().enumerate() {
+            if f.is_none() && types.is_none() {
+                return fail(format!(
                     "all pair coeffs are not set: type {} has no eam file",
                     t + 1
-                )),
-            })
-            .collect::<ScriptResult<_>>()?;
-        return Eam::from_funcfl_files(&paths).map_err(eam_err);
+                ));
+            }
+            if !acting(t) {
+                *f = None;
+            }
+        }
+        return Eam::from_funcfl_type_files(&files).map_err(eam_err);
     }
-    let Some(c) = coeffs.last() else {
-        return fail(format!(
-            "all pair coeffs are not set: pair_style {style} needs pair_coeff * * FILE ELEMENTS"
-        ));
-    };
-    if c[0] != "*" || c[1] != "*" {
-        return fail(format!(
-            "pair_coeff for {style} must be `* * FILE ELEMENT...`"
-        ));
+    let (file, mut elements) =
+        file_and_elements(style, coeffs, n_types, ("FILE", "potential file"))?;
+    if types.is_none() {
+        refuse_null_outside_hybrid(style, &elements)?;
     }
-    let file = word(c, 2, "potential file")?;
-    let elements: Vec<&str> = c[3..].iter().map(String::as_str).collect();
-    if elements.len() != n_types {
-        return fail(format!(
-            "pair_coeff {file}: {} element names for {n_types} atom types",
-            elements.len()
-        ));
-    }
-    if elements.contains(&"NULL") {
-        return Err(ScriptError::unsupported("pair_coeff", "NULL"));
+    for (t, el) in elements.iter_mut().enumerate() {
+        if !acting(t) {
+            *el = NULL_ELEMENT;
+        }
     }
     let style =
         EamStyle::from_name(style).ok_or_else(|| ScriptError::unsupported("pair_style", style))?;
@@ -2201,6 +2333,7 @@ fn simple_state(
         forces: (0.0, 0.0),
         mass_density: (0.0, 0.0),
         nktv2p: 1.0,
+        model_deviation: None,
     }
 }
 
@@ -2221,6 +2354,12 @@ struct ScriptObserver<'a> {
     units: ferromd_core::UnitConstants,
     error: Option<ScriptError>,
     last: Option<ThermoSample>,
+    /// A committee's record of its latest evaluation and its files.
+    committee: Option<(Arc<CommitteeRecord>, &'a mut CommitteeFiles)>,
+    /// Set by a signal handler: stop after the current step.
+    stop: Option<Arc<AtomicBool>>,
+    /// The run stopped because `stop` was set.
+    interrupted: bool,
 }
 
 impl<'a> ScriptObserver<'a> {
@@ -2254,10 +2393,40 @@ impl<'a> ScriptObserver<'a> {
             units,
             error: None,
             last: None,
+            committee: None,
+            stop: None,
+            interrupted: false,
         }
     }
 
-    fn thermo_line(&mut self, sample: &ThermoSample, system: &System) -> ScriptResult<String> {
+    /// Reports the committee whose record is `record` (model-deviation thermo keywords,
+    /// model-deviation lines and uncertain frames into `files`).
+    fn with_committee(
+        mut self,
+        record: Option<Arc<CommitteeRecord>>,
+        files: Option<&'a mut CommitteeFiles>,
+    ) -> Self {
+        self.committee = record.zip(files);
+        self
+    }
+
+    /// Writes the committee's uncertain frame of `step`, if it has one.
+    fn committee_frame(&mut self, step: u64, system: &System) {
+        if let Some((record, files)) = &mut self.committee
+            && let Err(e) = files.record_frame(step, system, record)
+        {
+            self.error.get_or_insert(e);
+        }
+    }
+
+    /// The thermodynamic state of `sample` for thermo keywords and formulas, with
+    /// `rates` (simulated time and steps per CPU second since the last thermo line).
+    fn thermo_state<'s>(
+        &self,
+        sample: &'s ThermoSample,
+        system: &System,
+        rates: (f64, f64),
+    ) -> ThermoState<'s> {
         let (lo, hi, tilt) = system.cell.lammps_bounds().unwrap_or_default();
         let fmax = system
             .forces
@@ -2270,27 +2439,54 @@ impl<'a> ScriptObserver<'a> {
             .map(|f| f.norm_squared())
             .sum::<f64>()
             .sqrt();
-        let now = Instant::now();
-        let cpu_since = (now - self.last_line.0).as_secs_f64().max(1e-12);
-        let steps_since = (sample.step - self.last_line.1) as f64;
-        self.last_line = (now, sample.step);
         let mv2d = if self.units.nktv2p == 1.0 {
             1.0
         } else {
             1.0 / 0.602214129
         };
-        let state = ThermoState {
+        ThermoState {
             sample,
             run_start_step: self.run_start_step,
             dt: self.dt,
             time: self.time_at_start + (sample.step - self.run_start_step) as f64 * self.dt,
             cpu: self.started.elapsed().as_secs_f64(),
-            rates: (steps_since * self.dt / cpu_since, steps_since / cpu_since),
+            rates,
             bounds: (lo, hi, tilt),
             forces: (fmax, fnorm),
             mass_density: (system.total_mass(), mv2d),
             nktv2p: self.units.nktv2p,
-        };
+            model_deviation: self
+                .committee
+                .as_ref()
+                .and_then(|(record, files)| files.deviation(record)),
+        }
+    }
+
+    /// Whether a stop was requested; records it. Every output is flushed at each write.
+    fn stop_now(&mut self) -> bool {
+        self.interrupted = self.stop.as_ref().is_some_and(|s| s.load(Ordering::SeqCst));
+        self.interrupted
+    }
+
+    /// Samples the time averages due at `step`; `sample` is the thermodynamic state
+    /// there, if the run computed it (`v_name` values need it).
+    fn step_observables(&mut self, step: u64, system: &System, sample: Option<ThermoSample>) {
+        let state = sample
+            .as_ref()
+            .map(|s| self.thermo_state(s, system, (0.0, 0.0)));
+        let formulas = (self.vars, state, self.normalize);
+        if let Err(e) = self.observables.step(step, system, formulas) {
+            self.error.get_or_insert(e);
+        }
+    }
+
+    fn thermo_line(&mut self, sample: &ThermoSample, system: &System) -> ScriptResult<String> {
+        let now = Instant::now();
+        let cpu_since = (now - self.last_line.0).as_secs_f64().max(1e-12);
+        let steps_since = (sample.step - self.last_line.1) as f64;
+        self.last_line = (now, sample.step);
+        let rates = (steps_since * self.dt / cpu_since, steps_since / cpu_since);
+        let state = self.thermo_state(sample, system, rates);
         let n = sample.atoms.max(1) as f64;
         let mut values = Vec::with_capacity(self.style.keywords.len());
         for k in &self.style.keywords {
@@ -2328,6 +2524,28 @@ impl<'a> ScriptObserver<'a> {
 use super::expression::ExpressionContext;
 
 impl RunObserver for ScriptObserver<'_> {
+    fn wants_energy(&self, step: u64) -> bool {
+        // committee deviations, and the thermodynamic state for ave/time's variables
+        self.committee
+            .as_ref()
+            .is_some_and(|(_, files)| files.wants_deviation(step))
+            || self.observables.needs_state_at(step)
+    }
+
+    fn energy_step(
+        &mut self,
+        step: u64,
+        _energy: f64,
+        _virial: &ferromd_core::potential::Virial,
+        system: &System,
+    ) {
+        if let Some((record, files)) = &mut self.committee
+            && let Err(e) = files.write_deviation(step, system, record)
+        {
+            self.error.get_or_insert(e);
+        }
+    }
+
     fn thermo_with_system(&mut self, sample: &ThermoSample, system: &System) {
         self.last = Some(*sample);
         if self.error.is_some() {
@@ -2344,9 +2562,10 @@ impl RunObserver for ScriptObserver<'_> {
     }
 
     fn run_started(&mut self, step: u64, system: &System) {
-        if let Err(e) = self.observables.step(step, system) {
-            self.error.get_or_insert(e);
-        }
+        // the run's first thermo sample is at this step
+        let sample = self.last.filter(|s| s.step == step);
+        self.step_observables(step, system, sample);
+        self.committee_frame(step, system);
         for d in self.dumps.iter_mut() {
             if let Err(e) = d.maybe_write(step, system, self.boundary, false) {
                 self.error.get_or_insert(e);
@@ -2355,15 +2574,40 @@ impl RunObserver for ScriptObserver<'_> {
     }
 
     fn step_done(&mut self, step: u64, system: &System) -> std::ops::ControlFlow<()> {
-        if let Err(e) = self.observables.step(step, system) {
-            self.error.get_or_insert(e);
-        }
+        self.committee_frame(step, system);
         for d in self.dumps.iter_mut() {
             if let Err(e) = d.maybe_write(step, system, self.boundary, false) {
                 self.error.get_or_insert(e);
             }
         }
         if self.error.is_some() {
+            std::ops::ControlFlow::Break(())
+        } else {
+            std::ops::ControlFlow::Continue(())
+        }
+    }
+
+    fn simulation_step_done(&mut self, sim: &Simulation) -> std::ops::ControlFlow<()> {
+        let step = sim.current_step();
+        // the thermo sample of this step, or one measured for the averages' variables
+        // (wants_energy asked for the energy and virial)
+        let sample = match self.last {
+            Some(s) if s.step == step => Some(s),
+            _ if self.observables.needs_state_at(step) => {
+                let forces = sim.last_forces();
+                Some(ThermoSample::measure(
+                    &sim.system,
+                    &sim.units.constants(),
+                    step,
+                    forces.energy,
+                    &forces.virial,
+                    sim.integrator().reservoir_energy(),
+                ))
+            }
+            _ => None,
+        };
+        self.step_observables(step, &sim.system, sample);
+        if self.error.is_some() || self.stop_now() {
             std::ops::ControlFlow::Break(())
         } else {
             std::ops::ControlFlow::Continue(())

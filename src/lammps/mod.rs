@@ -12,6 +12,7 @@ mod ave_combine;
 mod ave_time;
 mod cformat;
 mod coefficient_styles;
+mod committee_files;
 mod computes;
 mod data_file;
 mod dump;
@@ -26,6 +27,7 @@ mod manybody_styles;
 mod modifiers;
 mod observables;
 mod output;
+mod pair_committee;
 mod pair_coulomb;
 mod pair_hybrid;
 mod pair_styles;
@@ -34,8 +36,10 @@ mod pair_zbl;
 mod press_crescale;
 mod pressure_keywords;
 mod read_dump;
+mod retain_atoms;
 mod set_command;
 mod star_coeff;
+mod step_values;
 mod thermo;
 mod thermo_table;
 mod variables;
@@ -68,6 +72,9 @@ pub struct ScriptOptions {
     pub suffix: Option<String>,
     /// `-pk STYLE ARGS...`: `package` commands applied before the script.
     pub packages: Vec<Vec<String>>,
+    /// When set (by a SIGINT/SIGTERM handler), a run finishes its current step, writes
+    /// `SCRIPT.restart` and the script stops with an interrupted [`ScriptError`].
+    pub stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// Runs the script at `path` with `options`.
@@ -78,6 +85,9 @@ pub fn run_script(path: &Path, options: &ScriptOptions) -> Result<(), ScriptErro
         out.set_thermo_table(ThermoTable::create(path).map_err(ScriptError::new)?);
     }
     let mut interp = Interpreter::new(out, options.echo, &options.variables);
+    if let Some(flag) = &options.stop {
+        interp.stop_on(flag.clone());
+    }
     interp
         .command_line_switches(options.suffix.as_deref(), &options.packages)
         .map_err(|e| ScriptError::new(format!("{} (command line)", e.message)))?;

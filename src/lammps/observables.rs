@@ -8,6 +8,9 @@ use ferromd_core::observables::saved::SavedState;
 use super::ave_time::AveTime;
 use super::computes::Compute;
 use super::error::{ScriptError, ScriptResult, fail};
+use super::step_values::StepValues;
+use super::thermo::ThermoState;
+use super::variables::Variables;
 use super::words::word;
 
 /// Defined computes and time averages.
@@ -102,14 +105,32 @@ impl Observables {
         Ok(())
     }
 
-    /// Samples and writes the time averages due at `step`.
-    pub fn step(&mut self, step: u64, system: &System) -> ScriptResult<()> {
+    /// Samples and writes the time averages due at `step`; `v_name` values evaluate
+    /// `vars` against `state`, the thermodynamic state at `step` (if computed), with
+    /// extensive keywords divided by the atom count when `normalize`. Each compute is
+    /// evaluated at most once, however many values read it.
+    pub fn step(
+        &mut self,
+        step: u64,
+        system: &System,
+        (vars, state, normalize): (&Variables, Option<ThermoState<'_>>, bool),
+    ) -> ScriptResult<()> {
+        let mut now =
+            StepValues::new(&self.computes, system).with_variables(vars, state, normalize);
         // in definition order: f_ID inputs read fixes defined (and sampled) before
         for k in 0..self.averages.len() {
             let (earlier, rest) = self.averages.split_at_mut(k);
-            rest[0].step(step, system, &self.computes, earlier)?;
+            rest[0].step(step, &mut now, earlier)?;
         }
         Ok(())
+    }
+
+    /// Whether a time average reading variables samples at `step`, so the run must
+    /// compute the energy and pressure there.
+    pub fn needs_state_at(&self, step: u64) -> bool {
+        self.averages
+            .iter()
+            .any(|a| a.reads_variables() && a.samples_at(step))
     }
 
     /// The IDs of the `fix ave/time` averages (which sample during a run).

@@ -37,7 +37,23 @@ pub fn table_args(args: &[String]) -> ScriptResult<(TableStyle, usize)> {
     Ok((style, n as usize))
 }
 
-/// Reads the table of one `pair_coeff I J FILE KEYWORD [CUTOFF]` line and resamples it.
+/// kcal/mol per eV, the factor LAMMPS converts potential files between metal and real
+/// units with.
+const KCAL_MOL_PER_EV: f64 = 23.060549;
+
+/// The factor that turns energies of a file in units `file_units` into `units`, when LAMMPS
+/// converts them: between metal (eV) and real (kcal/mol), whose lengths are both Å.
+fn energy_conversion(file_units: &str, units: UnitSystem) -> Option<f64> {
+    match (file_units, units) {
+        ("metal", UnitSystem::Real) => Some(KCAL_MOL_PER_EV),
+        ("real", UnitSystem::Metal) => Some(1.0 / KCAL_MOL_PER_EV),
+        _ => None,
+    }
+}
+
+/// Reads the table of one `pair_coeff I J FILE KEYWORD [CUTOFF]` line, converts its
+/// energies and forces to the script's units where its `UNITS:` tag names metal or real
+/// and the script uses the other (as LAMMPS does), and resamples it.
 fn table_of_line(
     c: &[String],
     style: TableStyle,
@@ -58,16 +74,19 @@ fn table_of_line(
     let file_err =
         |e: ferromd_potentials::PotentialFileError| ScriptError::new(format!("pair_coeff: {e}"));
     let path = find_potential_file(&c[2]).map_err(file_err)?;
-    let section = TableSection::read(&path, &c[3]).map_err(file_err)?;
-    if let Some(file_units) = &section.units
+    let mut section = TableSection::read(&path, &c[3]).map_err(file_err)?;
+    if let Some(file_units) = section.units.clone()
         && file_units != units.name()
     {
-        return fail(format!(
-            "pair_coeff: table file {} is in units {file_units} (UNITS: tag on its first line), \
-             the script uses units {}",
-            path.display(),
-            units.name()
-        ));
+        let Some(factor) = energy_conversion(&file_units, units) else {
+            return fail(format!(
+                "pair_coeff: table file {} is in units {file_units} (UNITS: tag on its first \
+                 line), the script uses units {}; only metal and real convert into each other",
+                path.display(),
+                units.name()
+            ));
+        };
+        section.scale_energies(factor);
     }
     let table = Tabulated::new(&section, style, n, cutoff).map_err(|e| {
         ScriptError::new(format!(

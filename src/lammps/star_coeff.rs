@@ -1,6 +1,8 @@
 //! `pair_coeff * * FILE ELEMENT...`: the one-line form of the styles that read a file
 //! (Tersoff, SW, TorchScript models) and map each atom type to an element.
 
+use ferromd_potentials::NULL_ELEMENT;
+
 use super::error::{ScriptResult, fail};
 use super::words::word;
 
@@ -33,4 +35,19 @@ pub fn file_and_elements<'a>(
         ));
     }
     Ok((file, elements))
+}
+
+/// Fails if an atom type is mapped to `NULL` in `style`'s element map outside `pair_style
+/// hybrid`: only a hybrid can hand that type's pairs to another sub-style, so the pairs
+/// would be left without coefficients (LAMMPS stops with "All pair coeffs are not set").
+pub fn refuse_null_outside_hybrid(style: &str, elements: &[&str]) -> ScriptResult<()> {
+    match elements.iter().position(|&el| el == NULL_ELEMENT) {
+        Some(t) => fail(format!(
+            "all pair coeffs are not set: pair_style {style} maps atom type {} to NULL, which \
+             only a sub-style of pair_style hybrid or hybrid/overlay may do (another sub-style \
+             then covers that type)",
+            t + 1
+        )),
+        None => Ok(()),
+    }
 }

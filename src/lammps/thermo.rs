@@ -2,6 +2,7 @@
 
 use ferromd_core::ThermoSample;
 use ferromd_core::nalgebra::Vector3;
+use ferromd_potentials::ModelDeviation;
 
 use super::cformat::cformat;
 use super::error::{ScriptError, ScriptResult, fail};
@@ -72,7 +73,17 @@ const BUILTINS: &[(&str, &str, bool, bool)] = &[
     ("fmax", "Fmax", false, false),
     ("fnorm", "Fnorm", false, false),
     ("econserve", "Econserve", false, true),
+    // pair_style committee: the columns of DeePMD-kit's model_devi.out
+    ("max_devi_v", "max_devi_v", false, false),
+    ("min_devi_v", "min_devi_v", false, false),
+    ("avg_devi_v", "avg_devi_v", false, false),
+    ("max_devi_f", "max_devi_f", false, false),
+    ("min_devi_f", "min_devi_f", false, false),
+    ("avg_devi_f", "avg_devi_f", false, false),
 ];
+
+/// The model-deviation keywords (`pair_style committee`): `model_devi.out`'s columns.
+pub use crate::committee_output::MODEL_DEVI_COLUMNS as MODEL_DEVIATION_KEYWORDS;
 
 /// Looks a keyword up.
 fn builtin(name: &str) -> Option<&'static (&'static str, &'static str, bool, bool)> {
@@ -102,6 +113,8 @@ pub struct ThermoState<'a> {
     pub mass_density: (f64, f64),
     /// `nktv2p` of the units (for `enthalpy`).
     pub nktv2p: f64,
+    /// The committee's model deviation at this step (`pair_style committee` only).
+    pub model_deviation: Option<ModelDeviation>,
 }
 
 /// The value of built-in keyword `name`, unnormalised.
@@ -147,6 +160,10 @@ pub fn keyword_value(name: &str, t: &ThermoState<'_>) -> Option<f64> {
         "fmax" => t.forces.0,
         "fnorm" => t.forces.1,
         "econserve" => s.econserve(),
+        devi if MODEL_DEVIATION_KEYWORDS.contains(&devi) => {
+            let k = MODEL_DEVIATION_KEYWORDS.iter().position(|d| *d == devi)?;
+            t.model_deviation.map_or(f64::NAN, |d| d.columns()[k])
+        }
         _ => return None,
     })
 }

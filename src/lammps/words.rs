@@ -60,9 +60,47 @@ pub fn type_range(w: &str, n: usize) -> ScriptResult<std::ops::RangeInclusive<us
     Ok(lo..=hi)
 }
 
+/// Puts the type words `I J` of a `pair_coeff` line in the order styles read them, as
+/// current LAMMPS does: two plain numbers with `J < I` are swapped (the coefficients of a
+/// pair are symmetric; LAMMPS 29 Sep 2021, the reference version, still refuses `2 1`);
+/// ranges that hold no pair `I <= J` (`2* 1`) are an error in every version.
+pub fn order_pair_types(args: &mut [String], n: usize) -> ScriptResult<()> {
+    let (ri, rj) = (type_range(&args[0], n)?, type_range(&args[1], n)?);
+    let plain = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit());
+    if plain(&args[0]) && plain(&args[1]) {
+        if rj.start() < ri.start() {
+            args.swap(0, 1);
+        }
+        return Ok(());
+    }
+    if ri.start() > rj.end() {
+        return fail(format!(
+            "pair_coeff {} {}: these type ranges hold no pair I <= J (give the lower type first)",
+            args[0], args[1]
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pair_types_are_ordered_or_refused() {
+        let mut a: Vec<String> = ["3", "1", "x"].map(String::from).to_vec();
+        order_pair_types(&mut a, 3).unwrap();
+        assert_eq!(a, ["1", "3", "x"]);
+        let mut a: Vec<String> = ["2*", "1"].map(String::from).to_vec();
+        let err = order_pair_types(&mut a, 3).unwrap_err().to_string();
+        assert!(
+            err.contains("pair_coeff 2* 1: these type ranges hold no pair"),
+            "{err}"
+        );
+        let mut a: Vec<String> = ["2", "*"].map(String::from).to_vec();
+        order_pair_types(&mut a, 3).unwrap();
+        assert_eq!(a, ["2", "*"]);
+    }
 
     #[test]
     fn ranges() {

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod ase;
+pub mod interrupt;
 pub mod mlip_reference;
 pub mod script;
 

@@ -15,7 +15,7 @@ use super::funcfl::read_funcfl;
 use super::setfl::read_setfl;
 use super::spline::{derivative, value};
 use super::tables::EamTables;
-use crate::files::{PotentialFileError, find_potential_file};
+use crate::files::{NULL_ELEMENT, PotentialFileError, find_potential_file};
 
 /// Which EAM file format (and LAMMPS pair style) a potential comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -100,6 +100,9 @@ pub struct Eam {
 impl Eam {
     /// Reads `path` (resolved by [`find_potential_file`]) as `style`, mapping atom type `t`
     /// (0-based) to element `element_map[t]`, as `pair_coeff * * file El1 El2 ...` does.
+    /// A type mapped to [`NULL_ELEMENT`] is left out: its atoms have no embedding energy
+    /// and neither give nor receive density or pair terms (LAMMPS's `NULL`, for types
+    /// another `hybrid` sub-style handles); its mass is reported as 0.
     ///
     /// For [`EamStyle::Funcfl`] the single file serves every type; `element_map` then only
     /// gives the number of types (use [`Eam::from_funcfl_files`] for one file per type).
@@ -115,21 +118,28 @@ impl Eam {
         if style == EamStyle::Funcfl {
             return Self::from_funcfl_files(&vec![path; element_map.len()]);
         }
+        if element_map.iter().all(|&el| el == NULL_ELEMENT) {
+            return Err(EamError::NoTypes);
+        }
         let file = read_setfl(&path, style == EamStyle::FinnisSinclair)?;
         let map = element_map
             .iter()
-            .map(|el| {
-                file.elements
-                    .iter()
-                    .position(|e| e == el)
-                    .ok_or_else(|| EamError::UnknownElement {
-                        element: (*el).to_owned(),
-                        path: path.clone(),
-                        available: file.elements.clone(),
-                    })
+            .map(|&el| {
+                if el == NULL_ELEMENT {
+                    return Ok(None);
+                }
+                let e = file.elements.iter().position(|e| e == el);
+                e.map(Some).ok_or_else(|| EamError::UnknownElement {
+                    element: el.to_owned(),
+                    path: path.clone(),
+                    available: file.elements.clone(),
+                })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let masses = map.iter().map(|&e| file.masses[e]).collect();
+        let masses = map
+            .iter()
+            .map(|e| e.map_or(0.0, |e| file.masses[e]))
+            .collect();
         Ok(Self::assemble(
             style,
             EamTables::from_setfl(&file, &map),
@@ -140,13 +150,24 @@ impl Eam {
     /// A funcfl (`eam`) potential with one file per atom type (`pair_coeff i i file`).
     /// Types naming the same file share its tables.
     pub fn from_funcfl_files<P: AsRef<Path>>(paths: &[P]) -> Result<Self, EamError> {
-        if paths.is_empty() {
+        let paths: Vec<Option<&P>> = paths.iter().map(Some).collect();
+        Self::from_funcfl_type_files(&paths)
+    }
+
+    /// As [`Eam::from_funcfl_files`], where a type without a file (`None`) is left out as
+    /// a `NULL` type of [`Eam::from_file`] is (mass 0).
+    pub fn from_funcfl_type_files<P: AsRef<Path>>(paths: &[Option<P>]) -> Result<Self, EamError> {
+        if paths.iter().all(Option::is_none) {
             return Err(EamError::NoTypes);
         }
         let mut resolved: Vec<PathBuf> = Vec::new();
         let mut files = Vec::new();
         let mut map = Vec::with_capacity(paths.len());
         for p in paths {
+            let Some(p) = p else {
+                map.push(None);
+                continue;
+            };
             let path = find_potential_file(p)?;
             let k = match resolved.iter().position(|q| *q == path) {
                 Some(k) => k,
@@ -156,9 +177,12 @@ impl Eam {
                     files.len() - 1
                 }
             };
-            map.push(k);
+            map.push(Some(k));
         }
-        let masses = map.iter().map(|&k| files[k].mass).collect();
+        let masses = map
+            .iter()
+            .map(|k| k.map_or(0.0, |k| files[k].mass))
+            .collect();
         Ok(Self::assemble(
             EamStyle::Funcfl,
             EamTables::from_funcfl(&files, &map),

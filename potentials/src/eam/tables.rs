@@ -51,13 +51,14 @@ fn triangle(a: usize, b: usize) -> usize {
 }
 
 impl EamTables {
-    /// Tables for funcfl `files`, type `t` using `files[type_to_file[t]]`.
+    /// Tables for funcfl `files`, type `t` using `files[type_to_file[t]]`; a `None` type
+    /// is left out (see [`EamTables::from_setfl`]).
     ///
     /// # Panics
     /// If a `type_to_file` entry is out of range.
-    pub fn from_funcfl(files: &[FuncflFile], type_to_file: &[usize]) -> Self {
+    pub fn from_funcfl(files: &[FuncflFile], type_to_file: &[Option<usize>]) -> Self {
         let n_types = type_to_file.len();
-        assert!(type_to_file.iter().all(|&f| f < files.len()));
+        assert!(type_to_file.iter().flatten().all(|&f| f < files.len()));
         let (mut dr, mut drho, mut rmax, mut rhomax) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
         for f in files {
             dr = dr.max(f.dr);
@@ -68,11 +69,11 @@ impl EamTables {
         // + 0.5: round the quotient of two rounded numbers to the nearest count
         let nr = (rmax / dr + 0.5) as usize;
         let nrho = (rhomax / drho + 0.5) as usize;
-        let frho = files
+        let mut frho: Vec<SplineTable> = files
             .iter()
             .map(|f| SplineTable::new(&resample(&f.frho, f.drho, nrho, drho), drho))
             .collect();
-        let rhor = files
+        let mut rhor: Vec<SplineTable> = files
             .iter()
             .map(|f| SplineTable::new(&resample(&f.rhor, f.dr, nr, dr), dr))
             .collect();
@@ -91,12 +92,19 @@ impl EamTables {
                 z2r.push(SplineTable::new(&rphi, dr));
             }
         }
+        let zeros = Zeros::append(
+            type_to_file,
+            (&mut frho, nrho, drho),
+            &mut rhor,
+            &mut z2r,
+            (nr, dr),
+        );
         let mut type2rhor = Vec::with_capacity(n_types * n_types);
         let mut type2z2r = Vec::with_capacity(n_types * n_types);
         for &a in type_to_file {
             for &b in type_to_file {
-                type2rhor.push(a);
-                type2z2r.push(triangle(a, b));
+                type2rhor.push(zeros.rhor(a, b, |a, _| a));
+                type2z2r.push(zeros.z2r(a, b));
             }
         }
         EamTables {
@@ -110,7 +118,7 @@ impl EamTables {
             frho,
             rhor,
             z2r,
-            type2frho: type_to_file.to_vec(),
+            type2frho: zeros.frho_of(type_to_file),
             type2rhor,
             type2z2r,
         }
@@ -118,39 +126,47 @@ impl EamTables {
 
     /// Tables for a setfl or Finnis-Sinclair `file`, type `t` being element `type_to_element[t]`.
     ///
+    /// A `None` type (LAMMPS's `NULL`) is left out, as in LAMMPS: its embedding function,
+    /// the densities it gives or receives and its pair functions are tables of zeros, so
+    /// its atoms neither contribute nor feel anything.
+    ///
     /// # Panics
     /// If a `type_to_element` entry is out of range.
-    pub fn from_setfl(file: &SetflFile, type_to_element: &[usize]) -> Self {
+    pub fn from_setfl(file: &SetflFile, type_to_element: &[Option<usize>]) -> Self {
         let n_types = type_to_element.len();
         let n_el = file.elements.len();
-        assert!(type_to_element.iter().all(|&e| e < n_el));
+        assert!(type_to_element.iter().flatten().all(|&e| e < n_el));
         let nrho = file.frho[0].len();
         let nr = file.z2r[0].len();
-        let frho = file
+        let mut frho: Vec<SplineTable> = file
             .frho
             .iter()
             .map(|v| SplineTable::new(v, file.drho))
             .collect();
-        let rhor = file
+        let mut rhor: Vec<SplineTable> = file
             .rhor
             .iter()
             .map(|v| SplineTable::new(v, file.dr))
             .collect();
-        let z2r = file
+        let mut z2r: Vec<SplineTable> = file
             .z2r
             .iter()
             .map(|v| SplineTable::new(v, file.dr))
             .collect();
+        let zeros = Zeros::append(
+            type_to_element,
+            (&mut frho, nrho, file.drho),
+            &mut rhor,
+            &mut z2r,
+            (nr, file.dr),
+        );
+        let fs = file.finnis_sinclair;
         let mut type2rhor = Vec::with_capacity(n_types * n_types);
         let mut type2z2r = Vec::with_capacity(n_types * n_types);
         for &a in type_to_element {
             for &b in type_to_element {
-                type2rhor.push(if file.finnis_sinclair {
-                    a * n_el + b
-                } else {
-                    a
-                });
-                type2z2r.push(triangle(a, b));
+                type2rhor.push(zeros.rhor(a, b, |a, b| if fs { a * n_el + b } else { a }));
+                type2z2r.push(zeros.z2r(a, b));
             }
         }
         EamTables {
@@ -164,9 +180,67 @@ impl EamTables {
             frho,
             rhor,
             z2r,
-            type2frho: type_to_element.to_vec(),
+            type2frho: zeros.frho_of(type_to_element),
             type2rhor,
             type2z2r,
+        }
+    }
+}
+
+/// The indices of the all-zero tables appended for types left out of the potential.
+struct Zeros {
+    frho: usize,
+    rhor: usize,
+    z2r: usize,
+}
+
+impl Zeros {
+    /// Appends a zero embedding, density and pair table when some type of `map` is `None`
+    /// (the indices are never used otherwise).
+    fn append(
+        map: &[Option<usize>],
+        (frho, nrho, drho): (&mut Vec<SplineTable>, usize, f64),
+        rhor: &mut Vec<SplineTable>,
+        z2r: &mut Vec<SplineTable>,
+        (nr, dr): (usize, f64),
+    ) -> Self {
+        let zeros = Zeros {
+            frho: frho.len(),
+            rhor: rhor.len(),
+            z2r: z2r.len(),
+        };
+        if map.contains(&None) {
+            frho.push(SplineTable::new(&vec![0.0; nrho], drho));
+            rhor.push(SplineTable::new(&vec![0.0; nr], dr));
+            z2r.push(SplineTable::new(&vec![0.0; nr], dr));
+        }
+        zeros
+    }
+
+    /// The embedding table of each type.
+    fn frho_of(&self, map: &[Option<usize>]) -> Vec<usize> {
+        map.iter().map(|t| t.unwrap_or(self.frho)).collect()
+    }
+
+    /// The density table for what a type mapped to `a` gives one mapped to `b`: `mapped`'s
+    /// choice when both are mapped, zeros otherwise.
+    fn rhor(
+        &self,
+        a: Option<usize>,
+        b: Option<usize>,
+        mapped: impl Fn(usize, usize) -> usize,
+    ) -> usize {
+        match (a, b) {
+            (Some(a), Some(b)) => mapped(a, b),
+            _ => self.rhor,
+        }
+    }
+
+    /// The pair table of types mapped to `a` and `b`.
+    fn z2r(&self, a: Option<usize>, b: Option<usize>) -> usize {
+        match (a, b) {
+            (Some(a), Some(b)) => triangle(a, b),
+            _ => self.z2r,
         }
     }
 }

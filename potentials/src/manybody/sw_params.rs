@@ -5,6 +5,8 @@
 //! `j i k` uses `lambda`, `epsilon` and `cos(theta0)` of `i j k` and the radial factors of
 //! `i j j` and `i k k`, as in LAMMPS's `pair_sw`.
 
+use super::triplet_file::TripletParams;
+
 /// Numbers per entry after the three element names.
 pub const SW_VALUES: usize = 11;
 
@@ -154,6 +156,15 @@ impl SwParams {
             * expsrainv
             * rinvsq;
         ((self.c5 * rp - self.c6 * rq) * expsrainv, fforce)
+    }
+}
+
+impl TripletParams for SwParams {
+    fn without_range(&self) -> Self {
+        SwParams {
+            cutsq: 0.0,
+            ..*self
+        }
     }
 }
 

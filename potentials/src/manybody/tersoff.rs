@@ -1,4 +1,5 @@
-//! The Tersoff [`Potential`] (LAMMPS `pair_style tersoff`) over a full neighbor list.
+//! The Tersoff [`Potential`] (LAMMPS `pair_style tersoff`) over a full neighbor list, and
+//! the same kernel with Kumagai's modified functions (`pair_style tersoff/mod`).
 //!
 //! The energy is `E = sum_i sum_{j != i} fc(rij) [fR(rij) + bij fA(rij)] / 2` with the
 //! bond order `bij = b(zeta_ij)`, `zeta_ij = sum_{k != i,j} fc(rik) g(theta_ijk)
@@ -18,8 +19,9 @@ use ferromd_core::potential::{Accumulator, ForceInput, ForceOutput, Potential, P
 
 use super::evaluation::{AtomKernel, compute_three_body};
 use super::short_list::{Neighbor, collect_neighbors, owns_pair};
-use super::tersoff_params::{TERSOFF_VALUES, TersoffParams};
-use super::triplet_file::{ManybodyError, TripletTable};
+use super::tersoff_mod_params::TersoffModParams;
+use super::tersoff_params::TersoffParams;
+use super::triplet_file::{ManybodyError, TripletParams, TripletTable};
 
 /// The three-body quantities of one `k` in `zeta_ij`, kept for the force pass.
 #[derive(Debug, Clone, Copy)]
@@ -36,40 +38,69 @@ struct ZetaTerm {
     ex_d: f64,
 }
 
-/// A Tersoff potential read from a LAMMPS `.tersoff` file.
+/// The functions of one triplet's parameters that the Tersoff kernel evaluates; each
+/// Tersoff variant (a LAMMPS style and its file format) implements them.
+pub trait BondOrderParams: TripletParams + std::fmt::Debug + Send + Sync {
+    /// The LAMMPS pair-style name.
+    const STYLE: &'static str;
+    /// Numbers per file entry after the three element names.
+    const VALUES: usize;
+    /// Builds the parameters from the numbers of an entry (an error names the parameter).
+    fn from_values(v: &[f64]) -> Result<Self, String>;
+    /// Squared cutoff `(R + D)^2`.
+    fn cutsq(&self) -> f64;
+    /// Cutoff function `fc(r)` and its derivative.
+    fn fc(&self, r: f64) -> (f64, f64);
+    /// Repulsive pair energy `fc fR` and the radial force factor `F/r`.
+    fn repulsive(&self, r: f64) -> (f64, f64);
+    /// Attractive term `fc fA` and its derivative.
+    fn fa(&self, r: f64) -> (f64, f64);
+    /// Angular function `g(cos theta)` and its derivative.
+    fn g(&self, costheta: f64) -> (f64, f64);
+    /// The radial asymmetry factor of `zeta` at `rij - rik` and its derivative.
+    fn exp_delr(&self, dr: f64) -> (f64, f64);
+    /// Bond order `b(zeta)`.
+    fn bij(&self, zeta: f64) -> f64;
+    /// Derivative `db/dzeta`.
+    fn bij_d(&self, zeta: f64) -> f64;
+}
+
+/// A Tersoff-type bond-order potential read from a LAMMPS triplet file, with the
+/// functions of `P`.
 #[derive(Debug, Clone)]
-pub struct Tersoff {
-    table: TripletTable<TersoffParams>,
+pub struct BondOrder<P> {
+    table: TripletTable<P>,
     /// Per type of `i`: the largest squared cutoff of any triplet starting at `i`.
     cutsq_i: Vec<f64>,
     cutoff: f64,
 }
 
-impl Tersoff {
+/// The Tersoff potential of a LAMMPS `.tersoff` file (`pair_style tersoff`).
+pub type Tersoff = BondOrder<TersoffParams>;
+
+/// Kumagai's modified Tersoff potential of a `.tersoff.mod` file (`pair_style tersoff/mod`).
+pub type TersoffMod = BondOrder<TersoffModParams>;
+
+impl<P: BondOrderParams> BondOrder<P> {
     /// Reads `file` (resolved by [`crate::find_potential_file`]) and maps atom type `t`
     /// (0-based) to element `element_map[t]`, as `pair_coeff * * file El1 El2 ...` does.
     pub fn from_file(file: impl AsRef<Path>, element_map: &[&str]) -> Result<Self, ManybodyError> {
-        let table = TripletTable::read(
-            file,
-            TERSOFF_VALUES,
-            element_map,
-            TersoffParams::from_values,
-        )?;
+        let table = TripletTable::read(file, P::VALUES, element_map, P::from_values)?;
         Ok(Self::from_table(table))
     }
 
     /// A potential from an already built parameter table.
-    pub fn from_table(table: TripletTable<TersoffParams>) -> Self {
+    pub fn from_table(table: TripletTable<P>) -> Self {
         let n = table.n_types();
         let cutsq_i: Vec<f64> = (0..n)
             .map(|i| {
                 (0..n * n)
-                    .map(|jk| table.get(i, jk / n, jk % n).cutsq)
+                    .map(|jk| table.get(i, jk / n, jk % n).cutsq())
                     .fold(0.0, f64::max)
             })
             .collect();
         let cutoff = cutsq_i.iter().copied().fold(0.0, f64::max).sqrt();
-        Tersoff {
+        BondOrder {
             table,
             cutsq_i,
             cutoff,
@@ -77,12 +108,12 @@ impl Tersoff {
     }
 
     /// The parameters of every type triplet.
-    pub fn table(&self) -> &TripletTable<TersoffParams> {
+    pub fn table(&self) -> &TripletTable<P> {
         &self.table
     }
 }
 
-impl AtomKernel for Tersoff {
+impl<P: BondOrderParams> AtomKernel for BondOrder<P> {
     fn kernel<const ENERGY: bool, const PER_ATOM: bool>(
         &self,
         input: &ForceInput<'_>,
@@ -104,7 +135,7 @@ impl AtomKernel for Tersoff {
             // repulsive pair terms, each pair once
             for nb in &short {
                 let p = self.table.get(ti, nb.t, nb.t);
-                if nb.rsq >= p.cutsq || !owns_pair(atoms, i, nb.j) {
+                if nb.rsq >= p.cutsq() || !owns_pair(atoms, i, nb.j) {
                     continue;
                 }
                 let (e, fpair) = p.repulsive(nb.rsq.sqrt());
@@ -122,7 +153,7 @@ impl AtomKernel for Tersoff {
             // bond-order terms, each ordered pair i -> j
             for (a, nj) in short.iter().enumerate() {
                 let pij = self.table.get(ti, nj.t, nj.t);
-                if nj.rsq >= pij.cutsq {
+                if nj.rsq >= pij.cutsq() {
                     continue;
                 }
                 let rij = nj.rsq.sqrt();
@@ -136,7 +167,7 @@ impl AtomKernel for Tersoff {
                         continue;
                     }
                     let p = row.get(ti, nj.t, nk.t);
-                    if nk.rsq >= p.cutsq {
+                    if nk.rsq >= p.cutsq() {
                         continue;
                     }
                     let rik = nk.rsq.sqrt();
@@ -195,7 +226,7 @@ impl AtomKernel for Tersoff {
     }
 }
 
-impl Potential for Tersoff {
+impl<P: BondOrderParams> Potential for BondOrder<P> {
     fn cutoff(&self) -> f64 {
         self.cutoff
     }
@@ -205,10 +236,10 @@ impl Potential for Tersoff {
     }
 
     fn compute(&self, input: &ForceInput<'_>, out: &mut ForceOutput) -> Result<(), PotentialError> {
-        compute_three_body(self, "tersoff", self.table.n_types(), input, out)
+        compute_three_body(self, P::STYLE, self.table.n_types(), input, out)
     }
 
     fn name(&self) -> &str {
-        "tersoff"
+        P::STYLE
     }
 }

@@ -8,6 +8,9 @@
 
 use std::f64::consts::{FRAC_PI_2, FRAC_PI_4};
 
+use super::tersoff::BondOrderParams;
+use super::triplet_file::TripletParams;
+
 /// Numbers per entry after the three element names.
 pub const TERSOFF_VALUES: usize = 14;
 
@@ -62,6 +65,71 @@ fn guarded_exp(x: f64) -> f64 {
     }
 }
 
+/// `fc A exp(-lambda1 r)` and its radial force factor `F/r`, from `fc` and its derivative.
+#[inline(always)]
+pub(crate) fn repulsive((fc, fc_d): (f64, f64), big_a: f64, lam1: f64, r: f64) -> (f64, f64) {
+    let e = (-lam1 * r).exp();
+    let fforce = -big_a * e * (fc_d - fc * lam1) / r;
+    (fc * big_a * e, fforce)
+}
+
+/// `-fc B exp(-lambda2 r)` and its derivative, from `fc` and its derivative.
+#[inline(always)]
+pub(crate) fn attractive((fc, fc_d): (f64, f64), big_b: f64, lam2: f64, r: f64) -> (f64, f64) {
+    let e = big_b * (-lam2 * r).exp();
+    (-e * fc, e * (lam2 * fc - fc_d))
+}
+
+/// `exp(lambda3^m dr^m)` (m = 1 or 3, guarded as LAMMPS does) and its derivative.
+#[inline(always)]
+pub(crate) fn exp_delr(m: i32, lam3: f64, dr: f64) -> (f64, f64) {
+    if m == 3 {
+        let t = lam3 * dr;
+        let ex = guarded_exp(t * t * t);
+        let l3 = lam3 * lam3 * lam3;
+        (ex, 3.0 * l3 * (dr * dr) * ex)
+    } else {
+        let ex = guarded_exp(lam3 * dr);
+        (ex, lam3 * ex)
+    }
+}
+
+/// Checks the numbers `v` of a Tersoff-type entry (parameter `names`) as LAMMPS does: all
+/// finite, those whose index passes `non_negative` at least 0, the exponent at index `m` 1
+/// or 3, and `D` (index `rd.1`) at most `R` (index `rd.0`). `what` names the style.
+pub(crate) fn check_values(
+    what: &str,
+    v: &[f64],
+    names: &[&str],
+    non_negative: impl Fn(usize) -> bool,
+    m: usize,
+    (r, d): (usize, usize),
+) -> Result<(), String> {
+    for (k, (&x, name)) in v.iter().zip(names).enumerate() {
+        if !x.is_finite() {
+            return Err(format!("illegal {what} parameter: {name} = {x}"));
+        }
+        if non_negative(k) && x < 0.0 {
+            return Err(format!(
+                "illegal {what} parameter: {name} = {x} must be >= 0"
+            ));
+        }
+    }
+    if v[m] != 1.0 && v[m] != 3.0 {
+        return Err(format!(
+            "illegal {what} parameter: {} = {} must be 1 or 3",
+            names[m], v[m]
+        ));
+    }
+    if v[d] > v[r] {
+        return Err(format!(
+            "illegal {what} parameter: D = {} must not exceed R = {}",
+            v[d], v[r]
+        ));
+    }
+    Ok(())
+}
+
 impl TersoffParams {
     /// Builds the parameters from the 14 numbers of an entry, rejecting the values LAMMPS
     /// rejects (negative constants, `D > R`, `m` other than 1 or 3).
@@ -84,28 +152,7 @@ impl TersoffParams {
             "A",
         ];
         // every parameter but lambda3 and costheta0 must be non-negative
-        for (k, (&x, name)) in v.iter().zip(NAMES).enumerate() {
-            if !x.is_finite() {
-                return Err(format!("illegal Tersoff parameter: {name} = {x}"));
-            }
-            if k != 2 && k != 5 && x < 0.0 {
-                return Err(format!(
-                    "illegal Tersoff parameter: {name} = {x} must be >= 0"
-                ));
-            }
-        }
-        if v[0] != 1.0 && v[0] != 3.0 {
-            return Err(format!(
-                "illegal Tersoff parameter: m = {} must be 1 or 3",
-                v[0]
-            ));
-        }
-        if v[11] > v[10] {
-            return Err(format!(
-                "illegal Tersoff parameter: D = {} must not exceed R = {}",
-                v[11], v[10]
-            ));
-        }
+        check_values("Tersoff", v, &NAMES, |k| k != 2 && k != 5, 0, (10, 11))?;
         let n = v[6];
         let cut = v[10] + v[11];
         let c1 = (2.0 * n * 1.0e-16).powf(-1.0 / n);
@@ -156,10 +203,7 @@ impl TersoffParams {
     /// (the force on the first atom is `F/r` times the vector from the second to it).
     #[inline(always)]
     pub fn repulsive(&self, r: f64) -> (f64, f64) {
-        let (fc, fc_d) = self.fc(r);
-        let e = (-self.lam1 * r).exp();
-        let fforce = -self.big_a * e * (fc_d - fc * self.lam1) / r;
-        (fc * self.big_a * e, fforce)
+        repulsive(self.fc(r), self.big_a, self.lam1, r)
     }
 
     /// Attractive term `fa(r) = -B exp(-lambda2 r) fc(r)` and its derivative.
@@ -168,9 +212,7 @@ impl TersoffParams {
         if r > self.big_r + self.big_d {
             return (0.0, 0.0);
         }
-        let (fc, fc_d) = self.fc(r);
-        let e = self.big_b * (-self.lam2 * r).exp();
-        (-e * fc, e * (self.lam2 * fc - fc_d))
+        attractive(self.fc(r), self.big_b, self.lam2, r)
     }
 
     /// Angular function `g(cos theta)` and its derivative.
@@ -190,15 +232,7 @@ impl TersoffParams {
     /// respect to `rij`.
     #[inline(always)]
     pub fn exp_delr(&self, dr: f64) -> (f64, f64) {
-        if self.m == 3 {
-            let t = self.lam3 * dr;
-            let ex = guarded_exp(t * t * t);
-            let l3 = self.lam3 * self.lam3 * self.lam3;
-            (ex, 3.0 * l3 * (dr * dr) * ex)
-        } else {
-            let ex = guarded_exp(self.lam3 * dr);
-            (ex, self.lam3 * ex)
-        }
+        exp_delr(self.m, self.lam3, dr)
     }
 
     /// Bond order `b(zeta)` with LAMMPS's branches.
@@ -235,6 +269,64 @@ impl TersoffParams {
         } else {
             let tmp_n = tmp.powf(n);
             -0.5 * (1.0 + tmp_n).powf(-1.0 - 1.0 / (2.0 * n)) * tmp_n / zeta
+        }
+    }
+}
+
+impl BondOrderParams for TersoffParams {
+    const STYLE: &'static str = "tersoff";
+    const VALUES: usize = TERSOFF_VALUES;
+
+    fn from_values(v: &[f64]) -> Result<Self, String> {
+        TersoffParams::from_values(v)
+    }
+
+    #[inline(always)]
+    fn cutsq(&self) -> f64 {
+        self.cutsq
+    }
+
+    #[inline(always)]
+    fn fc(&self, r: f64) -> (f64, f64) {
+        TersoffParams::fc(self, r)
+    }
+
+    #[inline(always)]
+    fn repulsive(&self, r: f64) -> (f64, f64) {
+        TersoffParams::repulsive(self, r)
+    }
+
+    #[inline(always)]
+    fn fa(&self, r: f64) -> (f64, f64) {
+        TersoffParams::fa(self, r)
+    }
+
+    #[inline(always)]
+    fn g(&self, costheta: f64) -> (f64, f64) {
+        TersoffParams::g(self, costheta)
+    }
+
+    #[inline(always)]
+    fn exp_delr(&self, dr: f64) -> (f64, f64) {
+        TersoffParams::exp_delr(self, dr)
+    }
+
+    #[inline(always)]
+    fn bij(&self, zeta: f64) -> f64 {
+        TersoffParams::bij(self, zeta)
+    }
+
+    #[inline(always)]
+    fn bij_d(&self, zeta: f64) -> f64 {
+        TersoffParams::bij_d(self, zeta)
+    }
+}
+
+impl TripletParams for TersoffParams {
+    fn without_range(&self) -> Self {
+        TersoffParams {
+            cutsq: 0.0,
+            ..*self
         }
     }
 }

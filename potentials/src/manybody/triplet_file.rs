@@ -6,9 +6,15 @@
 //! reader joins lines until it has enough words, as LAMMPS's `next_line(n)` does). Only
 //! entries whose three elements are all mapped to atom types are used; every triplet of
 //! mapped elements must have exactly one entry.
+//!
+//! A type mapped to [`NULL_ELEMENT`] is left out of the potential (LAMMPS's `NULL` in
+//! `pair_coeff * * file El1 NULL ...`, for types another `hybrid` sub-style handles): every
+//! triplet involving it gets parameters of zero range ([`TripletParams::without_range`]),
+//! so the kernels, which compare every distance with a triplet's cutoff, never evaluate it.
 
 use std::path::{Path, PathBuf};
 
+pub use crate::files::NULL_ELEMENT;
 use crate::files::{PotentialFileError, find_potential_file, parse_f64};
 
 /// Error raised while setting up a Tersoff or Stillinger-Weber potential.
@@ -27,15 +33,19 @@ pub enum ManybodyError {
         /// The elements the file's entries name.
         available: Vec<String>,
     },
-    /// No atom types were mapped.
-    #[error("a many-body potential needs at least one atom type")]
+    /// No atom types were mapped (none given, or all `NULL`).
+    #[error("a many-body potential needs at least one atom type mapped to an element")]
     NoTypes,
-    /// An element map entry is `NULL` (atom types left out of the potential).
-    #[error("element NULL (a type without this potential) is not supported")]
-    NullElement,
     /// The style name is not a many-body style ferromd implements.
-    #[error("unknown many-body style `{0}` (supported: tersoff, sw)")]
+    #[error("unknown many-body style `{0}` (supported: tersoff, tersoff/mod, sw)")]
     UnknownStyle(String),
+}
+
+/// Parameters of one element triplet, as a three-body kernel uses them.
+pub trait TripletParams: Clone {
+    /// A copy that acts at no distance (squared cutoff zero): the entry of every triplet
+    /// involving a type mapped to [`NULL_ELEMENT`].
+    fn without_range(&self) -> Self;
 }
 
 /// One entry of a triplet file: three element names, their numbers, and the first line.
@@ -130,22 +140,20 @@ pub struct TripletTable<P> {
     elements: Vec<String>,
 }
 
-impl<P: Clone> TripletTable<P> {
+impl<P: TripletParams> TripletTable<P> {
     /// Reads `file` (resolved by [`find_potential_file`]) with `n_values` numbers per entry,
     /// maps atom type `t` (0-based) to element `element_map[t]` as `pair_coeff * * file
-    /// El1 El2 ...` does, and converts each used entry with `convert` (which returns a
-    /// message naming the offending parameter, reported at the entry's line).
+    /// El1 El2 ...` does (a [`NULL_ELEMENT`] type is left out), and converts each used entry
+    /// with `convert` (which returns a message naming the offending parameter, reported at
+    /// the entry's line).
     pub fn read(
         file: impl AsRef<Path>,
         n_values: usize,
         element_map: &[&str],
         convert: impl Fn(&[f64]) -> Result<P, String>,
     ) -> Result<Self, ManybodyError> {
-        if element_map.is_empty() {
+        if element_map.iter().all(|&el| el == NULL_ELEMENT) {
             return Err(ManybodyError::NoTypes);
-        }
-        if element_map.contains(&"NULL") {
-            return Err(ManybodyError::NullElement);
         }
         let path = find_potential_file(file)?;
         let text = std::fs::read_to_string(&path)
@@ -169,7 +177,7 @@ impl<P: Clone> TripletTable<P> {
         }
         if let Some(el) = element_map
             .iter()
-            .find(|el| !available.iter().any(|a| a == *el))
+            .find(|&&el| el != NULL_ELEMENT && !available.iter().any(|a| a == el))
         {
             return Err(ManybodyError::UnknownElement {
                 element: (*el).to_owned(),
@@ -179,10 +187,13 @@ impl<P: Clone> TripletTable<P> {
         }
         // the distinct elements, in order of first mention (LAMMPS's element list)
         let mut elements: Vec<String> = Vec::new();
-        for el in element_map {
-            if !elements.iter().any(|e| e == el) {
-                elements.push((*el).to_owned());
+        for &el in element_map {
+            if el != NULL_ELEMENT && !elements.iter().any(|e| e == el) {
+                elements.push(el.to_owned());
             }
+        }
+        if elements.is_empty() {
+            return Err(ManybodyError::NoTypes);
         }
         let n_el = elements.len();
         let index = |name: &str| elements.iter().position(|e| e == name);
@@ -211,16 +222,18 @@ impl<P: Clone> TripletTable<P> {
             *slot = Some((p, e.line));
         }
         let n_types = element_map.len();
-        let type_element: Vec<usize> = element_map
-            .iter()
-            .map(|el| index(el).expect("every mapped element is listed"))
-            .collect();
+        let type_element: Vec<Option<usize>> = element_map.iter().map(|el| index(el)).collect();
         let mut params = Vec::with_capacity(n_types * n_types * n_types);
         for &a in &type_element {
             for &b in &type_element {
                 for &c in &type_element {
+                    let (Some(a), Some(b), Some(c)) = (a, b, c) else {
+                        // filled below, once some entry is known
+                        params.push(None);
+                        continue;
+                    };
                     match &by_element[(a * n_el + b) * n_el + c] {
-                        Some((p, _)) => params.push(p.clone()),
+                        Some((p, _)) => params.push(Some(p.clone())),
                         None => {
                             return Err(PotentialFileError::file(
                                 path,
@@ -236,6 +249,16 @@ impl<P: Clone> TripletTable<P> {
                 }
             }
         }
+        let inert = params
+            .iter()
+            .flatten()
+            .next()
+            .expect("some type is mapped")
+            .without_range();
+        let params = params
+            .into_iter()
+            .map(|p| p.unwrap_or_else(|| inert.clone()))
+            .collect();
         Ok(TripletTable {
             n_types,
             params,
@@ -270,6 +293,12 @@ impl<P> TripletTable<P> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl TripletParams for f64 {
+        fn without_range(&self) -> f64 {
+            -1.0
+        }
+    }
 
     const TEXT: &str = "# comment\nA A A 1 2 # trailing\n\nA A B 3\n 4\nB B B 5 6\n";
 
@@ -310,5 +339,20 @@ mod tests {
         let dup = parse_triplet_entries(path, "A A A 1 2\nA A A 3 4\n", 2, &["A"]).unwrap();
         let err = TripletTable::from_entries(path, &dup, &["A"], first).unwrap_err();
         assert!(err.to_string().contains("t:2: duplicate entry"), "{err}");
+    }
+
+    #[test]
+    fn null_types_get_the_zero_range_entry() {
+        let path = Path::new("t");
+        let entries = parse_triplet_entries(path, TEXT, 2, &["B", "NULL"]).unwrap();
+        let first = |v: &[f64]| Ok(v[0]);
+        let t = TripletTable::from_entries(path, &entries, &["NULL", "B", "NULL"], first).unwrap();
+        assert_eq!(t.elements(), ["B"]);
+        assert_eq!(*t.get(1, 1, 1), 5.0);
+        for (i, j, k) in [(0, 1, 1), (1, 2, 1), (1, 1, 0), (2, 2, 2)] {
+            assert_eq!(*t.get(i, j, k), -1.0, "{i} {j} {k}");
+        }
+        let err = TripletTable::from_entries(path, &entries, &["NULL"], first).unwrap_err();
+        assert!(matches!(err, ManybodyError::NoTypes), "{err}");
     }
 }

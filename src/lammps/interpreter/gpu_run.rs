@@ -56,7 +56,7 @@ impl Interpreter {
             }),
             eam if eam.starts_with("eam") => {
                 require_metal_files(eam, self.units)?;
-                let eam = eam_from_coeffs(eam, &pair.coeffs, n_types, false)?;
+                let eam = eam_from_coeffs(eam, &pair.coeffs, n_types, None)?;
                 Ok(DevicePotential::Eam(eam.tables().clone()))
             }
             other => fail(format!(
@@ -158,6 +158,7 @@ impl Interpreter {
         let device = self.device_potential(n_types)?;
         let potential = crate::gpu::device_potential(&device).map_err(gpu_error)?;
         self.check_energy_split()?;
+        self.check_model_deviation_keywords()?;
         let device_integrator = self.device_integrator()?;
         let thermostat = crate::gpu::device_thermostat(&device_integrator).map_err(gpu_error)?;
         let dt = self.dt();
@@ -179,6 +180,7 @@ impl Interpreter {
             .join(" + ");
         let ctx = self.gpu()?;
         let start_step = self.step;
+        let end = start_step + n;
         self.observables
             .run_starting(start_step, potential.cutoff())?;
         let mut settings = GpuRunSettings::new(dt, self.neighbor, self.units.constants());
@@ -216,6 +218,7 @@ impl Interpreter {
             (start_step, dt, self.time),
             units,
         );
+        observer.stop = self.stop.clone();
         let started = Instant::now();
         let result = observe_gpu_run(
             &mut sim,
@@ -226,6 +229,7 @@ impl Interpreter {
         );
         let elapsed = started.elapsed();
         let error = observer.error.take();
+        let interrupted = observer.interrupted;
         self.last_sample = observer.last;
         let stats = sim.stats();
         let steps = sim.step() - start_step;
@@ -241,6 +245,9 @@ impl Interpreter {
             return Err(e);
         }
         result?;
+        if interrupted {
+            return Err(self.interrupted(Some(end)));
+        }
         if post {
             let summary = RunSummary {
                 steps,
@@ -307,7 +314,7 @@ fn observe_gpu_run(
         if let Some(s) = sample {
             observer.thermo_with_system(&s, system);
         }
-        if observer.step_done(step, system).is_break() {
+        if observer.step_done(step, system).is_break() || observer.stop_now() {
             break;
         }
     }

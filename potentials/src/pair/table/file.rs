@@ -55,6 +55,15 @@ pub struct TableSection {
 }
 
 impl TableSection {
+    /// Multiplies the energies and forces by `factor` (a change of energy unit at fixed
+    /// length unit). `FPRIME` values are kept as written, as LAMMPS keeps them when it
+    /// converts a table's units.
+    pub fn scale_energies(&mut self, factor: f64) {
+        for v in self.energy.iter_mut().chain(self.force.iter_mut()) {
+            *v *= factor;
+        }
+    }
+
     /// Reads the section `keyword` of the table file at `path` (already resolved).
     pub fn read(path: &Path, keyword: &str) -> Result<Self, PotentialFileError> {
         let text = std::fs::read_to_string(path)

@@ -29,3 +29,46 @@ write_data data.images
 # unwrapped positions: image flags follow from them
 read_dump dump.u 100 x y z
 write_data data.unwrapped
+# a partial snapshot for trim/add/purge: atoms 1-60 and ten new ones (ids 109-118)
+create_atoms 2 single 0.5 0.5 0.5 units box
+create_atoms 1 single 1.5 0.5 0.5 units box
+create_atoms 2 single 2.5 0.5 0.5 units box
+create_atoms 1 single 3.5 0.5 0.5 units box
+create_atoms 2 single 4.5 0.5 0.5 units box
+create_atoms 1 single 0.5 1.5 4.5 units box
+create_atoms 2 single 1.5 2.5 4.5 units box
+create_atoms 1 single 2.5 3.5 4.5 units box
+create_atoms 2 single 3.5 4.5 4.5 units box
+create_atoms 1 single 4.5 4.5 4.5 units box
+group new id 109:118
+velocity new set 0.5 -0.25 1.0
+group part id 1:60 109:118
+write_dump part custom dump.part id type x y z vx vy vz modify sort id format float %.17g
+# replace and trim, add with new ids (numbered on after the trimmed system's largest)
+clear
+units lj
+pair_style lj/cut 2.5
+read_data data.start
+read_dump dump.part 100 x y z vx vy vz trim yes add yes
+write_data data.trim-add
+# keep the ids of the added atoms, and the box of data.start
+clear
+units lj
+pair_style lj/cut 2.5
+read_data data.start
+read_dump dump.part 100 x y z vx vy vz add keep box no
+write_data data.add-keep
+# delete every atom, then add the snapshot's
+clear
+units lj
+pair_style lj/cut 2.5
+read_data data.start
+read_dump dump.part 100 x y z vx vy vz purge yes replace no add keep
+write_data data.purge
+# leave the atoms the snapshot has as they are; only add
+clear
+units lj
+pair_style lj/cut 2.5
+read_data data.start
+read_dump dump.part 100 x y z vx vy vz replace no add yes
+write_data data.add-only
