@@ -480,10 +480,10 @@ fn bad_committee_lines_name_the_line_and_word() {
         "thermo keyword max_devi_f needs pair_style committee",
     );
     assert_error(
-        "hybrid-member",
+        "hybrid-member-without-end",
         &format!("{p}pair_style committee lj/cut 2.5 hybrid/overlay lj/cut 2.5\n"),
         11,
-        "cannot contain hybrid/overlay",
+        "member hybrid/overlay needs `end`",
     );
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -37,7 +37,7 @@ use super::manybody_styles::{MANYBODY_STYLES, build_manybody, check_manybody_arg
 use super::modifiers::{Modified, MomentumFix, RecenterFix};
 use super::observables::Observables;
 use super::output::Output;
-use super::pair_committee::{COMMITTEE_STYLE, build_committee, member_coeff, parse_committee};
+use super::pair_committee::{COMMITTEE_STYLE, build_committee, coeff_style, parse_committee};
 use super::pair_coulomb::{COULOMB_STYLES, check_coulomb_coeff, coulomb_global_args};
 use super::pair_hybrid::{HYBRID_STYLES, build_hybrid, coeff_target, parse_sub_styles};
 use super::pair_styles::{PAIR_STYLES, global_args};
@@ -679,12 +679,9 @@ impl Interpreter {
                 } else if style == COMMITTEE_STYLE {
                     // the line of one member: check it as that member's own line
                     let settings = parse_committee(&pair.args)?;
-                    let (k, line) = member_coeff(&settings, &args)?;
+                    let (member_style, member_args, line) = coeff_style(&settings, &args)?;
                     pair.coeffs.push(args.clone());
-                    let member = &settings.members[k];
-                    style = member.name.clone();
-                    style_args = member.args.clone();
-                    args = line;
+                    (style, style_args, args) = (member_style, member_args, line);
                 } else {
                     pair.coeffs.push(args.clone());
                 }
@@ -1484,24 +1481,31 @@ impl Interpreter {
         if style == COMMITTEE_STYLE {
             let settings = parse_committee(&pair.args)?;
             let committee = build_committee(&settings, &pair.coeffs, |member, lines| {
-                self.build_style(&member.name, &member.args, lines, n_types, (false, None))
+                self.build_single_or_hybrid(&member.name, &member.args, lines, n_types)
             })?;
             let record = committee.record();
             return Ok((Box::new(committee), Some(record)));
         }
-        self.build_single_or_hybrid(n_types).map(|p| (p, None))
+        self.build_single_or_hybrid(style, &pair.args, &pair.coeffs, n_types)
+            .map(|p| (p, None))
     }
 
-    /// Builds a pair style that is not a committee.
-    fn build_single_or_hybrid(&self, n_types: usize) -> ScriptResult<Box<dyn Potential>> {
+    /// Builds a pair style that is not a committee (the script's, or a committee member)
+    /// from its global arguments and `pair_coeff` lines.
+    fn build_single_or_hybrid(
+        &self,
+        style: &str,
+        args: &[String],
+        coeffs: &[Vec<String>],
+        n_types: usize,
+    ) -> ScriptResult<Box<dyn Potential>> {
         let pair = self.pair.as_ref().expect("checked by build_potential");
-        let style = pair.style.as_str();
         if HYBRID_STYLES.contains(&style) {
             if pair.tail {
                 return Err(ScriptError::unsupported("pair_modify tail yes with", style));
             }
-            let subs = parse_sub_styles(style, &pair.args)?;
-            return build_hybrid(style, &subs, &pair.coeffs, n_types, |sub| {
+            let subs = parse_sub_styles(style, args)?;
+            return build_hybrid(style, &subs, coeffs, n_types, |sub| {
                 self.build_style(
                     &sub.style.name,
                     &sub.style.args,
@@ -1511,7 +1515,7 @@ impl Interpreter {
                 )
             });
         }
-        self.build_style(style, &pair.args, &pair.coeffs, n_types, (false, None))
+        self.build_style(style, args, coeffs, n_types, (false, None))
     }
 
     /// Builds one (non-hybrid) pair style. `partial` (a hybrid sub-style acting on some

@@ -13,12 +13,21 @@
 //! as LAMMPS numbers repeated hybrid sub-styles. Every member acts on every type pair. The
 //! committee's keywords follow the members: `out_freq N`, `out_file FILE`, `drive mean|K`,
 //! `frames FILE` with `threshold X`, `relative L`, `relative_v L` and `atomic`.
+//!
+//! A member may itself be a sum, written `hybrid/overlay SUB-STYLES... end` (or `hybrid
+//! ... end`); its `pair_coeff` lines name the member, then go on as that hybrid's own:
+//!
+//! ```text
+//! pair_style committee hybrid/overlay e3gnn zbl 1.0 2.0 end hybrid/overlay e3gnn zbl 1.0 2.0 end
+//! pair_coeff * * hybrid/overlay 1 e3gnn sevennet0.pt Si
+//! pair_coeff * * hybrid/overlay 1 zbl 14 14
+//! ```
 
 use ferromd_core::Potential;
 use ferromd_potentials::{Committee, CommitteeDrive, DeviationScale};
 
 use super::error::{ScriptError, ScriptResult, fail};
-use super::pair_hybrid::{SubStyle, coeff_target, parse_sub_styles};
+use super::pair_hybrid::{HYBRID_STYLES, SubStyle, coeff_target, parse_sub_styles};
 
 /// The style name.
 pub const COMMITTEE_STYLE: &str = "committee";
@@ -46,6 +55,9 @@ pub struct CommitteeSettings {
     /// Append every atom's force deviation to each model-deviation line (`atomic`).
     pub atomic: bool,
 }
+
+/// The word that closes the sub-styles of a hybrid member.
+pub const MEMBER_END: &str = "end";
 
 /// The committee's own keywords.
 const KEYWORDS: &[&str] = &[
@@ -139,7 +151,7 @@ pub fn parse_committee(args: &[String]) -> ScriptResult<CommitteeSettings> {
         }
         k += 2;
     }
-    let members = parse_sub_styles(COMMITTEE_STYLE, &member_words)?;
+    let members = parse_members(&member_words)?;
     if members.len() < 2 {
         return fail(format!(
             "pair_style committee needs at least two members, got {}",
@@ -187,6 +199,56 @@ pub fn parse_committee(args: &[String]) -> ScriptResult<CommitteeSettings> {
     })
 }
 
+/// Splits the member words of `pair_style committee` into members: runs of plain styles
+/// as `hybrid/overlay` sub-styles, and each `hybrid/overlay ... end` (or `hybrid ... end`)
+/// as one member whose arguments are its sub-styles, checked as that hybrid checks them.
+fn parse_members(words: &[String]) -> ScriptResult<Vec<SubStyle>> {
+    let mut members = Vec::new();
+    let mut plain: Vec<String> = Vec::new();
+    let mut k = 0;
+    while k < words.len() {
+        let w = &words[k];
+        if w == MEMBER_END {
+            return fail(format!(
+                "pair_style committee: `{MEMBER_END}` closes a hybrid/overlay member, but no \
+                 hybrid/overlay member is open"
+            ));
+        }
+        if !HYBRID_STYLES.contains(&w.as_str()) {
+            plain.push(w.clone());
+            k += 1;
+            continue;
+        }
+        let Some(len) = words[k + 1..].iter().position(|x| x == MEMBER_END) else {
+            return fail(format!(
+                "pair_style committee: member {w} needs `{MEMBER_END}` after its sub-styles \
+                 (`{w} SUB-STYLES... {MEMBER_END}`)"
+            ));
+        };
+        if !plain.is_empty() {
+            members.extend(parse_sub_styles(COMMITTEE_STYLE, &plain)?);
+            plain.clear();
+        }
+        let subs = words[k + 1..k + 1 + len].to_vec();
+        parse_sub_styles(w, &subs).map_err(|e| {
+            ScriptError::new(format!(
+                "pair_style committee member {} ({w}): {}",
+                members.len() + 1,
+                e.message
+            ))
+        })?;
+        members.push(SubStyle {
+            name: w.clone(),
+            args: subs,
+        });
+        k += len + 2;
+    }
+    if !plain.is_empty() || members.is_empty() {
+        members.extend(parse_sub_styles(COMMITTEE_STYLE, &plain)?);
+    }
+    Ok(members)
+}
+
 /// Resolves a `pair_coeff I J STYLE [K] ARGS...` line of a committee to the member it
 /// sets (0-based) and the line as that member's own (`I J ARGS...`).
 pub fn member_coeff(
@@ -201,6 +263,33 @@ pub fn member_coeff(
             c.join(" ")
         )),
     }
+}
+
+/// The style a committee's `pair_coeff` line finally sets, for checking the line as that
+/// style's own: the style's name and global arguments, and the line as it reads it. For a
+/// hybrid member that is the sub-style the rest of the line names (`none`: no style).
+pub fn coeff_style(
+    settings: &CommitteeSettings,
+    c: &[String],
+) -> ScriptResult<(String, Vec<String>, Vec<String>)> {
+    let (k, line) = member_coeff(settings, c)?;
+    let member = &settings.members[k];
+    if !HYBRID_STYLES.contains(&member.name.as_str()) {
+        return Ok((member.name.clone(), member.args.clone(), line));
+    }
+    let subs = parse_sub_styles(&member.name, &member.args)?;
+    let (sub, sub_line) = coeff_target(&member.name, &subs, &line).map_err(|e| {
+        ScriptError::new(format!(
+            "pair_style committee member {} ({}): {}",
+            k + 1,
+            member.name,
+            e.message
+        ))
+    })?;
+    Ok(match sub {
+        Some(s) => (subs[s].name.clone(), subs[s].args.clone(), sub_line),
+        None => ("none".to_string(), Vec::new(), sub_line),
+    })
 }
 
 /// Builds the committee from its settings and `pair_coeff` lines; `build` makes one
@@ -278,9 +367,41 @@ mod tests {
         assert!(err("lj/cut 2.5 lj/cut 2.5 relative x").contains("`x`"));
         assert!(err("lj/cut 2.5 lj/cut 2.5 atomic atomic").contains("twice"));
         assert!(err("lj/cut 2.5 out_freq 2 lj/cut 2.5").contains("members come first"));
-        assert!(err("lj/cut 2.5 hybrid/overlay").contains("cannot contain hybrid/overlay"));
+        assert!(err("lj/cut 2.5 hybrid/overlay lj/cut 2.5").contains("needs `end`"));
+        assert!(err("lj/cut 2.5 end").contains("no hybrid/overlay member is open"));
+        assert!(err("hybrid lj/cut 2.5 hybrid zbl 1 2 end end").contains("cannot contain hybrid"));
+        assert!(err("lj/cut 2.5 hybrid/overlay zbl 1 end").contains("member 2 (hybrid/overlay)"));
+        assert!(err("lj/cut 2.5 committee").contains("cannot contain committee"));
         assert!(err("lj/cut 2.5 lj/cut x").contains("`x` is not a number"));
         assert!(err("bogus 1 lj/cut 2.5").contains("bogus"));
+    }
+
+    #[test]
+    fn hybrid_members_end_with_end() {
+        let s = parse_committee(&words(
+            "hybrid/overlay lj/cut 2.5 zbl 1 2 end lj/cut 3.0 hybrid/overlay lj/cut 2.5 zbl 1 2 end out_freq 5",
+        ))
+        .unwrap();
+        let names: Vec<&str> = s.members.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["hybrid/overlay", "lj/cut", "hybrid/overlay"]);
+        assert_eq!(s.members[0].args, words("lj/cut 2.5 zbl 1 2"));
+        assert_eq!(s.members[1].args, words("3.0"));
+        assert_eq!(s.out_freq, 5);
+        let set = |c: &str| coeff_style(&s, &words(c));
+        assert_eq!(
+            set("* * hybrid/overlay 2 zbl 18 18").unwrap(),
+            ("zbl".into(), words("1 2"), words("* * 18 18"))
+        );
+        assert_eq!(
+            set("1 1 lj/cut 1.0 1.0").unwrap(),
+            ("lj/cut".into(), words("3.0"), words("1 1 1.0 1.0"))
+        );
+        let e = set("* * hybrid/overlay 1 morse 1 1 1").unwrap_err().message;
+        assert!(
+            e.starts_with("pair_style committee member 1 (hybrid/overlay)"),
+            "{e}"
+        );
+        assert!(e.contains("`morse` is not a sub-style"), "{e}");
     }
 
     #[test]
