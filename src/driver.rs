@@ -20,10 +20,13 @@ use ferromd_core::thermo::{ThermoSample, ThermoTable, format_g};
 use ferromd_core::{RunError, Simulation, System, UnitSystem};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use ferromd_potentials::{CommitteeRecord, DeviationScale, ModelDeviation};
+use ferromd_potentials::model_deviation::atom_deviations;
+use ferromd_potentials::{CommitteeRecord, ModelDeviation};
 
-use crate::committee_output::{model_devi_header, model_devi_line, uncertain_frame_text};
-use crate::deck::{Backend, Deck, DeckError, OutputPlan, ThermoFormat};
+use crate::committee_output::{
+    in_id_order, model_devi_header, model_devi_line, uncertain_frame_text,
+};
+use crate::deck::{Backend, Deck, DeckError, ModelDeviationFile, OutputPlan, ThermoFormat};
 use crate::observable_files::ObservableFiles;
 
 /// Why a deck run failed.
@@ -289,7 +292,7 @@ pub fn run_deck(
             if resumed.is_none() {
                 f.write(&model_devi_header())?;
             }
-            Some((f, m.every))
+            Some((f, m.clone()))
         }
         None => None,
     };
@@ -477,8 +480,8 @@ struct ThermoWriter<'a> {
     committee: Option<Arc<CommitteeRecord>>,
     /// Where frames whose largest force deviation exceeds the threshold go.
     uncertain: Option<(OutputFile, f64)>,
-    /// DeePMD-kit's `model_devi.out` and its interval (0: first and last step).
-    model_deviation: Option<(OutputFile, u64)>,
+    /// DeePMD-kit's `model_devi.out` and its settings (interval, relative, atomic).
+    model_deviation: Option<(OutputFile, ModelDeviationFile)>,
     /// The step the run starts from, and the last step.
     first: u64,
     last: u64,
@@ -574,21 +577,24 @@ impl ThermoWriter<'_> {
     fn model_deviation_due(&self, step: u64) -> bool {
         self.model_deviation
             .as_ref()
-            .is_some_and(|(_, every)| match every {
+            .is_some_and(|(_, m)| match m.every {
                 0 => step == self.first || step == self.last,
-                n => step.is_multiple_of(*n),
+                n => step.is_multiple_of(n),
             })
     }
 
     /// Writes the `model_devi.out` line of the latest evaluation, at `step`.
-    fn write_model_deviation(&mut self, step: u64) -> io::Result<()> {
-        let (Some((file, _)), Some(record)) = (&mut self.model_deviation, &self.committee) else {
+    fn write_model_deviation(&mut self, step: u64, system: &System) -> io::Result<()> {
+        let (Some((file, m)), Some(record)) = (&mut self.model_deviation, &self.committee) else {
             return Ok(());
         };
         let line = record
             .with_members(|r| {
-                let d = ModelDeviation::of(r, DeviationScale::default());
-                model_devi_line(step, &d, None)
+                let d = ModelDeviation::of(r, m.scale);
+                let per_atom = m
+                    .atomic
+                    .then(|| in_id_order(system, &atom_deviations(r, m.scale)));
+                model_devi_line(step, &d, per_atom.as_deref())
             })
             .ok_or_else(|| io::Error::other(format!("no committee evaluation at step {step}")))?;
         file.write(&line)
@@ -658,7 +664,7 @@ impl RunObserver for ThermoWriter<'_> {
             return;
         }
         if self.model_deviation_due(step)
-            && let Err(e) = self.write_model_deviation(step)
+            && let Err(e) = self.write_model_deviation(step, system)
         {
             return self.fail(e);
         }

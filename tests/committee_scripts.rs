@@ -543,3 +543,102 @@ fn decks_write_model_devi_out() {
     assert!(e.contains(":23"), "names the line: {e}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `inputs/lj-committee.toml` (members ε = 1.0 and 1.1) writing `model_devi.out` into
+/// `dir` every 5 of 10 steps, with the extra `[output]` lines `extra`.
+fn committee_deck(dir: &Path, extra: &str) -> PathBuf {
+    let deck = include_str!("../inputs/lj-committee.toml")
+        .replace(
+            "uncertain_frames = \"lj-committee-uncertain.extxyz\"\n\
+             uncertainty_threshold = 0.4",
+            &format!(
+                "model_deviation = \"{}\"\nmodel_deviation_every = 5\n{extra}",
+                dir.join("model_devi.out").display()
+            ),
+        )
+        .replace("steps = 200\nthermo = 20", "steps = 10\nthermo = 5");
+    let path = dir.join("deck.toml");
+    std::fs::write(&path, &deck).unwrap();
+    path
+}
+
+/// Decks: `model_deviation_atomic`, `model_deviation_relative` and
+/// `model_deviation_relative_v` mean the script keywords `atomic`, `relative` and
+/// `relative_v`. Members differ only in ε, so |F̄_i| = σ_i (ε₁ + ε₂)/|ε₁ − ε₂| and
+/// |W̄_ab|/N likewise: the relative run's numbers are functions of the absolute run's
+/// (the dynamics is the same), σ ↦ σ / (σ (ε₁ + ε₂)/|ε₁ − ε₂| + L).
+#[test]
+fn deck_relative_and_atomic_keys_mean_the_script_keywords() {
+    use ferromd::driver::{DriverOptions, run_deck};
+    let dir = scratch("deck-keys");
+    let read = |extra: &str| {
+        let path = committee_deck(&dir, extra);
+        run_deck(&path, &mut Vec::new(), DriverOptions::default()).unwrap();
+        model_devi(&dir.join("model_devi.out"))
+    };
+    let absolute = read("model_deviation_atomic = true");
+    let relative = read(
+        "model_deviation_atomic = true\nmodel_deviation_relative = 0.25\n\
+         model_deviation_relative_v = 0.5",
+    );
+    let plain = read("model_deviation_atomic = false");
+    let inverse_ratio = (1.0 + 1.1) / (1.1_f64 - 1.0);
+    let scaled = |sigma: f64, level: f64| sigma / (sigma * inverse_ratio + level);
+    assert_eq!(absolute.len(), 3);
+    for ((a, r), p) in absolute.iter().zip(&relative).zip(&plain) {
+        assert_eq!((a[0], r[0], p[0]), (a[0], a[0], a[0]), "the same steps");
+        assert_eq!((a.len(), r.len(), p.len()), (7 + 108, 7 + 108, 7));
+        let atoms = &a[7..];
+        let max = atoms.iter().copied().fold(0.0, f64::max);
+        let mean = atoms.iter().sum::<f64>() / 108.0;
+        assert!(close(a[4], max, 2e-6) && close(a[6], mean, 2e-6));
+        assert_eq!(&a[..7], &p[..7], "atomic adds columns only");
+        for (x, y) in atoms.iter().zip(&r[7..]) {
+            assert!(close(*y, scaled(*x, 0.25), 1e-5), "{y} vs {x}");
+        }
+        let rel_mean = r[7..].iter().sum::<f64>() / 108.0;
+        assert!(close(r[4], scaled(a[4], 0.25), 1e-5) && close(r[6], rel_mean, 2e-6));
+        assert!(close(r[1], scaled(a[1], 0.5), 1e-5), "{} vs {}", r[1], a[1]);
+        assert!(close(r[2], scaled(a[2], 0.5), 1e-5), "{} vs {}", r[2], a[2]);
+    }
+    // errors name the key's line
+    let fails = |deck: String, needle: &str, line: usize| {
+        let path = dir.join("bad.toml");
+        std::fs::write(&path, deck).unwrap();
+        let e = run_deck(&path, &mut Vec::new(), DriverOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(needle), "`{e}` does not mention `{needle}`");
+        assert!(
+            e.contains(&format!(":{line}")),
+            "`{e}` does not name line {line}"
+        );
+    };
+    let path = committee_deck(&dir, "model_deviation_relative_v = -1.0");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let line = text.lines().count();
+    fails(
+        text.clone(),
+        "`model_deviation_relative_v` -1 must be zero or positive",
+        line,
+    );
+    let without_file: String = text
+        .lines()
+        .filter(|l| !l.starts_with("model_deviation ") && !l.starts_with("model_deviation_every"))
+        .map(|l| format!("{}\n", l.replace("-1.0", "0.5")))
+        .collect();
+    fails(
+        without_file,
+        "`model_deviation_relative_v` is given but no `model_deviation` file",
+        line - 2,
+    );
+    fails(
+        text.replace(
+            "model_deviation_relative_v = -1.0",
+            "model_deviation_atomic = \"yes\"",
+        ),
+        "model_deviation_atomic",
+        line,
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

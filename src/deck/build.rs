@@ -17,7 +17,8 @@ use ferromd_integrators::{
 };
 use ferromd_potentials::mlip::{self, MlipError, MlipOptions};
 use ferromd_potentials::{
-    Committee, CommitteeDrive, Eam, EamStyle, LjCutBuilder, Mixing, Overlay, manybody,
+    Committee, CommitteeDrive, DeviationScale, Eam, EamStyle, LjCutBuilder, Mixing, Overlay,
+    manybody,
 };
 use toml::Spanned;
 
@@ -293,26 +294,64 @@ fn model_deviation_file(
     spec: &DeckSpec,
     o: &OutputSpec,
 ) -> Result<Option<ModelDeviationFile>, DeckError> {
-    let file = match (&o.model_deviation, &o.model_deviation_every) {
-        (None, None) => return Ok(None),
-        (None, Some(every)) => {
-            return Err(cx
-                .at(
-                    every,
-                    "`model_deviation_every` is given but no `model_deviation` file",
+    let Some(file) = &o.model_deviation else {
+        let settings = [
+            (
+                "model_deviation_every",
+                o.model_deviation_every.as_ref().map(Spanned::span),
+            ),
+            (
+                "model_deviation_relative",
+                o.model_deviation_relative.as_ref().map(Spanned::span),
+            ),
+            (
+                "model_deviation_relative_v",
+                o.model_deviation_relative_v.as_ref().map(Spanned::span),
+            ),
+            (
+                "model_deviation_atomic",
+                o.model_deviation_atomic.as_ref().map(Spanned::span),
+            ),
+        ];
+        return match settings
+            .into_iter()
+            .find_map(|(key, at)| at.map(|at| (key, at)))
+        {
+            None => Ok(None),
+            Some((key, at)) => Err(cx
+                .at_span(
+                    at,
+                    format!("`{key}` is given but no `model_deviation` file"),
                 )
                 .with_key("output.model_deviation")
-                .with_hint("add model_deviation = \"model_devi.out\""));
-        }
-        (Some(f), _) => f,
+                .with_hint("add model_deviation = \"model_devi.out\"")),
+        };
     };
     committee_file(cx, spec, file, "model_deviation")?;
+    let level = |key: &str, value: &Option<Spanned<f64>>| match value {
+        None => Ok(None),
+        Some(v) if v.get_ref().is_finite() && *v.get_ref() >= 0.0 => Ok(Some(*v.get_ref())),
+        Some(v) => Err(cx
+            .at(
+                v,
+                format!("`{key}` {} must be zero or positive", v.get_ref()),
+            )
+            .with_key(format!("output.{key}"))),
+    };
     Ok(Some(ModelDeviationFile {
         path: PathBuf::from(file.get_ref()),
         every: o
             .model_deviation_every
             .as_ref()
             .map_or(spec.run.thermo, |e| *e.get_ref()),
+        scale: DeviationScale {
+            relative_force: level("model_deviation_relative", &o.model_deviation_relative)?,
+            relative_virial: level("model_deviation_relative_v", &o.model_deviation_relative_v)?,
+        },
+        atomic: o
+            .model_deviation_atomic
+            .as_ref()
+            .is_some_and(|a| *a.get_ref()),
     }))
 }
 

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use ferromd_core::{
     IntegrationParameters, Integrator, Potential, RunError, Simulation, System, UnitSystem,
 };
-use ferromd_potentials::CommitteeRecord;
+use ferromd_potentials::{CommitteeRecord, DeviationScale};
 
 pub use backend::{Backend, DeviceIntegrator, DevicePotential};
 pub use error::DeckError;
@@ -92,6 +92,11 @@ pub struct ModelDeviationFile {
     pub path: PathBuf,
     /// A line every this many steps (0: the first and last step only).
     pub every: u64,
+    /// Relative deviations (`model_deviation_relative`, `model_deviation_relative_v`), as
+    /// the script keywords `relative` and `relative_v`.
+    pub scale: DeviationScale,
+    /// Every atom's force deviation appended to each line (`model_deviation_atomic`).
+    pub atomic: bool,
 }
 
 /// Where a committee run writes its uncertain frames (`[output]` `uncertain_frames`).

@@ -63,6 +63,15 @@ pub struct OutputSpec {
     /// Interval of `model_deviation` in steps: a line at every multiple (default: the
     /// thermo interval; 0: first and last step only).
     pub model_deviation_every: Option<Spanned<u64>>,
+    /// `model_deviation` as `pair_style deepmd`'s `relative L`: each atom's force
+    /// deviation divided by `|F̄_i| + L` (force units).
+    pub model_deviation_relative: Option<Spanned<f64>>,
+    /// `model_deviation` as `pair_style deepmd`'s `relative_v L`: each virial component's
+    /// deviation divided by `|W̄_ab|/N + L` (energy units).
+    pub model_deviation_relative_v: Option<Spanned<f64>>,
+    /// `model_deviation` as `pair_style deepmd`'s `atomic`: every atom's force deviation
+    /// (atom-ID order) appended to each line.
+    pub model_deviation_atomic: Option<Spanned<bool>>,
 }
 
 /// One atom type.
