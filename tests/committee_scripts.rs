@@ -4,6 +4,7 @@
 //! deviation is |ε₁ − ε₂|/(ε₁ + ε₂) times the driving (mean) force on it, and each virial
 //! component's deviation is |W¹ − W²|/2 per atom, from the members' own virials.
 //! Also: the thermo keywords, `drive`, uncertain frames, runs continuing one another,
+//! `minimize`, the deck keys `model_deviation_relative`/`_relative_v`/`_atomic`,
 //! `read_restart`, deck output, and errors that name the line and the word.
 
 use std::path::{Path, PathBuf};
@@ -640,5 +641,68 @@ fn deck_relative_and_atomic_keys_mean_the_script_keywords() {
         "model_deviation_atomic",
         line,
     );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// `minimize`: its thermo steps (the first and the last) get a `model_devi.out` line
+/// whatever `out_freq`'s multiples, and a frame past the threshold; the last line is the
+/// deviation at the relaxed positions (a new committee's `run 0` there gives the same).
+#[test]
+fn minimize_writes_its_thermo_steps() {
+    let dir = scratch("minimize");
+    let frames = dir.join("frames.extxyz");
+    let again = dir.join("again.out");
+    let text = format!(
+        "{}{}\
+         thermo_style custom step pe max_devi_f avg_devi_f\n\
+         thermo_modify format float %.17g\n\
+         minimize 0 1e-4 50 500\n\
+         pair_style committee lj/cut 2.5 lj/cut 2.5 out_file {} out_freq 1 atomic\n\
+         pair_coeff * * lj/cut 1 {} 1.0\n\
+         pair_coeff * * lj/cut 2 {} 1.0\n\
+         run 0\n",
+        prelude(),
+        committee(
+            &dir,
+            &format!(
+                "out_freq 1000 atomic frames {} threshold 0",
+                frames.display()
+            )
+        ),
+        again.display(),
+        EPS.0,
+        EPS.1
+    );
+    let log = run(&dir, &text).unwrap();
+    let rows = thermo_rows(&log);
+    assert_eq!(rows.len(), 3, "minimize: first and last; run 0: one");
+    let last = rows[1][0] as u64;
+    assert!(last > 0, "the minimizer iterated");
+    let devi = model_devi(&dir.join("model_devi.out"));
+    let steps: Vec<u64> = devi.iter().map(|r| r[0] as u64).collect();
+    assert_eq!(steps, [0, last]);
+    for (row, d) in rows[..2].iter().zip(&devi) {
+        assert!(close(row[2], d[4], 1e-6) && close(row[3], d[6], 1e-6));
+    }
+    assert!(
+        devi[1][4] < devi[0][4],
+        "relaxing lowers the forces and their spread"
+    );
+    let relaxed = model_devi(&again);
+    assert_eq!(relaxed.len(), 1);
+    // the same numbers up to rounding (a fresh neighbor list sums in another order)
+    assert_eq!(relaxed[0].len(), devi[1].len());
+    for (c, (a, b)) in relaxed[0].iter().zip(&devi[1]).enumerate() {
+        assert!(
+            (a - b).abs() <= 2e-6 * a.abs().max(b.abs()) + 1e-13,
+            "column {c}: the last line is the relaxed structure's, {b} vs {a}"
+        );
+    }
+    let frames = read_extxyz(&frames).unwrap();
+    let frame_steps: Vec<u64> = frames
+        .iter()
+        .map(|f| f.info("step").unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(frame_steps, [0, last]);
     std::fs::remove_dir_all(&dir).ok();
 }

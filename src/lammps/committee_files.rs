@@ -205,7 +205,37 @@ impl CommitteeFiles {
         system: &System,
         record: &CommitteeRecord,
     ) -> ScriptResult<()> {
-        if !self.wants_deviation(step) || self.last_devi.is_some_and(|s| s >= step) {
+        if !self.wants_deviation(step) {
+            return Ok(());
+        }
+        self.write_line(step, system, record)
+    }
+
+    /// Writes what a minimization's thermo step (its first and its last) gets: the
+    /// model-deviation line, whatever `out_freq`'s multiples (unless `out_freq` is 0, no
+    /// file), and the uncertain frame past the threshold; each step once. Minimizers
+    /// report no steps in between, and a relaxed structure's deviation is what
+    /// active learning asks of a minimization.
+    pub fn write_minimization_step(
+        &mut self,
+        step: u64,
+        system: &System,
+        record: &CommitteeRecord,
+    ) -> ScriptResult<()> {
+        if self.model_devi.is_some() {
+            self.write_line(step, system, record)?;
+        }
+        self.record_frame(step, system, record)
+    }
+
+    /// Writes the model-deviation line of `step` (the latest evaluation) unless written.
+    fn write_line(
+        &mut self,
+        step: u64,
+        system: &System,
+        record: &CommitteeRecord,
+    ) -> ScriptResult<()> {
+        if self.last_devi.is_some_and(|s| s >= step) {
             return Ok(());
         }
         let (scale, atomic) = (self.settings.scale, self.settings.atomic);

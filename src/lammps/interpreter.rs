@@ -1808,6 +1808,7 @@ impl Interpreter {
         .with_committee(committee, self.committee_files.as_mut());
         let result = before.and_then(|sample| {
             observer.thermo_with_system(&sample, &sim.system);
+            observer.committee_minimization_step(sample.step, &sim.system);
             let r = match self.min_style.as_str() {
                 "fire" => Fire::new(integrate.dt).minimize(&mut sim, &params),
                 _ => ConjugateGradient::new().minimize(&mut sim, &params),
@@ -1816,6 +1817,7 @@ impl Interpreter {
             sim.reset_step(start_step + r.iterations);
             let after = sim.thermo().map_err(|e| ScriptError::new(e.to_string()))?;
             observer.thermo_with_system(&after, &sim.system);
+            observer.committee_minimization_step(after.step, &sim.system);
             Ok(r)
         });
         let error = observer.error.take();
@@ -2418,6 +2420,16 @@ impl<'a> ScriptObserver<'a> {
     fn committee_frame(&mut self, step: u64, system: &System) {
         if let Some((record, files)) = &mut self.committee
             && let Err(e) = files.record_frame(step, system, record)
+        {
+            self.error.get_or_insert(e);
+        }
+    }
+
+    /// Writes the committee's model-deviation line and uncertain frame of a minimization's
+    /// thermo step (its first and last).
+    fn committee_minimization_step(&mut self, step: u64, system: &System) {
+        if let Some((record, files)) = &mut self.committee
+            && let Err(e) = files.write_minimization_step(step, system, record)
         {
             self.error.get_or_insert(e);
         }
