@@ -229,18 +229,12 @@ fn parse_members(words: &[String]) -> ScriptResult<Vec<SubStyle>> {
             members.extend(parse_sub_styles(COMMITTEE_STYLE, &plain)?);
             plain.clear();
         }
-        let subs = words[k + 1..k + 1 + len].to_vec();
-        parse_sub_styles(w, &subs).map_err(|e| {
-            ScriptError::new(format!(
-                "pair_style committee member {} ({w}): {}",
-                members.len() + 1,
-                e.message
-            ))
-        })?;
-        members.push(SubStyle {
+        let member = SubStyle {
             name: w.clone(),
-            args: subs,
-        });
+            args: words[k + 1..k + 1 + len].to_vec(),
+        };
+        parse_sub_styles(w, &member.args).map_err(|e| member_error(members.len(), &member, e))?;
+        members.push(member);
         k += len + 2;
     }
     if !plain.is_empty() || members.is_empty() {
@@ -265,6 +259,16 @@ pub fn member_coeff(
     }
 }
 
+/// Error `e` of member `k` (0-based), prefixed with the member's number and style.
+fn member_error(k: usize, member: &SubStyle, e: ScriptError) -> ScriptError {
+    ScriptError::new(format!(
+        "pair_style committee member {} ({}): {}",
+        k + 1,
+        member.name,
+        e.message
+    ))
+}
+
 /// The style a committee's `pair_coeff` line finally sets, for checking the line as that
 /// style's own: the style's name and global arguments, and the line as it reads it. For a
 /// hybrid member that is the sub-style the rest of the line names (`none`: no style).
@@ -278,14 +282,8 @@ pub fn coeff_style(
         return Ok((member.name.clone(), member.args.clone(), line));
     }
     let subs = parse_sub_styles(&member.name, &member.args)?;
-    let (sub, sub_line) = coeff_target(&member.name, &subs, &line).map_err(|e| {
-        ScriptError::new(format!(
-            "pair_style committee member {} ({}): {}",
-            k + 1,
-            member.name,
-            e.message
-        ))
-    })?;
+    let (sub, sub_line) =
+        coeff_target(&member.name, &subs, &line).map_err(|e| member_error(k, member, e))?;
     Ok(match sub {
         Some(s) => (subs[s].name.clone(), subs[s].args.clone(), sub_line),
         None => ("none".to_string(), Vec::new(), sub_line),
@@ -314,14 +312,7 @@ pub fn build_committee(
                 member.name
             ));
         }
-        let potential = build(member, lines).map_err(|e| {
-            ScriptError::new(format!(
-                "pair_style committee member {} ({}): {}",
-                k + 1,
-                member.name,
-                e.message
-            ))
-        })?;
+        let potential = build(member, lines).map_err(|e| member_error(k, member, e))?;
         members.push(potential);
     }
     Committee::new(members, settings.drive)
