@@ -14,7 +14,10 @@ use tch::{CModule, Device, IValue, Kind, Tensor};
 
 use super::archive::TorchArchive;
 use super::device::{load_module, parse_device};
-use super::full_list::{check_full_list, follow_rayon_threads};
+use super::evaluation::{
+    TimedScratch, add_force_rows, add_virial, lock_scratch, requested_per_atom_energy,
+    timed_evaluation,
+};
 use super::heads::choose_head;
 use super::metadata::ModelMetadata;
 use super::system_inputs::SystemInputs;
@@ -43,6 +46,12 @@ pub(super) struct Scratch {
     direct: Vec<f64>,
     /// Time accounting.
     pub(super) timings: MlipTimings,
+}
+
+impl TimedScratch for Scratch {
+    fn timings_mut(&mut self) -> &mut MlipTimings {
+        &mut self.timings
+    }
 }
 
 /// Where the time of the evaluations so far went.
@@ -382,7 +391,7 @@ impl E3gnn {
 
     /// Locks the buffers (a poisoned lock is recovered: the buffers are refilled on use).
     pub(super) fn scratch(&self) -> std::sync::MutexGuard<'_, Scratch> {
-        self.scratch.lock().unwrap_or_else(|e| e.into_inner())
+        lock_scratch(&self.scratch)
     }
 }
 
@@ -412,67 +421,51 @@ impl Potential for E3gnn {
     }
 
     fn compute(&self, input: &ForceInput<'_>, out: &mut ForceOutput) -> Result<(), PotentialError> {
-        let n_local = input.n_local();
-        if !check_full_list("e3gnn", input, self.meta.cutoff)? {
-            return Ok(());
-        }
-        follow_rayon_threads();
-        let start = Instant::now();
-        let mut guard = self.scratch();
-        let s = &mut *guard;
-        self.select_edges(input, s)?;
-        let req = input.request;
-        let per_atom = if req.per_atom_energy {
-            Some(&mut out.per_atom_energy[..n_local])
-        } else {
-            None
-        };
-        let direct = self.meta.direct_forces;
-        // a direct-force model needs the energy's edge gradient for the virial only
-        let edge_gradient = !direct || req.virial;
-        let energy = self.run_model(s, per_atom, edge_gradient)?;
-        out.energy += energy;
-        let forces = &mut out.forces;
-        if direct {
-            for (f, d) in forces[..n_local].iter_mut().zip(s.direct.chunks_exact(3)) {
-                *f += Vector3::new(d[0], d[1], d[2]);
+        timed_evaluation("e3gnn", self.meta.cutoff, input, &self.scratch, |s| {
+            self.select_edges(input, s)?;
+            let req = input.request;
+            let per_atom = requested_per_atom_energy(input, out);
+            let direct = self.meta.direct_forces;
+            // a direct-force model needs the energy's edge gradient for the virial only
+            let edge_gradient = !direct || req.virial;
+            let energy = self.run_model(s, per_atom, edge_gradient)?;
+            out.energy += energy;
+            let forces = &mut out.forces;
+            if direct {
+                add_force_rows(&mut forces[..input.n_local()], &s.direct);
             }
-        }
-        let e = if edge_gradient { s.vectors.len() } else { 0 };
-        let (src, dst) = s.edge_index.split_at(s.vectors.len());
-        let mut virial = [0.0; 6];
-        for k in 0..e {
-            let g = if self.meta.double {
-                Vector3::new(s.grad64[3 * k], s.grad64[3 * k + 1], s.grad64[3 * k + 2])
-            } else {
-                Vector3::new(
-                    s.grad32[3 * k] as f64,
-                    s.grad32[3 * k + 1] as f64,
-                    s.grad32[3 * k + 2] as f64,
-                )
-            };
-            if !direct {
-                forces[src[k] as usize] += g;
-                forces[dst[k] as usize] -= g;
+            let e = if edge_gradient { s.vectors.len() } else { 0 };
+            let (src, dst) = s.edge_index.split_at(s.vectors.len());
+            let mut virial = [0.0; 6];
+            for k in 0..e {
+                let g = if self.meta.double {
+                    Vector3::new(s.grad64[3 * k], s.grad64[3 * k + 1], s.grad64[3 * k + 2])
+                } else {
+                    Vector3::new(
+                        s.grad32[3 * k] as f64,
+                        s.grad32[3 * k + 1] as f64,
+                        s.grad32[3 * k + 2] as f64,
+                    )
+                };
+                if !direct {
+                    forces[src[k] as usize] += g;
+                    forces[dst[k] as usize] -= g;
+                }
+                if req.virial {
+                    let r = s.vectors[k];
+                    virial[0] -= r.x * g.x;
+                    virial[1] -= r.y * g.y;
+                    virial[2] -= r.z * g.z;
+                    virial[3] -= r.x * g.y;
+                    virial[4] -= r.x * g.z;
+                    virial[5] -= r.y * g.z;
+                }
             }
             if req.virial {
-                let r = s.vectors[k];
-                virial[0] -= r.x * g.x;
-                virial[1] -= r.y * g.y;
-                virial[2] -= r.z * g.z;
-                virial[3] -= r.x * g.y;
-                virial[4] -= r.x * g.z;
-                virial[5] -= r.y * g.z;
+                add_virial(&mut out.virial, virial);
             }
-        }
-        if req.virial {
-            for (v, w) in out.virial.iter_mut().zip(virial) {
-                *v += w;
-            }
-        }
-        s.timings.calls += 1;
-        s.timings.compute += start.elapsed().as_secs_f64();
-        Ok(())
+            Ok(())
+        })
     }
 
     fn name(&self) -> &str {

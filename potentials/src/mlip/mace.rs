@@ -11,19 +11,21 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use ferromd_core::nalgebra::Vector3;
 use ferromd_core::neighbor::ListKind;
 use ferromd_core::potential::{ForceInput, ForceOutput, Potential, PotentialError};
-use tch::{CModule, Device, IValue, Kind, Tensor};
+use tch::{CModule, Device, IValue, Kind};
 
 use super::archive::TorchArchive;
 use super::device::{load_module, parse_device};
-use super::full_list::{check_full_list, follow_rayon_threads};
+use super::evaluation::{
+    TimedScratch, add_node_results, cell_rows, lock_scratch, requested_per_atom_energy,
+    timed_evaluation,
+};
 use super::heads::choose_head;
 use super::periodic_graph::PeriodicGraph;
 use super::pickle::Value;
 use super::system_inputs::SystemInputs;
-use super::tensors::{self, OutputDict};
+use super::tensors::{self, InputDict, OutputDict};
 use super::{MlipError, MlipOptions, MlipTimings, elements};
 
 /// The Python module whose compiled code marks a `LAMMPS_MACE` archive.
@@ -232,6 +234,12 @@ struct Scratch {
     timings: MlipTimings,
 }
 
+impl TimedScratch for Scratch {
+    fn timings_mut(&mut self) -> &mut MlipTimings {
+        &mut self.timings
+    }
+}
+
 /// A MACE model compiled by `mace_create_lammps_model` (LAMMPS `pair_style mace`).
 ///
 /// Each evaluation builds the graph of the local atoms as LAMMPS's
@@ -308,10 +316,7 @@ impl LammpsMace {
 
     /// Time spent in evaluations so far.
     pub fn timings(&self) -> MlipTimings {
-        self.scratch
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .timings
+        lock_scratch(&self.scratch).timings
     }
 
     /// The device the model runs on.
@@ -361,34 +366,22 @@ impl LammpsMace {
             Kind::Float
         };
         let ptr = [0i64, n];
-        let float = |data: &[f64], shape: &[i64]| {
-            tensors::float_tensor(data, shape, kind, self.device).map_err(torch_error)
-        };
-        let long = |data: &[i64], shape: &[i64]| {
-            tensors::long_tensor(data, shape, self.device).map_err(torch_error)
-        };
-        let entry = |key: &str, t: Tensor| (IValue::String(key.into()), IValue::Tensor(t));
-        let mut dict = vec![
-            entry("positions", float(&g.positions, &[n, 3])?),
-            entry("cell", float(cell, &[3, 3])?),
-            entry("edge_index", long(&g.edge_index, &[2, e])?),
-            entry("shifts", float(&g.shifts, &[e, 3])?),
-            entry("unit_shifts", float(&g.unit_shifts, &[e, 3])?),
-            entry("node_attrs", float(&s.node_attrs, &[n, n_species])?),
-            entry("batch", long(&s.batch, &[n])?),
-            entry("ptr", long(&ptr, &[2])?),
-        ];
-        dict.extend(
-            self.system_inputs
-                .entries(kind, self.device)
-                .map_err(torch_error)?,
-        );
-        let local_or_ghost = float(&s.local, &[n])?;
+        let mut dict = InputDict::new("mace", kind, self.device);
+        dict.float("positions", &g.positions, &[n, 3])?;
+        dict.float("cell", cell, &[3, 3])?;
+        dict.long("edge_index", &g.edge_index, &[2, e])?;
+        dict.float("shifts", &g.shifts, &[e, 3])?;
+        dict.float("unit_shifts", &g.unit_shifts, &[e, 3])?;
+        dict.float("node_attrs", &s.node_attrs, &[n, n_species])?;
+        dict.long("batch", &s.batch, &[n])?;
+        dict.long("ptr", &ptr, &[2])?;
+        dict.system_inputs(&self.system_inputs)?;
+        let local_or_ghost = dict.float_tensor(&s.local, &[n])?;
         let start = Instant::now();
         let output = self
             .model
             .forward_is(&[
-                IValue::GenericDict(dict),
+                dict.into_ivalue(),
                 IValue::Tensor(local_or_ghost),
                 IValue::Bool(virial),
             ])
@@ -401,9 +394,7 @@ impl LammpsMace {
             output.copy_into("node_energy", per_atom)?;
         }
         let w = if virial {
-            let mut v = [0.0; 9];
-            output.copy_into("virials", &mut v)?;
-            Some(tensors::virial_from_3x3(&v))
+            Some(output.virial("virials")?)
         } else {
             None
         };
@@ -422,40 +413,14 @@ impl Potential for LammpsMace {
     }
 
     fn compute(&self, input: &ForceInput<'_>, out: &mut ForceOutput) -> Result<(), PotentialError> {
-        let n_local = input.n_local();
-        if !check_full_list("mace", input, self.meta.r_max)? {
-            return Ok(());
-        }
-        follow_rayon_threads();
-        let start = Instant::now();
-        let mut guard = self.scratch.lock().unwrap_or_else(|e| e.into_inner());
-        let s = &mut *guard;
-        self.build_graph(input, s)?;
-        // MACE's cell: one lattice vector per row (ferromd's matrix has them as columns)
-        let h = input.cell.matrix();
-        let cell: [f64; 9] = std::array::from_fn(|k| h[(k % 3, k / 3)]);
-        let req = input.request;
-        let per_atom = if req.per_atom_energy {
-            Some(&mut out.per_atom_energy[..n_local])
-        } else {
-            None
-        };
-        let (energy, virial) = self.run_model(s, &cell, req.virial, per_atom)?;
-        out.energy += energy;
-        for (f, g) in out.forces[..n_local]
-            .iter_mut()
-            .zip(s.forces.chunks_exact(3))
-        {
-            *f += Vector3::new(g[0], g[1], g[2]);
-        }
-        if let Some(w) = virial {
-            for (v, x) in out.virial.iter_mut().zip(w) {
-                *v += x;
-            }
-        }
-        s.timings.calls += 1;
-        s.timings.compute += start.elapsed().as_secs_f64();
-        Ok(())
+        timed_evaluation("mace", self.meta.r_max, input, &self.scratch, |s| {
+            self.build_graph(input, s)?;
+            let per_atom = requested_per_atom_energy(input, out);
+            let (energy, virial) =
+                self.run_model(s, &cell_rows(input), input.request.virial, per_atom)?;
+            add_node_results(out, energy, &s.forces, virial);
+            Ok(())
+        })
     }
 
     fn name(&self) -> &str {

@@ -33,6 +33,8 @@ mod e3gnn_hessian;
 #[cfg(feature = "torch")]
 mod elements;
 #[cfg(feature = "torch")]
+mod evaluation;
+#[cfg(feature = "torch")]
 mod full_list;
 #[cfg(feature = "torch")]
 mod heads;

@@ -15,18 +15,20 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use ferromd_core::nalgebra::Vector3;
 use ferromd_core::neighbor::ListKind;
 use ferromd_core::potential::{ForceInput, ForceOutput, Potential, PotentialError};
-use tch::{CModule, Device, IValue, Kind, Tensor};
+use tch::{CModule, Device, Kind};
 
 use super::archive::TorchArchive;
 use super::device::{load_module, parse_device};
-use super::full_list::{check_full_list, follow_rayon_threads};
+use super::evaluation::{
+    TimedScratch, add_node_results, cell_rows, lock_scratch, requested_per_atom_energy,
+    timed_evaluation,
+};
 use super::heads::choose_head;
 use super::periodic_graph::PeriodicGraph;
 use super::system_inputs::SystemInputs;
-use super::tensors::{self, OutputDict};
+use super::tensors::{self, InputDict, OutputDict};
 use super::{MlipError, MlipOptions, MlipTimings};
 
 /// The extra file whose presence marks a model deployed by `nequip-deploy`.
@@ -176,6 +178,12 @@ struct Scratch {
     timings: MlipTimings,
 }
 
+impl TimedScratch for Scratch {
+    fn timings_mut(&mut self) -> &mut MlipTimings {
+        &mut self.timings
+    }
+}
+
 /// A NequIP model deployed by `nequip-deploy build` (LAMMPS `pair_style nequip`).
 ///
 /// Each evaluation builds the graph of the local atoms as `pair_nequip` does: node `i` is
@@ -252,10 +260,7 @@ impl Nequip {
 
     /// Time spent in evaluations so far.
     pub fn timings(&self) -> MlipTimings {
-        self.scratch
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .timings
+        lock_scratch(&self.scratch).timings
     }
 
     /// The total charge and spin multiplicity given to the model (`None` where it does not
@@ -288,30 +293,18 @@ impl Nequip {
         } else {
             Kind::Float
         };
-        let float = |data: &[f64], shape: &[i64]| {
-            tensors::float_tensor(data, shape, kind, self.device).map_err(torch_error)
-        };
-        let long = |data: &[i64], shape: &[i64]| {
-            tensors::long_tensor(data, shape, self.device).map_err(torch_error)
-        };
-        let entry = |key: &str, t: Tensor| (IValue::String(key.into()), IValue::Tensor(t));
-        let mut dict = vec![
-            entry("pos", float(&g.positions, &[n, 3])?),
-            entry("edge_index", long(&g.edge_index, &[2, e])?),
-            entry("edge_cell_shift", float(&g.unit_shifts, &[e, 3])?),
-            entry("cell", float(cell, &[3, 3])?),
-            // n×1, as nequip's AtomicData stores it (the model squeezes the last axis)
-            entry("atom_types", long(&g.species, &[n, 1])?),
-        ];
-        dict.extend(
-            self.system_inputs
-                .entries(kind, self.device)
-                .map_err(torch_error)?,
-        );
+        let mut dict = InputDict::new("nequip", kind, self.device);
+        dict.float("pos", &g.positions, &[n, 3])?;
+        dict.long("edge_index", &g.edge_index, &[2, e])?;
+        dict.float("edge_cell_shift", &g.unit_shifts, &[e, 3])?;
+        dict.float("cell", cell, &[3, 3])?;
+        // n×1, as nequip's AtomicData stores it (the model squeezes the last axis)
+        dict.long("atom_types", &g.species, &[n, 1])?;
+        dict.system_inputs(&self.system_inputs)?;
         let start = Instant::now();
         let output = self
             .model
-            .forward_is(&[IValue::GenericDict(dict)])
+            .forward_is(&[dict.into_ivalue()])
             .map_err(torch_error)?;
         let output = OutputDict::new("nequip", output)?;
         let energy = output.sum("total_energy")?;
@@ -329,9 +322,7 @@ impl Nequip {
                     self.meta.path.display()
                 )));
             }
-            let mut v = [0.0; 9];
-            output.copy_into("virial", &mut v)?;
-            Some(tensors::virial_from_3x3(&v))
+            Some(output.virial("virial")?)
         } else {
             None
         };
@@ -350,41 +341,15 @@ impl Potential for Nequip {
     }
 
     fn compute(&self, input: &ForceInput<'_>, out: &mut ForceOutput) -> Result<(), PotentialError> {
-        let n_local = input.n_local();
-        if !check_full_list("nequip", input, self.meta.r_max)? {
-            return Ok(());
-        }
-        follow_rayon_threads();
-        let start = Instant::now();
-        let mut guard = self.scratch.lock().unwrap_or_else(|e| e.into_inner());
-        let s = &mut *guard;
-        s.graph
-            .build("nequip", input, &self.type_map, self.meta.r_max)?;
-        // nequip's cell: one lattice vector per row (ferromd's matrix has them as columns)
-        let h = input.cell.matrix();
-        let cell: [f64; 9] = std::array::from_fn(|k| h[(k % 3, k / 3)]);
-        let req = input.request;
-        let per_atom = if req.per_atom_energy {
-            Some(&mut out.per_atom_energy[..n_local])
-        } else {
-            None
-        };
-        let (energy, virial) = self.run_model(s, &cell, req.virial, per_atom)?;
-        out.energy += energy;
-        for (f, g) in out.forces[..n_local]
-            .iter_mut()
-            .zip(s.forces.chunks_exact(3))
-        {
-            *f += Vector3::new(g[0], g[1], g[2]);
-        }
-        if let Some(w) = virial {
-            for (v, x) in out.virial.iter_mut().zip(w) {
-                *v += x;
-            }
-        }
-        s.timings.calls += 1;
-        s.timings.compute += start.elapsed().as_secs_f64();
-        Ok(())
+        timed_evaluation("nequip", self.meta.r_max, input, &self.scratch, |s| {
+            s.graph
+                .build("nequip", input, &self.type_map, self.meta.r_max)?;
+            let per_atom = requested_per_atom_energy(input, out);
+            let (energy, virial) =
+                self.run_model(s, &cell_rows(input), input.request.virial, per_atom)?;
+            add_node_results(out, energy, &s.forces, virial);
+            Ok(())
+        })
     }
 
     fn name(&self) -> &str {

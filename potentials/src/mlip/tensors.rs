@@ -4,6 +4,8 @@
 use ferromd_core::potential::PotentialError;
 use tch::{Device, IValue, Kind, Tensor};
 
+use super::system_inputs::SystemInputs;
+
 /// The error of a failed torch call of model `style`.
 pub(crate) fn torch_error(style: &str, e: tch::TchError) -> PotentialError {
     PotentialError::Other(format!("{style}: torch: {e}"))
@@ -58,6 +60,69 @@ fn check_len(len: usize, shape: &[i64]) -> Result<(), tch::TchError> {
     }
 }
 
+/// A model's input dictionary, built entry by entry from host arrays.
+///
+/// Its tensors share the memory of the arrays as [`float_tensor`] and [`long_tensor`] do:
+/// the arrays must stay unchanged until the dictionary and the model call are done.
+pub(crate) struct InputDict {
+    style: &'static str,
+    kind: Kind,
+    device: Device,
+    entries: Vec<(IValue, IValue)>,
+}
+
+impl InputDict {
+    /// An empty dictionary whose floating tensors are `kind` on `device`; `style` names
+    /// the model in errors.
+    pub fn new(style: &'static str, kind: Kind, device: Device) -> Self {
+        InputDict {
+            style,
+            kind,
+            device,
+            entries: Vec::new(),
+        }
+    }
+
+    /// `data` (row-major, of `shape`) as a floating tensor of the dictionary's kind and
+    /// device, not added to it.
+    pub fn float_tensor(&self, data: &[f64], shape: &[i64]) -> Result<Tensor, PotentialError> {
+        float_tensor(data, shape, self.kind, self.device).map_err(|e| torch_error(self.style, e))
+    }
+
+    /// Adds `data` (row-major, of `shape`) under `key` as a floating tensor.
+    pub fn float(&mut self, key: &str, data: &[f64], shape: &[i64]) -> Result<(), PotentialError> {
+        let t = self.float_tensor(data, shape)?;
+        self.push(key, t);
+        Ok(())
+    }
+
+    /// Adds `data` (row-major, of `shape`) under `key` as an i64 tensor.
+    pub fn long(&mut self, key: &str, data: &[i64], shape: &[i64]) -> Result<(), PotentialError> {
+        let t = long_tensor(data, shape, self.device).map_err(|e| torch_error(self.style, e))?;
+        self.push(key, t);
+        Ok(())
+    }
+
+    /// Adds the total charge and spin entries of a model that reads them.
+    pub fn system_inputs(&mut self, inputs: &SystemInputs) -> Result<(), PotentialError> {
+        let entries = inputs
+            .entries(self.kind, self.device)
+            .map_err(|e| torch_error(self.style, e))?;
+        self.entries.extend(entries);
+        Ok(())
+    }
+
+    /// The dictionary as a model argument.
+    pub fn into_ivalue(self) -> IValue {
+        IValue::GenericDict(self.entries)
+    }
+
+    fn push(&mut self, key: &str, t: Tensor) {
+        self.entries
+            .push((IValue::String(key.into()), IValue::Tensor(t)));
+    }
+}
+
 /// The entries of a model's output dictionary.
 pub(crate) struct OutputDict {
     style: &'static str,
@@ -103,6 +168,14 @@ impl OutputDict {
             .and_then(|t| t.f_contiguous())
             .and_then(|t| t.f_copy_data(out, numel))
             .map_err(|e| torch_error(style, e))
+    }
+
+    /// The 3×3 tensor under `key` (a virial, row-major) in ferromd's virial order
+    /// `[xx, yy, zz, xy, xz, yz]`.
+    pub fn virial(&self, key: &str) -> Result<[f64; 6], PotentialError> {
+        let mut v = [0.0; 9];
+        self.copy_into(key, &mut v)?;
+        Ok(virial_from_3x3(&v))
     }
 
     /// The sum of the tensor under `key` (a total energy), in f64.
