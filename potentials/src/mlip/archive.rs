@@ -224,6 +224,16 @@ pub fn extra_key(name: &str) -> Option<&str> {
     (is_extra && !key.is_empty()).then_some(key)
 }
 
+/// Extra files made from `(name, content)` pairs, as [`TorchArchive::extra_files`] returns
+/// them: the input of the metadata readers' tests.
+#[cfg(test)]
+pub(crate) fn extra_files_from(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

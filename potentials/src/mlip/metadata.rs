@@ -169,19 +169,13 @@ fn parse_modal_map(text: &str) -> Option<Vec<(String, i64)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn extra(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::mlip::archive::extra_files_from;
 
     #[test]
     fn reads_sevennet_metadata() {
         let m = ModelMetadata::from_extra(
             Path::new("m.pt"),
-            extra(&[
+            extra_files_from(&[
                 ("chemical_symbols_to_index", "Ga N O Si "),
                 ("cutoff", "5.0"),
                 ("num_species", "4"),
@@ -203,17 +197,17 @@ mod tests {
     #[test]
     fn rejects_missing_or_bad_entries() {
         let p = Path::new("m.pt");
-        let e = ModelMetadata::from_extra(p, extra(&[("cutoff", "5.0")])).unwrap_err();
+        let e = ModelMetadata::from_extra(p, extra_files_from(&[("cutoff", "5.0")])).unwrap_err();
         assert!(matches!(e, MlipError::UnknownConvention { .. }), "{e}");
         let e = ModelMetadata::from_extra(
             p,
-            extra(&[("chemical_symbols_to_index", "Si"), ("cutoff", "x")]),
+            extra_files_from(&[("chemical_symbols_to_index", "Si"), ("cutoff", "x")]),
         )
         .unwrap_err();
         assert!(matches!(e, MlipError::BadMetadata { .. }), "{e}");
         let e = ModelMetadata::from_extra(
             p,
-            extra(&[
+            extra_files_from(&[
                 ("chemical_symbols_to_index", "Si"),
                 ("cutoff", "4"),
                 ("num_species", "2"),
@@ -224,24 +218,27 @@ mod tests {
         let si = [("chemical_symbols_to_index", "Si"), ("cutoff", "4")];
         let direct = [si[0], si[1], ("force_output", "direct")];
         assert!(
-            ModelMetadata::from_extra(p, extra(&direct))
+            ModelMetadata::from_extra(p, extra_files_from(&direct))
                 .unwrap()
                 .direct_forces
         );
         assert!(
-            !ModelMetadata::from_extra(p, extra(&si))
+            !ModelMetadata::from_extra(p, extra_files_from(&si))
                 .unwrap()
                 .direct_forces
         );
-        let e = ModelMetadata::from_extra(p, extra(&[si[0], si[1], ("force_output", "curl")]))
-            .unwrap_err();
+        let e = ModelMetadata::from_extra(
+            p,
+            extra_files_from(&[si[0], si[1], ("force_output", "curl")]),
+        )
+        .unwrap_err();
         assert!(
             e.to_string().contains("force_output") && e.to_string().contains("`direct`"),
             "{e}"
         );
         let e = ModelMetadata::from_extra(
             p,
-            extra(&[
+            extra_files_from(&[
                 ("chemical_symbols_to_index", "Si"),
                 ("cutoff", "4"),
                 ("modal_map", "PBE"),
@@ -255,7 +252,7 @@ mod tests {
     fn reads_the_modal_map_of_multi_fidelity_exports() {
         let m = ModelMetadata::from_extra(
             Path::new("m.pt"),
-            extra(&[
+            extra_files_from(&[
                 ("chemical_symbols_to_index", "Si"),
                 ("cutoff", "5.0"),
                 ("modal_map", "R2SCAN:0 PBE:1"),

@@ -360,19 +360,13 @@ impl Potential for Nequip {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn extra(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::mlip::archive::extra_files_from;
 
     #[test]
     fn reads_deploy_metadata() {
         let m = NequipMetadata::from_extra(
             Path::new("m.pth"),
-            extra(&[
+            extra_files_from(&[
                 ("nequip_version", "0.6.2"),
                 ("r_max", "4.0"),
                 ("n_species", "2"),
@@ -392,7 +386,7 @@ mod tests {
         // nequip 0.5 (empty version, no dtypes): float32, as nequip's loader assumes
         let old = NequipMetadata::from_extra(
             Path::new("m.pth"),
-            extra(&[
+            extra_files_from(&[
                 ("nequip_version", ""),
                 ("_jit_bailout_depth", "2"),
                 ("r_max", "5"),
@@ -413,11 +407,11 @@ mod tests {
             ("type_names", "O Si"),
         ];
         let with = |k: &str, v: &str| {
-            let mut e = extra(&base);
+            let mut e = extra_files_from(&base);
             e.insert(k.into(), v.into());
             NequipMetadata::from_extra(p, e).unwrap_err()
         };
-        let e = NequipMetadata::from_extra(p, extra(&[("r_max", "4.0")])).unwrap_err();
+        let e = NequipMetadata::from_extra(p, extra_files_from(&[("r_max", "4.0")])).unwrap_err();
         assert!(matches!(e, MlipError::UnknownConvention { .. }), "{e}");
         let e = with("r_max", "-1");
         assert!(e.to_string().contains("r_max"), "{e}");
@@ -429,7 +423,7 @@ mod tests {
         assert!(e.to_string().contains("pair_nequip_allegro"), "{e}");
         let e = with("type_names", " ");
         assert!(e.to_string().contains("type_names"), "{e}");
-        let mut no_r = extra(&base);
+        let mut no_r = extra_files_from(&base);
         no_r.remove("r_max");
         let e = NequipMetadata::from_extra(p, no_r).unwrap_err();
         assert!(e.to_string().contains("extra/r_max"), "{e}");
