@@ -4,7 +4,8 @@
 use ferromd_core::integrator::{Integrator, StepContext};
 use ferromd_core::system::System;
 
-use crate::common::{Ramp, StateReader, drift, kick, kinetic_energy, scale_velocities};
+use crate::bath::Bath;
+use crate::common::{drift, kick, kinetic_energy, scale_velocities};
 
 /// Velocity Verlet followed, at the end of every step, by the Berendsen rescaling
 /// `v <- lambda v` with `lambda = sqrt(1 + dt/damping (T_target/T - 1))`.
@@ -18,9 +19,7 @@ use crate::common::{Ramp, StateReader, drift, kick, kinetic_energy, scale_veloci
 /// so `etotal + reservoir` is conserved up to the integration error.
 #[derive(Debug, Clone)]
 pub struct Berendsen {
-    temperature: Ramp,
-    damping: f64,
-    reservoir: f64,
+    bath: Bath,
 }
 
 impl Berendsen {
@@ -29,18 +28,8 @@ impl Berendsen {
     /// # Panics
     /// If `temperature` is negative or `damping` is not positive.
     pub fn new(temperature: f64, damping: f64) -> Self {
-        assert!(
-            temperature >= 0.0 && temperature.is_finite(),
-            "Berendsen temperature must be >= 0, got {temperature}"
-        );
-        assert!(
-            damping > 0.0 && damping.is_finite(),
-            "Berendsen damping time must be > 0, got {damping}"
-        );
         Berendsen {
-            temperature: Ramp::new(temperature, temperature),
-            damping,
-            reservoir: 0.0,
+            bath: Bath::new("Berendsen", temperature, damping),
         }
     }
 
@@ -50,17 +39,13 @@ impl Berendsen {
     /// # Panics
     /// If `stop` is negative or not finite.
     pub fn ramp_to(mut self, stop: f64) -> Self {
-        assert!(
-            stop >= 0.0 && stop.is_finite(),
-            "final target temperature must be >= 0, got {stop}"
-        );
-        self.temperature.stop = stop;
+        self.bath.ramp_to(stop);
         self
     }
 
     /// The target temperature (at the start of a run).
     pub fn temperature(&self) -> f64 {
-        self.temperature.start
+        self.bath.temperature.start
     }
 }
 
@@ -78,15 +63,16 @@ impl Integrator for Berendsen {
             return;
         }
         let current = 2.0 * ke / (dof * ctx.units.boltz);
+        let bath = &mut self.bath;
         let lambda2 = (1.0
-            + ctx.dt / self.damping * (self.temperature.at(ctx.step) / current - 1.0))
+            + ctx.dt / bath.damping * (bath.temperature.at(ctx.step) / current - 1.0))
             .max(0.0);
         scale_velocities(system, lambda2.sqrt());
-        self.reservoir += ke * (1.0 - lambda2);
+        bath.reservoir += ke * (1.0 - lambda2);
     }
 
     fn reservoir_energy(&self) -> f64 {
-        self.reservoir
+        self.bath.reservoir
     }
 
     fn prepare_run(
@@ -96,7 +82,7 @@ impl Integrator for Berendsen {
         first: u64,
         last: u64,
     ) -> Result<(), String> {
-        self.temperature.set_span(first, last);
+        self.bath.temperature.set_span(first, last);
         Ok(())
     }
 
@@ -105,12 +91,10 @@ impl Integrator for Berendsen {
     }
 
     fn save_state(&self) -> Vec<f64> {
-        vec![self.reservoir]
+        self.bath.save_reservoir()
     }
 
     fn load_state(&mut self, state: &[f64]) -> Result<(), String> {
-        let mut r = StateReader::new("berendsen", state);
-        self.reservoir = r.f64()?;
-        r.finish()
+        self.bath.load_reservoir("berendsen", state)
     }
 }

@@ -10,7 +10,8 @@ use rand::TryRng;
 use rand_distr::{ChiSquared, Distribution, StandardNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use crate::common::{Ramp, StateReader, drift, kick, kinetic_energy, scale_velocities};
+use crate::bath::Bath;
+use crate::common::{StateReader, drift, kick, kinetic_energy, scale_velocities};
 
 /// A xoshiro256++ generator that counts the 64-bit words it has produced, so that its
 /// state is `(seed, draws)`: a checkpoint stores the two numbers and a restart jumps
@@ -79,10 +80,8 @@ impl TryRng for CountingRng {
 /// `etotal + reservoir` is conserved up to the integration error.
 #[derive(Debug, Clone)]
 pub struct Csvr {
-    temperature: Ramp,
-    damping: f64,
+    bath: Bath,
     rng: CountingRng,
-    reservoir: f64,
 }
 
 impl Csvr {
@@ -91,19 +90,9 @@ impl Csvr {
     /// # Panics
     /// If `temperature` is negative or `damping` is not positive.
     pub fn new(temperature: f64, damping: f64, seed: u64) -> Self {
-        assert!(
-            temperature >= 0.0 && temperature.is_finite(),
-            "CSVR temperature must be >= 0, got {temperature}"
-        );
-        assert!(
-            damping > 0.0 && damping.is_finite(),
-            "CSVR damping time must be > 0, got {damping}"
-        );
         Csvr {
-            temperature: Ramp::new(temperature, temperature),
-            damping,
+            bath: Bath::new("CSVR", temperature, damping),
             rng: CountingRng::new(seed),
-            reservoir: 0.0,
         }
     }
 
@@ -113,23 +102,19 @@ impl Csvr {
     /// # Panics
     /// If `stop` is negative or not finite.
     pub fn ramp_to(mut self, stop: f64) -> Self {
-        assert!(
-            stop >= 0.0 && stop.is_finite(),
-            "final target temperature must be >= 0, got {stop}"
-        );
-        self.temperature.stop = stop;
+        self.bath.ramp_to(stop);
         self
     }
 
     /// The target temperature (at the start of a run).
     pub fn temperature(&self) -> f64 {
-        self.temperature.start
+        self.bath.temperature.start
     }
 
     /// The factor `alpha` with `K' = alpha^2 K` for a kinetic energy `ke`, target
     /// `ke_target` and `dof` degrees of freedom.
     fn resample(&mut self, ke: f64, ke_target: f64, dof: f64, dt: f64) -> f64 {
-        let c = (-dt / self.damping).exp();
+        let c = (-dt / self.bath.damping).exp();
         let c2 = (1.0 - c) * ke_target / (ke * dof);
         let r1: f64 = StandardNormal.sample(&mut self.rng);
         let s = if dof > 1.0 {
@@ -157,14 +142,14 @@ impl Integrator for Csvr {
         if dof <= 0.0 || ke <= 0.0 {
             return;
         }
-        let ke_target = 0.5 * dof * ctx.units.boltz * self.temperature.at(ctx.step);
+        let ke_target = 0.5 * dof * ctx.units.boltz * self.bath.temperature.at(ctx.step);
         let alpha = self.resample(ke, ke_target, dof, ctx.dt);
         scale_velocities(system, alpha);
-        self.reservoir += ke * (1.0 - alpha * alpha);
+        self.bath.reservoir += ke * (1.0 - alpha * alpha);
     }
 
     fn reservoir_energy(&self) -> f64 {
-        self.reservoir
+        self.bath.reservoir
     }
 
     fn prepare_run(
@@ -174,7 +159,7 @@ impl Integrator for Csvr {
         first: u64,
         last: u64,
     ) -> Result<(), String> {
-        self.temperature.set_span(first, last);
+        self.bath.temperature.set_span(first, last);
         Ok(())
     }
 
@@ -186,7 +171,7 @@ impl Integrator for Csvr {
     /// 64-bit words drawn so far.
     fn save_state(&self) -> Vec<f64> {
         vec![
-            self.reservoir,
+            self.bath.reservoir,
             f64::from_bits(self.rng.seed),
             f64::from_bits(self.rng.draws),
         ]
@@ -198,7 +183,7 @@ impl Integrator for Csvr {
         let seed = r.u64()?;
         let draws = r.u64()?;
         r.finish()?;
-        self.reservoir = reservoir;
+        self.bath.reservoir = reservoir;
         self.rng = CountingRng::at(seed, draws);
         Ok(())
     }

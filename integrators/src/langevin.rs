@@ -5,9 +5,8 @@ use ferromd_core::nalgebra::Vector3;
 use ferromd_core::system::System;
 use rayon::prelude::*;
 
-use crate::common::{
-    CounterNoise, MIN_CHUNK, Ramp, StateReader, drift, kick, kinetic_energy, momentum,
-};
+use crate::bath::Bath;
+use crate::common::{CounterNoise, MIN_CHUNK, drift, kick, kinetic_energy, momentum};
 
 /// Langevin thermostat integrated with BAOAB: `B` half kick, `A` half drift, `O` exact
 /// Ornstein-Uhlenbeck velocity update over a full step, `A` half drift, then (after the
@@ -31,12 +30,11 @@ use crate::common::{
 /// O steps, so `etotal + reservoir` is conserved up to the integration error.
 #[derive(Debug, Clone)]
 pub struct Langevin {
-    temperature: Ramp,
-    damping: f64,
+    /// Target temperature, relaxation time and minus the kinetic energy added by the O
+    /// steps so far.
+    bath: Bath,
     seed: u64,
     zero_momentum: bool,
-    /// Minus the kinetic energy added by the O steps so far.
-    reservoir: f64,
     noise: Vec<Vector3<f64>>,
 }
 
@@ -46,20 +44,10 @@ impl Langevin {
     /// # Panics
     /// If `temperature` is negative or `damping` is not positive.
     pub fn new(temperature: f64, damping: f64, seed: u64) -> Self {
-        assert!(
-            temperature >= 0.0 && temperature.is_finite(),
-            "Langevin temperature must be >= 0, got {temperature}"
-        );
-        assert!(
-            damping > 0.0 && damping.is_finite(),
-            "Langevin damping time must be > 0, got {damping}"
-        );
         Langevin {
-            temperature: Ramp::new(temperature, temperature),
-            damping,
+            bath: Bath::new("Langevin", temperature, damping),
             seed,
             zero_momentum: false,
-            reservoir: 0.0,
             noise: Vec::new(),
         }
     }
@@ -76,24 +64,20 @@ impl Langevin {
     /// # Panics
     /// If `stop` is negative or not finite.
     pub fn ramp_to(mut self, stop: f64) -> Self {
-        assert!(
-            stop >= 0.0 && stop.is_finite(),
-            "final target temperature must be >= 0, got {stop}"
-        );
-        self.temperature.stop = stop;
+        self.bath.ramp_to(stop);
         self
     }
 
     /// The target temperature (at the start of a run).
     pub fn temperature(&self) -> f64 {
-        self.temperature.start
+        self.bath.temperature.start
     }
 
     /// The O step: exact Ornstein-Uhlenbeck update of all velocities over `dt`.
     fn ornstein_uhlenbeck(&mut self, system: &mut System, ctx: &StepContext) {
-        let c1 = (-ctx.dt / self.damping).exp();
+        let c1 = (-ctx.dt / self.bath.damping).exp();
         let c2 = (1.0 - c1 * c1).sqrt();
-        let kt = ctx.units.boltz * self.temperature.at(ctx.step) / ctx.units.mvv2e;
+        let kt = ctx.units.boltz * self.bath.temperature.at(ctx.step) / ctx.units.mvv2e;
         let dim = system.dimension;
         let source = CounterNoise::new(self.seed, ctx.step, 0);
         let n = system.len();
@@ -127,7 +111,7 @@ impl Langevin {
             .with_min_len(MIN_CHUNK)
             .for_each(|(v, g)| *v = *v * c1 + g);
         let after = kinetic_energy(system, ctx.units.mvv2e);
-        self.reservoir -= after - before;
+        self.bath.reservoir -= after - before;
     }
 }
 
@@ -145,7 +129,7 @@ impl Integrator for Langevin {
     }
 
     fn reservoir_energy(&self) -> f64 {
-        self.reservoir
+        self.bath.reservoir
     }
 
     fn prepare_run(
@@ -155,7 +139,7 @@ impl Integrator for Langevin {
         first: u64,
         last: u64,
     ) -> Result<(), String> {
-        self.temperature.set_span(first, last);
+        self.bath.temperature.set_span(first, last);
         Ok(())
     }
 
@@ -166,13 +150,11 @@ impl Integrator for Langevin {
     /// The reservoir energy only: the noise is counter based, keyed by the step number,
     /// which the checkpoint stores with the system.
     fn save_state(&self) -> Vec<f64> {
-        vec![self.reservoir]
+        self.bath.save_reservoir()
     }
 
     fn load_state(&mut self, state: &[f64]) -> Result<(), String> {
-        let mut r = StateReader::new("langevin", state);
-        self.reservoir = r.f64()?;
-        r.finish()
+        self.bath.load_reservoir("langevin", state)
     }
 }
 

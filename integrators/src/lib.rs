@@ -16,6 +16,7 @@
 //! Energy minimizers (`minimize`, `min_style cg|fire`) are in [`minimize`].
 
 mod barostat;
+mod bath;
 mod berendsen;
 mod common;
 mod crescale;
