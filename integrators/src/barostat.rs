@@ -38,6 +38,15 @@ impl std::fmt::Display for BarostatError {
     }
 }
 
+/// Checks that `value` (named `what`, a target pressure) is finite.
+pub(crate) fn finite(what: &str, value: f64) -> Result<f64, BarostatError> {
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(BarostatError(format!("{what} must be finite, got {value}")))
+    }
+}
+
 /// Checks that `value` (named `what`) is finite and positive.
 pub(crate) fn positive(what: &str, value: f64) -> Result<f64, BarostatError> {
     if value.is_finite() && value > 0.0 {

@@ -8,7 +8,7 @@ use ferromd_core::system::System;
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 
-use crate::barostat::{BarostatError, Coupling, dilate, positive};
+use crate::barostat::{BarostatError, Coupling, dilate, finite, positive};
 use crate::common::{MIN_CHUNK, Ramp, StateReader, scale_velocity_components};
 use crate::csvr::CountingRng;
 use crate::press_berendsen::DEFAULT_BULK_MODULUS;
@@ -197,12 +197,7 @@ impl CRescale {
 
     /// Ramps the target pressure linearly to `stop` over each run (LAMMPS `Pstart Pstop`).
     pub fn ramp_to(mut self, stop: f64) -> Result<Self, BarostatError> {
-        if !stop.is_finite() {
-            return Err(BarostatError(format!(
-                "final target pressure must be finite, got {stop}"
-            )));
-        }
-        self.pressure.stop = stop;
+        self.pressure.stop = finite("final target pressure", stop)?;
         Ok(self)
     }
 

@@ -8,7 +8,7 @@ use ferromd_core::system::System;
 use ferromd_core::units::UnitConstants;
 use rayon::prelude::*;
 
-use crate::barostat::{BarostatError, Coupling, deform, dilate, positive};
+use crate::barostat::{BarostatError, Coupling, deform, dilate, finite, positive};
 use crate::common::{MIN_CHUNK, Ramp, StateReader, drift, kick, kinetic_energy};
 use crate::nose_hoover::NoseHooverChain;
 use crate::pressure_control::{
@@ -126,11 +126,7 @@ impl MtkBarostat {
         pdamp: f64,
         coupling: Coupling,
     ) -> Result<Self, BarostatError> {
-        if !pressure.is_finite() {
-            return Err(BarostatError(format!(
-                "target pressure must be finite, got {pressure}"
-            )));
-        }
+        finite("target pressure", pressure)?;
         positive("pressure damping period", pdamp)?;
         let control = PressureControl::from_coupling(coupling, pressure, pressure, pdamp);
         Self::with_control(thermostat, control)

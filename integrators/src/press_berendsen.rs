@@ -4,7 +4,7 @@
 use ferromd_core::integrator::{Integrator, StepContext};
 use ferromd_core::system::System;
 
-use crate::barostat::{BarostatError, Coupling, current_pressure, dilate, positive};
+use crate::barostat::{BarostatError, Coupling, current_pressure, dilate, finite, positive};
 use crate::common::Ramp;
 
 /// LAMMPS's default bulk modulus of `fix press/berendsen` (pressure units).
@@ -52,11 +52,7 @@ impl BerendsenBarostat {
         pdamp: f64,
         coupling: Coupling,
     ) -> Result<Self, BarostatError> {
-        if !pressure.is_finite() {
-            return Err(BarostatError(format!(
-                "target pressure must be finite, got {pressure}"
-            )));
-        }
+        finite("target pressure", pressure)?;
         positive("pressure damping period", pdamp)?;
         if coupling == Coupling::Tri {
             return Err(BarostatError(
@@ -75,12 +71,7 @@ impl BerendsenBarostat {
 
     /// Ramps the target pressure linearly to `stop` over each run (LAMMPS `Pstart Pstop`).
     pub fn ramp_to(mut self, stop: f64) -> Result<Self, BarostatError> {
-        if !stop.is_finite() {
-            return Err(BarostatError(format!(
-                "final target pressure must be finite, got {stop}"
-            )));
-        }
-        self.ramp.stop = stop;
+        self.ramp.stop = finite("final target pressure", stop)?;
         Ok(self)
     }
 
