@@ -10,13 +10,14 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use ferromd::core::UnitSystem;
 use ferromd::core::io::extxyz::read_extxyz;
-use ferromd::core::lattice::{CubicKind, Lattice};
-use ferromd::core::neighbor::NeighborSettings;
-use ferromd::core::{IntegrationParameters, Simulation, Species, UnitSystem};
 use ferromd::driver::{DriverOptions, run_deck};
-use ferromd::integrators::VelocityVerlet;
 use ferromd::potentials::mlip::{E3gnn, MlipOptions};
+
+mod common;
+
+use common::silicon::{diamond_si8, metal_nve_simulation};
 
 /// `$VAR`, by default `target/mlip/FILE`.
 fn model(var: &str, file: &str) -> PathBuf {
@@ -84,21 +85,8 @@ uncertainty_threshold = 0.0
 
 /// Energy and forces of one model alone on the perfect 8-atom lattice.
 fn alone(path: &Path) -> (f64, Vec<[f64; 3]>) {
-    let system = Lattice::cubic(CubicKind::Diamond, 5.43)
-        .build([1; 3], vec![Species::new("Si", 28.0855)])
-        .unwrap();
     let pot = E3gnn::load(path, &["Si"], &MlipOptions::default()).unwrap();
-    let mut sim = Simulation::new(
-        system,
-        UnitSystem::Metal,
-        IntegrationParameters {
-            dt: 0.001,
-            neighbor: NeighborSettings::with_skin(1.0),
-        },
-        Box::new(pot),
-        Box::new(VelocityVerlet::new()),
-    )
-    .unwrap();
+    let mut sim = metal_nve_simulation(diamond_si8(), Box::new(pot));
     let e = sim.evaluate().unwrap().energy;
     (
         e,

@@ -7,10 +7,6 @@
 
 use std::path::{Path, PathBuf};
 
-use ferromd_core::lattice::{CubicKind, Lattice};
-use ferromd_core::neighbor::NeighborSettings;
-use ferromd_core::{IntegrationParameters, Simulation, Species, System, UnitSystem, velocity};
-use ferromd_integrators::VelocityVerlet;
 use ferromd_potentials::mlip::{
     self, Convention, LammpsMace, MaceMetadata, MlipError, MlipOptions,
 };
@@ -20,7 +16,7 @@ mod common;
 
 use common::mlip_reference::{Case, Worst, compare_cases, model_dir, model_file, read_reference};
 use common::script::script_pe;
-use common::{Recorder, on_two_threads};
+use common::silicon::{si8_energy, si8_nve_energy_ranges};
 
 #[derive(Deserialize)]
 struct Reference {
@@ -67,21 +63,13 @@ fn compare(dtype: &str) -> Worst {
 /// Energies, per-atom (node) energies, forces and stress of the float64 export.
 #[test]
 fn mace_float64_matches_ase_calculator() {
-    let w = compare("float64");
-    assert!(w.energy_per_atom < 1e-10, "energy differs: {w:?}");
-    assert!(w.atom_energy < 1e-10, "per-atom energies differ: {w:?}");
-    assert!(w.force < 1e-9, "forces differ: {w:?}");
-    assert!(w.stress < 1e-10, "stress differs: {w:?}");
+    compare("float64").assert_below(1e-10, 1e-10, 1e-9, 1e-10);
 }
 
 /// The same for the float32 export.
 #[test]
 fn mace_float32_matches_ase_calculator() {
-    let w = compare("float32");
-    assert!(w.energy_per_atom < 1e-5, "energy differs: {w:?}");
-    assert!(w.atom_energy < 1e-4, "per-atom energies differ: {w:?}");
-    assert!(w.force < 1e-4, "forces differ: {w:?}");
-    assert!(w.stress < 1e-5, "stress differs: {w:?}");
+    compare("float32").assert_below(1e-5, 1e-4, 1e-4, 1e-5);
 }
 
 /// 8 Si atoms (a cubic diamond cell smaller than twice the cutoff: several images of each
@@ -94,44 +82,14 @@ fn mace_float32_matches_ase_calculator() {
 fn mace_nve_conserves_energy() {
     let steps = 200;
     let pot = LammpsMace::load(model_path("float64"), &["Si"], &MlipOptions::default()).unwrap();
-    let mut system: System = Lattice::cubic(CubicKind::Diamond, 5.43)
-        .build([1; 3], vec![Species::new("Si", 28.0855)])
-        .unwrap();
-    let n = system.len() as f64;
-    let units = UnitSystem::Metal;
-    velocity::create_velocities(&mut system, 600.0, 20261125, &units.constants());
-    let params = IntegrationParameters {
-        dt: 0.001,
-        neighbor: NeighborSettings::with_skin(1.0),
-    };
-    let rec = on_two_threads(|| {
-        let mut sim = Simulation::new(
-            system,
-            units,
-            params,
-            Box::new(pot),
-            Box::new(VelocityVerlet::new()),
-        )
-        .unwrap();
-        let mut rec = Recorder::default();
-        sim.run(steps, 10, &mut rec).unwrap();
-        rec
-    });
-    let e: Vec<f64> = rec.samples.iter().map(|s| s.etotal() / n).collect();
-    let ke: Vec<f64> = rec.samples.iter().map(|s| s.ke / n).collect();
-    let (lo, hi) = e
-        .iter()
-        .fold((f64::MAX, f64::MIN), |(a, b), &x| (a.min(x), b.max(x)));
-    let ke_range =
-        ke.iter().cloned().fold(f64::MIN, f64::max) - ke.iter().cloned().fold(f64::MAX, f64::min);
+    let (e_range, ke_range) = si8_nve_energy_ranges(Box::new(pot), 20261125, steps);
     eprintln!(
-        "MACE (random, f64) NVE, 8 Si, {steps} steps of 1 fs: E/N range {:.2e} eV, \
-         KE/N range {ke_range:.2e} eV",
-        hi - lo
+        "MACE (random, f64) NVE, 8 Si, {steps} steps of 1 fs: E/N range {e_range:.2e} eV, \
+         KE/N range {ke_range:.2e} eV"
     );
     // the atoms move: kinetic energy changes by far more than the total
     assert!(ke_range > 1e-3, "KE/N range {ke_range} eV");
-    assert!(hi - lo < 1e-2 * ke_range, "E/N range {} eV", hi - lo);
+    assert!(e_range < 1e-2 * ke_range, "E/N range {e_range} eV");
 }
 
 #[test]
@@ -171,22 +129,9 @@ fn convention_detection_and_errors() {
 
 /// Energy of 8-atom diamond Si evaluated directly with the MACE potential.
 fn direct_energy_si8(model: &Path) -> f64 {
-    let system = Lattice::cubic(CubicKind::Diamond, 5.43)
-        .build([1; 3], vec![Species::new("Si", 28.0855)])
-        .unwrap();
-    let pot = LammpsMace::load(model, &["Si"], &MlipOptions::default()).unwrap();
-    let mut sim = Simulation::new(
-        system,
-        UnitSystem::Metal,
-        IntegrationParameters {
-            dt: 0.001,
-            neighbor: NeighborSettings::with_skin(1.0),
-        },
-        Box::new(pot),
-        Box::new(VelocityVerlet::new()),
-    )
-    .unwrap();
-    sim.evaluate().unwrap().energy
+    si8_energy(Box::new(
+        LammpsMace::load(model, &["Si"], &MlipOptions::default()).unwrap(),
+    ))
 }
 
 /// `style = "mace"` in a deck, and `pair_style mace no_domain_decomposition` with

@@ -9,10 +9,6 @@
 
 use std::path::{Path, PathBuf};
 
-use ferromd_core::lattice::{CubicKind, Lattice};
-use ferromd_core::neighbor::NeighborSettings;
-use ferromd_core::{IntegrationParameters, Simulation, Species, System, UnitSystem, velocity};
-use ferromd_integrators::VelocityVerlet;
 use ferromd_potentials::mlip::{self, Convention, MlipError, MlipOptions, Nequip, NequipMetadata};
 use serde::Deserialize;
 
@@ -20,7 +16,7 @@ mod common;
 
 use common::mlip_reference::{Case, Worst, compare_cases, model_file, read_reference};
 use common::script::script_pe;
-use common::{Recorder, on_two_threads};
+use common::silicon::{si8_energy, si8_nve_energy_ranges};
 
 #[derive(Deserialize)]
 struct Reference {
@@ -66,21 +62,13 @@ fn compare(dtype: &str) -> Worst {
 /// the model's in the multi-element cases).
 #[test]
 fn nequip_float64_matches_ase_calculator() {
-    let w = compare("float64");
-    assert!(w.energy_per_atom < 1e-10, "energy differs: {w:?}");
-    assert!(w.atom_energy < 1e-10, "per-atom energies differ: {w:?}");
-    assert!(w.force < 1e-9, "forces differ: {w:?}");
-    assert!(w.stress < 1e-10, "stress differs: {w:?}");
+    compare("float64").assert_below(1e-10, 1e-10, 1e-9, 1e-10);
 }
 
 /// nequip 0.6's default precision (float32 model fed float64 inputs).
 #[test]
 fn nequip_float32_matches_ase_calculator() {
-    let w = compare("float32");
-    assert!(w.energy_per_atom < 1e-5, "energy differs: {w:?}");
-    assert!(w.atom_energy < 1e-4, "per-atom energies differ: {w:?}");
-    assert!(w.force < 1e-4, "forces differ: {w:?}");
-    assert!(w.stress < 1e-5, "stress differs: {w:?}");
+    compare("float32").assert_below(1e-5, 1e-4, 1e-4, 1e-5);
 }
 
 /// 8 Si atoms (a cubic cell smaller than twice the cutoff: several images of each atom are
@@ -93,35 +81,7 @@ fn nequip_float32_matches_ase_calculator() {
 fn nequip_nve_conserves_energy() {
     let steps = 200;
     let pot = Nequip::load(model_path("float64"), &["Si"], &MlipOptions::default()).unwrap();
-    let mut system: System = Lattice::cubic(CubicKind::Diamond, 5.43)
-        .build([1; 3], vec![Species::new("Si", 28.0855)])
-        .unwrap();
-    let n = system.len() as f64;
-    let units = UnitSystem::Metal;
-    velocity::create_velocities(&mut system, 600.0, 20261203, &units.constants());
-    let params = IntegrationParameters {
-        dt: 0.001,
-        neighbor: NeighborSettings::with_skin(1.0),
-    };
-    let rec = on_two_threads(|| {
-        let mut sim = Simulation::new(
-            system,
-            units,
-            params,
-            Box::new(pot),
-            Box::new(VelocityVerlet::new()),
-        )
-        .unwrap();
-        let mut rec = Recorder::default();
-        sim.run(steps, 10, &mut rec).unwrap();
-        rec
-    });
-    let e: Vec<f64> = rec.samples.iter().map(|s| s.etotal() / n).collect();
-    let ke: Vec<f64> = rec.samples.iter().map(|s| s.ke / n).collect();
-    let range = |v: &[f64]| {
-        v.iter().cloned().fold(f64::MIN, f64::max) - v.iter().cloned().fold(f64::MAX, f64::min)
-    };
-    let (e_range, ke_range) = (range(&e), range(&ke));
+    let (e_range, ke_range) = si8_nve_energy_ranges(Box::new(pot), 20261203, steps);
     eprintln!(
         "NequIP (random, f64) NVE, 8 Si, {steps} steps of 1 fs: E/N range {e_range:.2e} eV, \
          KE/N range {ke_range:.2e} eV"
@@ -179,22 +139,9 @@ fn convention_detection_species_mapping_and_errors() {
 
 /// Energy of 8-atom diamond Si evaluated directly.
 fn direct_energy_si8(model: &Path) -> f64 {
-    let system = Lattice::cubic(CubicKind::Diamond, 5.43)
-        .build([1; 3], vec![Species::new("Si", 28.0855)])
-        .unwrap();
-    let pot = Nequip::load(model, &["Si"], &MlipOptions::default()).unwrap();
-    let mut sim = Simulation::new(
-        system,
-        UnitSystem::Metal,
-        IntegrationParameters {
-            dt: 0.001,
-            neighbor: NeighborSettings::with_skin(1.0),
-        },
-        Box::new(pot),
-        Box::new(VelocityVerlet::new()),
-    )
-    .unwrap();
-    sim.evaluate().unwrap().energy
+    si8_energy(Box::new(
+        Nequip::load(model, &["Si"], &MlipOptions::default()).unwrap(),
+    ))
 }
 
 /// An 8-atom diamond cell (a = 5.43 Å) in a two-type box as a LAMMPS script, with

@@ -75,6 +75,21 @@ pub struct Worst {
     pub stress: f64,
 }
 
+impl Worst {
+    /// Panics, naming the quantity, unless every difference is below its tolerance:
+    /// energy per atom, per-atom energies, force components and stress components.
+    pub fn assert_below(&self, energy_per_atom: f64, atom_energy: f64, force: f64, stress: f64) {
+        let w = self;
+        assert!(w.energy_per_atom < energy_per_atom, "energy differs: {w:?}");
+        assert!(
+            w.atom_energy < atom_energy,
+            "per-atom energies differ: {w:?}"
+        );
+        assert!(w.force < force, "forces differ: {w:?}");
+        assert!(w.stress < stress, "stress differs: {w:?}");
+    }
+}
+
 /// Energy, virial and per-atom energies.
 const ALL: ForceRequest = ForceRequest {
     energy: true,

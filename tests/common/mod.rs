@@ -6,6 +6,7 @@ pub mod ase;
 pub mod interrupt;
 pub mod mlip_reference;
 pub mod script;
+pub mod silicon;
 
 use std::ops::ControlFlow;
 use std::path::PathBuf;
