@@ -17,23 +17,11 @@ use ferromd::potentials::mlip::{E3gnn, MlipOptions};
 
 mod common;
 
+use common::mlip_reference::{sevennet_model, sevennet0};
 use common::silicon::{diamond_si8, metal_nve_simulation};
 
-/// `$VAR`, by default `target/mlip/FILE`.
-fn model(var: &str, file: &str) -> PathBuf {
-    std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("target/mlip")
-            .join(file)
-    })
-}
-
-fn sevennet0() -> PathBuf {
-    model("FERROMD_SEVENNET0", "sevennet0.pt")
-}
-
 fn l3i5() -> PathBuf {
-    model("FERROMD_SEVENNET_L3I5", "sevennet_l3i5.pt")
+    sevennet_model("FERROMD_SEVENNET_L3I5", "sevennet_l3i5.pt")
 }
 
 fn deck(dir: &Path) -> String {

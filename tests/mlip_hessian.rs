@@ -5,7 +5,7 @@
 //! Needs the model exported by `scripts/setup-mlip.sh` (`$FERROMD_SEVENNET0`).
 #![cfg(feature = "torch")]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use ferromd::hessian::{HessianMethod, analytic_hessian, finite_difference_hessian};
@@ -18,23 +18,12 @@ use ferromd_potentials::{Committee, CommitteeDrive, LjCutBuilder, Overlay};
 
 mod common;
 
+use common::mlip_reference::sevennet0;
 use common::on_two_threads;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// The SevenNet-0 TorchScript file made by scripts/setup-mlip.sh.
 fn model_path() -> PathBuf {
-    let path = std::env::var_os("FERROMD_SEVENNET0")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target/mlip/sevennet0.pt"));
-    assert!(
-        path.is_file(),
-        "SevenNet-0 model {} missing: run scripts/setup-mlip.sh (scripts/test.sh does)",
-        path.display()
-    );
-    path
+    sevennet0()
 }
 
 /// 8-atom diamond Si cell with every atom displaced by a fixed pattern of ~0.05 Å.

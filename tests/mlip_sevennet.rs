@@ -22,6 +22,7 @@ use serde::Deserialize;
 mod common;
 
 use common::ase::{ase_stress, system_from_ase};
+use common::mlip_reference::sevennet0;
 use common::on_two_threads;
 
 #[derive(Deserialize)]
@@ -49,15 +50,7 @@ fn root() -> &'static Path {
 
 /// The SevenNet-0 TorchScript file made by scripts/setup-mlip.sh.
 fn model_path() -> PathBuf {
-    let path = std::env::var_os("FERROMD_SEVENNET0")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target/mlip/sevennet0.pt"));
-    assert!(
-        path.is_file(),
-        "SevenNet-0 model {} missing: run scripts/setup-mlip.sh (scripts/test.sh does)",
-        path.display()
-    );
-    path
+    sevennet0()
 }
 
 fn system_of(case: &Case) -> (System, Vec<String>) {

@@ -44,6 +44,27 @@ pub fn model_dir() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/mlip"))
 }
 
+/// The SevenNet model exported by scripts/setup-mlip.sh at `$var`, by default
+/// `target/mlip/file`; it must exist.
+pub fn sevennet_model(var: &str, file: &str) -> PathBuf {
+    let path = std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("target/mlip")
+            .join(file)
+    });
+    assert!(
+        path.is_file(),
+        "SevenNet model {} missing: run scripts/setup-mlip.sh (scripts/test.sh does)",
+        path.display()
+    );
+    path
+}
+
+/// SevenNet-0: `$FERROMD_SEVENNET0`, by default `target/mlip/sevennet0.pt`.
+pub fn sevennet0() -> PathBuf {
+    sevennet_model("FERROMD_SEVENNET0", "sevennet0.pt")
+}
+
 /// The file `name` of the model directory, which must exist.
 pub fn model_file(name: &str) -> PathBuf {
     let path = model_dir().join(name);
