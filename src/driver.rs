@@ -248,6 +248,87 @@ pub fn run_deck(
         sim.params.dt,
         sim.params.neighbor.skin
     )?;
+    let remaining = steps - first;
+    let checkpoint_path = options
+        .checkpoint
+        .clone()
+        .unwrap_or_else(|| default_checkpoint(path));
+    let mut observer = open_writer(
+        out,
+        RunOutputs {
+            units,
+            dt: sim.params.dt,
+            atoms: sim.system.len(),
+            first,
+            last: steps,
+            thermo_every,
+            resumed,
+            checkpoint: checkpoint_path.clone(),
+            options: &options,
+        },
+        output,
+        committee,
+        observables,
+    )?;
+    let result = sim.run(remaining, thermo_every, &mut observer);
+    observer.progress.finish_and_clear();
+    if let Some(e) = observer.error.take() {
+        return Err(e);
+    }
+    if let Some(step) = observer.interrupted {
+        observer.out.flush()?;
+        return Err(DriverError::Interrupted {
+            step,
+            checkpoint: checkpoint_path,
+            deck: path.to_path_buf(),
+        });
+    }
+    let summary = result?;
+    if options.checkpoint.is_some() {
+        observer.checkpoint(&sim).write(&checkpoint_path)?;
+    }
+    let out = observer.out;
+    write_summary(out, &summary, units, sim.params.dt)?;
+    out.flush()?;
+    Ok(summary)
+}
+
+/// What a run's [`ThermoWriter`] needs to know besides its outputs.
+struct RunOutputs<'o> {
+    units: UnitSystem,
+    dt: f64,
+    atoms: usize,
+    /// The step the run starts from, and the last step.
+    first: u64,
+    last: u64,
+    thermo_every: u64,
+    /// The extra entries (output-file lengths) of the checkpoint the run resumes from.
+    resumed: Option<Vec<(String, u64)>>,
+    checkpoint: PathBuf,
+    options: &'o DriverOptions,
+}
+
+/// Writes the thermo header to `out`, opens the `[output]` files (cut back to the
+/// checkpoint's lengths when resuming) with their headers, and returns the observer that
+/// writes them; both the CPU and the GPU path report through it.
+fn open_writer<'a>(
+    out: &'a mut dyn Write,
+    run: RunOutputs<'_>,
+    output: OutputPlan,
+    committee: Option<Arc<CommitteeRecord>>,
+    observables: ObservableFiles,
+) -> Result<ThermoWriter<'a>, DriverError> {
+    let RunOutputs {
+        units,
+        dt,
+        atoms,
+        first,
+        last,
+        thermo_every,
+        resumed,
+        checkpoint,
+        options,
+    } = run;
     let table = ThermoTable::one(units == UnitSystem::Lj);
     let mut header = table.header();
     let mut csv_header = CSV_COLUMNS.join(",");
@@ -312,26 +393,18 @@ pub fn run_deck(
             ThermoFormat::Jsonl => {}
         }
     }
-    let remaining = steps - first;
-    let progress = make_progress(remaining, sim.system.len(), options.progress);
-    let checkpoint_path = options
-        .checkpoint
-        .clone()
-        .unwrap_or_else(|| default_checkpoint(path));
-    let mut observer = ThermoWriter {
+    let progress = make_progress(last - first, atoms, options.progress);
+    Ok(ThermoWriter {
         out,
         table,
         error: None,
         progress,
-        atoms: sim.system.len(),
+        atoms,
         started: Instant::now(),
         per_day: if units == UnitSystem::Lj {
-            (sim.params.dt * 86400.0, "tau/day")
+            (dt * 86400.0, "tau/day")
         } else {
-            (
-                sim.params.dt * units.constants().time_to_fs * 1e-6 * 86400.0,
-                "ns/day",
-            )
+            (dt * units.constants().time_to_fs * 1e-6 * 86400.0, "ns/day")
         },
         output,
         trajectory,
@@ -340,9 +413,9 @@ pub fn run_deck(
         uncertain,
         model_deviation,
         first,
-        last: steps,
+        last,
         resumed: resumed.is_some(),
-        checkpoint: checkpoint_path.clone(),
+        checkpoint,
         checkpoint_every: if options.checkpoint.is_some() {
             options.checkpoint_every
         } else {
@@ -352,31 +425,11 @@ pub fn run_deck(
         interrupted: None,
         observables,
         thermo_every,
-    };
-    let result = sim.run(remaining, thermo_every, &mut observer);
-    observer.progress.finish_and_clear();
-    if let Some(e) = observer.error.take() {
-        return Err(e);
-    }
-    if let Some(step) = observer.interrupted {
-        observer.out.flush()?;
-        return Err(DriverError::Interrupted {
-            step,
-            checkpoint: checkpoint_path,
-            deck: path.to_path_buf(),
-        });
-    }
-    let summary = result?;
-    if options.checkpoint.is_some() {
-        observer.checkpoint(&sim).write(&checkpoint_path)?;
-    }
-    let out = observer.out;
-    write_summary(out, &summary, units, sim.params.dt)?;
-    out.flush()?;
-    Ok(summary)
+    })
 }
 
-/// Runs `deck` on the GPU path (thermo on screen, then the performance summary).
+/// Runs `deck` on the GPU path: thermo on screen and the `[output]` files through the
+/// CPU path's [`ThermoWriter`], then the performance summary.
 #[cfg(feature = "gpu")]
 fn run_on_gpu(
     deck: Deck,
@@ -385,12 +438,41 @@ fn run_on_gpu(
 ) -> Result<RunSummary, DriverError> {
     if options.checkpoint.is_some() || options.resume.is_some() {
         return Err(DriverError::Gpu(
-            "checkpoints and --resume are not supported on the GPU path yet".into(),
+            "checkpoints (--checkpoint) and --resume are not supported on the GPU path yet".into(),
         ));
     }
-    let (units, dt) = (deck.units, deck.params.dt);
-    let summary =
-        crate::gpu::run_deck_on_gpu(deck, out).map_err(|e| DriverError::Gpu(e.to_string()))?;
+    let gpu = |e: ferromd_gpu::GpuError| DriverError::Gpu(e.to_string());
+    let (units, dt, last, thermo_every) =
+        (deck.units, deck.params.dt, deck.steps, deck.thermo_every);
+    let atoms = deck.system.len();
+    let output = deck.output.clone();
+    let committee = deck.committee.clone();
+    let observables = ObservableFiles::new(&deck.observables, dt);
+    let mut run = crate::gpu::prepare_deck_on_gpu(deck, out).map_err(gpu)?;
+    let run_outputs = RunOutputs {
+        units,
+        dt,
+        atoms,
+        first: 0,
+        last,
+        thermo_every,
+        resumed: None,
+        // not written: checkpoints are refused above
+        checkpoint: PathBuf::new(),
+        // the bar counts steps, which the GPU path does not report one by one
+        options: &DriverOptions {
+            progress: false,
+            ..options.clone()
+        },
+    };
+    let mut observer = open_writer(out, run_outputs, output, committee, observables)?;
+    let result = run.run(&mut observer);
+    if let Some(e) = observer.error.take() {
+        return Err(e);
+    }
+    let summary = result.map_err(gpu)?;
+    let out = observer.out;
+    run.write_stats(out).map_err(gpu)?;
     write_summary(out, &summary, units, dt)?;
     out.flush()?;
     Ok(summary)

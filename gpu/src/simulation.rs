@@ -633,6 +633,13 @@ impl GpuSimulation {
     /// kinetic tensor, potential energy and virial computed on the device (forces are
     /// re-evaluated with energies at the same positions), added in f64 on the host.
     pub fn thermo(&mut self) -> Result<ThermoSample, GpuError> {
+        Ok(self.thermo_and_virial()?.0)
+    }
+
+    /// [`GpuSimulation::thermo`] and the virial of the same force evaluation, in the
+    /// CPU path's convention (`Virial`: sum of r_ij f_ij in energy units, `[xx, yy, zz,
+    /// xy, xz, yz]`), e.g. for the stress of a trajectory frame.
+    pub fn thermo_and_virial(&mut self) -> Result<(ThermoSample, [f64; 6]), GpuError> {
         let g = groups(self.params.n_atoms());
         let mut encoder = self.encoder();
         {
@@ -657,7 +664,8 @@ impl GpuSimulation {
         }
         let mut sample = self.sample_from_sums(&sums);
         sample.reservoir = self.reservoir_energy()?;
-        Ok(sample)
+        let virial = std::array::from_fn(|k| sums[7 + k]);
+        Ok((sample, virial))
     }
 
     fn sample_from_sums(&self, sums: &[f64; PARTIALS_PER_GROUP]) -> ThermoSample {
