@@ -214,7 +214,7 @@ pub fn run_deck(
         rayon::current_num_threads()
     )?;
     if options.gpu || deck.backend == Backend::Gpu {
-        return run_on_gpu(deck, out, &options);
+        return run_on_gpu(deck, out, &options, path);
     }
     let (mut sim, resumed) = match &options.resume {
         None => (deck.into_simulation()?.0, None),
@@ -233,12 +233,6 @@ pub fn run_deck(
         }
     };
     let first = sim.current_step();
-    if first > steps {
-        return Err(CheckpointError::general(format!(
-            "the checkpoint is at step {first}, past the deck's {steps} steps"
-        ))
-        .into());
-    }
     writeln!(
         out,
         "potential {} (cutoff {}), integrator {}, timestep {}, skin {}",
@@ -272,17 +266,7 @@ pub fn run_deck(
     )?;
     let result = sim.run(remaining, thermo_every, &mut observer);
     observer.progress.finish_and_clear();
-    if let Some(e) = observer.error.take() {
-        return Err(e);
-    }
-    if let Some(step) = observer.interrupted {
-        observer.out.flush()?;
-        return Err(DriverError::Interrupted {
-            step,
-            checkpoint: checkpoint_path,
-            deck: path.to_path_buf(),
-        });
-    }
+    observer.outcome(path)?;
     let summary = result?;
     if options.checkpoint.is_some() {
         observer.checkpoint(&sim).write(&checkpoint_path)?;
@@ -432,33 +416,50 @@ fn open_writer<'a>(
 /// CPU path's [`ThermoWriter`], then the performance summary.
 #[cfg(feature = "gpu")]
 fn run_on_gpu(
-    deck: Deck,
+    mut deck: Deck,
     out: &mut dyn Write,
     options: &DriverOptions,
+    path: &Path,
 ) -> Result<RunSummary, DriverError> {
-    if options.checkpoint.is_some() || options.resume.is_some() {
-        return Err(DriverError::Gpu(
-            "checkpoints (--checkpoint) and --resume are not supported on the GPU path yet".into(),
-        ));
-    }
     let gpu = |e: ferromd_gpu::GpuError| DriverError::Gpu(e.to_string());
     let (units, dt, last, thermo_every) =
         (deck.units, deck.params.dt, deck.steps, deck.thermo_every);
     let atoms = deck.system.len();
+    let resumed = match &options.resume {
+        None => None,
+        Some(file) => {
+            let ck = read_checkpoint(&deck, file)?;
+            ck.check_kinds(
+                deck.potential.name(),
+                deck.potential.cutoff(),
+                deck.integrator.name(),
+            )
+            .map_err(|e| e.in_file(file))?;
+            writeln!(out, "resuming from {} at step {}", file.display(), ck.step)?;
+            deck.system = ck.system.clone();
+            Some(ck)
+        }
+    };
     let output = deck.output.clone();
     let committee = deck.committee.clone();
     let observables = ObservableFiles::new(&deck.observables, dt);
     let mut run = crate::gpu::prepare_deck_on_gpu(deck, out).map_err(gpu)?;
+    if let Some(ck) = &resumed {
+        run.continue_from(ck).map_err(gpu)?;
+    }
+    let checkpoint_path = options
+        .checkpoint
+        .clone()
+        .unwrap_or_else(|| default_checkpoint(path));
     let run_outputs = RunOutputs {
         units,
         dt,
         atoms,
-        first: 0,
+        first: resumed.as_ref().map_or(0, |ck| ck.step),
         last,
         thermo_every,
-        resumed: None,
-        // not written: checkpoints are refused above
-        checkpoint: PathBuf::new(),
+        resumed: resumed.map(|ck| ck.extra),
+        checkpoint: checkpoint_path.clone(),
         // the bar counts steps, which the GPU path does not report one by one
         options: &DriverOptions {
             progress: false,
@@ -467,10 +468,12 @@ fn run_on_gpu(
     };
     let mut observer = open_writer(out, run_outputs, output, committee, observables)?;
     let result = run.run(&mut observer);
-    if let Some(e) = observer.error.take() {
-        return Err(e);
-    }
+    observer.outcome(path)?;
     let summary = result.map_err(gpu)?;
+    if options.checkpoint.is_some() {
+        let ck = run.checkpoint().map_err(gpu)?;
+        observer.with_outputs(ck).write(&checkpoint_path)?;
+    }
     let out = observer.out;
     run.write_stats(out).map_err(gpu)?;
     write_summary(out, &summary, units, dt)?;
@@ -484,6 +487,7 @@ fn run_on_gpu(
     _deck: Deck,
     _out: &mut dyn Write,
     _options: &DriverOptions,
+    _path: &Path,
 ) -> Result<RunSummary, DriverError> {
     Err(DriverError::Gpu(
         "this ferromd was built without the `gpu` feature; rebuild with `cargo build --release --features gpu`".into(),
@@ -495,7 +499,18 @@ fn run_on_gpu(
 type Resumed = (Simulation, Vec<(String, u64)>, Vec<(String, SavedState)>);
 
 fn resume(deck: Deck, file: &Path) -> Result<Resumed, DriverError> {
-    let mut ck = Checkpoint::read(file)?;
+    let mut ck = read_checkpoint(&deck, file)?;
+    let extra = ck.extra.clone();
+    let saved = std::mem::take(&mut ck.observables);
+    let sim = Simulation::from_checkpoint(ck, deck.potential, deck.integrator)
+        .map_err(|e| e.in_file(file))?;
+    Ok((sim, extra, saved))
+}
+
+/// Reads the checkpoint `file` and checks that `deck` can continue it: same units,
+/// timestep and neighbor settings, atom count, and a step within the deck's run.
+fn read_checkpoint(deck: &Deck, file: &Path) -> Result<Checkpoint, DriverError> {
+    let ck = Checkpoint::read(file)?;
     let mismatch = |what: &str, ck: String, deck_value: String| -> DriverError {
         CheckpointError::general(format!(
             "the checkpoint was written with {what} {ck}, the deck has {deck_value}; \
@@ -525,11 +540,14 @@ fn resume(deck: Deck, file: &Path) -> Result<Resumed, DriverError> {
             deck.system.len().to_string(),
         ));
     }
-    let extra = ck.extra.clone();
-    let saved = std::mem::take(&mut ck.observables);
-    let sim = Simulation::from_checkpoint(ck, deck.potential, deck.integrator)
-        .map_err(|e| e.in_file(file))?;
-    Ok((sim, extra, saved))
+    if ck.step > deck.steps {
+        return Err(CheckpointError::general(format!(
+            "the checkpoint is at step {}, past the deck's {} steps",
+            ck.step, deck.steps
+        ))
+        .into());
+    }
+    Ok(ck)
 }
 
 fn make_progress(steps: u64, atoms: usize, wanted: bool) -> ProgressBar {
@@ -624,9 +642,69 @@ impl ThermoWriter<'_> {
 
     /// The checkpoint of `sim` with the output-file lengths and the observables' state.
     fn checkpoint(&self, sim: &Simulation) -> Checkpoint {
-        let mut ck = sim.checkpoint(self.extra());
+        self.with_outputs(sim.checkpoint(Vec::new()))
+    }
+
+    /// `ck` with the output-file lengths and the observables' state.
+    fn with_outputs(&self, mut ck: Checkpoint) -> Checkpoint {
+        ck.extra = self.extra();
         ck.observables = self.observables.save();
         ck
+    }
+
+    /// The error the outputs met, or the stop on request (naming the checkpoint and
+    /// the `deck` to resume), once the run is over.
+    fn outcome(&mut self, deck: &Path) -> Result<(), DriverError> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        if let Some(step) = self.interrupted {
+            self.out.flush()?;
+            return Err(DriverError::Interrupted {
+                step,
+                checkpoint: self.checkpoint.clone(),
+                deck: deck.to_path_buf(),
+            });
+        }
+        Ok(())
+    }
+
+    /// True when a stop was requested (Ctrl-C).
+    fn stop_requested(&self) -> bool {
+        self.stop.as_ref().is_some_and(|s| s.load(Ordering::SeqCst))
+    }
+
+    /// True when a checkpoint is due after `step`: at the interval or on a stop request.
+    fn checkpoint_due(&self, step: u64) -> bool {
+        self.stop_requested()
+            || (self.checkpoint_every > 0 && step.is_multiple_of(self.checkpoint_every))
+    }
+
+    /// After `step`: when a checkpoint is due, brings the observables' files up to date
+    /// and writes the checkpoint `make` builds; on a stop request, stops (`Break`).
+    fn checkpoint_step(
+        &mut self,
+        step: u64,
+        make: impl FnOnce(&Self) -> Checkpoint,
+    ) -> ControlFlow<()> {
+        let stop = self.stop_requested();
+        if self.checkpoint_due(step) && self.error.is_none() {
+            // every output is flushed at each write, so the recorded lengths are on disk;
+            // the observables' files are brought up to the averages the checkpoint holds
+            self.write_observables();
+            if self.error.is_some() {
+                return ControlFlow::Break(());
+            }
+            if let Err(e) = make(self).write(&self.checkpoint) {
+                self.fail(e);
+                return ControlFlow::Break(());
+            }
+        }
+        if stop {
+            self.interrupted = Some(step);
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
     }
 
     /// The committee columns' values now (NaN when the committee has not evaluated, as
@@ -824,26 +902,25 @@ impl RunObserver for ThermoWriter<'_> {
     }
 
     fn simulation_step_done(&mut self, sim: &Simulation) -> ControlFlow<()> {
-        let step = sim.current_step();
-        let stop = self.stop.as_ref().is_some_and(|s| s.load(Ordering::SeqCst));
-        let due = self.checkpoint_every > 0 && step.is_multiple_of(self.checkpoint_every);
-        if (stop || due) && self.error.is_none() {
-            // every output is flushed at each write, so the recorded lengths are on disk;
-            // the observables' files are brought up to the averages the checkpoint holds
-            self.write_observables();
-            if self.error.is_some() {
-                return ControlFlow::Break(());
-            }
-            if let Err(e) = self.checkpoint(sim).write(&self.checkpoint) {
-                self.fail(e);
-                return ControlFlow::Break(());
-            }
-        }
-        if stop {
-            self.interrupted = Some(step);
+        self.checkpoint_step(sim.current_step(), |w| w.checkpoint(sim))
+    }
+}
+
+#[cfg(feature = "gpu")]
+impl crate::gpu::GpuDeckObserver for ThermoWriter<'_> {
+    fn checkpoint_every(&self) -> u64 {
+        self.checkpoint_every
+    }
+
+    fn checkpoint_due(&self, step: u64) -> bool {
+        ThermoWriter::checkpoint_due(self, step)
+    }
+
+    fn write_checkpoint(&mut self, step: u64, ck: Checkpoint) -> ControlFlow<()> {
+        if self.error.is_some() {
             return ControlFlow::Break(());
         }
-        ControlFlow::Continue(())
+        self.checkpoint_step(step, |w| w.with_outputs(ck))
     }
 }
 

@@ -630,6 +630,30 @@ impl Checkpoint {
         Self::from_bytes(&bytes).map_err(|e| e.in_file(path))
     }
 
+    /// Checks that the checkpoint was written with an integrator named `integrator` and
+    /// a potential named `potential` with this cutoff (bit for bit): a run continues only
+    /// with the kinds that wrote it.
+    pub fn check_kinds(
+        &self,
+        potential: &str,
+        cutoff: f64,
+        integrator: &str,
+    ) -> Result<(), CheckpointError> {
+        if integrator != self.integrator_name {
+            return Err(CheckpointError::general(format!(
+                "the checkpoint was written with integrator `{}`, not `{integrator}`",
+                self.integrator_name
+            )));
+        }
+        if potential != self.potential_name || cutoff.to_bits() != self.potential_cutoff.to_bits() {
+            return Err(CheckpointError::general(format!(
+                "the checkpoint was written with potential `{}` (cutoff {}), not `{potential}` (cutoff {cutoff})",
+                self.potential_name, self.potential_cutoff
+            )));
+        }
+        Ok(())
+    }
+
     /// The saved state of the observable under `key`.
     pub fn observable(&self, key: &str) -> Option<&SavedState> {
         self.observables

@@ -302,24 +302,7 @@ impl Simulation {
         mut integrator: Box<dyn Integrator>,
     ) -> Result<Self, CheckpointError> {
         let c = checkpoint;
-        if integrator.name() != c.integrator_name {
-            return Err(CheckpointError::general(format!(
-                "the checkpoint was written with integrator `{}`, not `{}`",
-                c.integrator_name,
-                integrator.name()
-            )));
-        }
-        if potential.name() != c.potential_name
-            || potential.cutoff().to_bits() != c.potential_cutoff.to_bits()
-        {
-            return Err(CheckpointError::general(format!(
-                "the checkpoint was written with potential `{}` (cutoff {}), not `{}` (cutoff {})",
-                c.potential_name,
-                c.potential_cutoff,
-                potential.name(),
-                potential.cutoff()
-            )));
-        }
+        c.check_kinds(potential.name(), potential.cutoff(), integrator.name())?;
         integrator
             .load_state(&c.integrator_state)
             .map_err(CheckpointError::general)?;

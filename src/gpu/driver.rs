@@ -6,8 +6,12 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::Instant;
 
+use std::ops::ControlFlow;
+
+use ferromd_core::UnitSystem;
+use ferromd_core::checkpoint::Checkpoint;
 use ferromd_core::neighbor::NeighborStats;
-use ferromd_core::simulation::{RunObserver, RunSummary, SectionTimes};
+use ferromd_core::simulation::{IntegrationParameters, RunObserver, RunSummary, SectionTimes};
 use ferromd_gpu::{GpuContext, GpuError, GpuPotential, GpuRunSettings, GpuSimulation};
 
 use super::convert::{device_thermostat, eam_tables, lj_table, morse_table};
@@ -48,10 +52,33 @@ fn check_supported(deck: &Deck) -> Result<(), GpuError> {
     Ok(())
 }
 
+/// Steps between two looks at a stop request (Ctrl-C) during a GPU run: one queue
+/// submission of the default settings.
+const STOP_CHECK_STEPS: u64 = 100;
+
+/// The driver's side of a GPU deck run besides the [`RunObserver`] callbacks: the
+/// checkpoints (at an interval or on request) and stopping on request.
+pub trait GpuDeckObserver: RunObserver {
+    /// The checkpoint interval in steps (0: only on request).
+    fn checkpoint_every(&self) -> u64;
+    /// True when a checkpoint is due after `step` (interval, or a stop was requested).
+    fn checkpoint_due(&self, step: u64) -> bool;
+    /// Completes (output-file lengths) and writes the checkpoint `ck` of `step`;
+    /// `Break` stops the run (a stop request, or an error the observer keeps).
+    fn write_checkpoint(&mut self, step: u64, ck: Checkpoint) -> ControlFlow<()>;
+}
+
 /// A deck set up on the device, ready to run: the atoms stay on the device and are read
 /// back only at the steps an observer wants them.
 pub struct GpuDeckRun {
     sim: GpuSimulation,
+    /// What a checkpoint records of the deck (the CPU path's names, so either path
+    /// continues it).
+    units: UnitSystem,
+    params: IntegrationParameters,
+    potential_name: String,
+    potential_cutoff: f64,
+    integrator_name: String,
     /// The deck's last step.
     last: u64,
     /// Thermo interval (0: the first and last step only).
@@ -85,6 +112,11 @@ pub fn prepare_deck_on_gpu(deck: Deck, out: &mut dyn Write) -> Result<GpuDeckRun
     sim.set_thermostat_span(0, deck.steps);
     Ok(GpuDeckRun {
         sim,
+        units: deck.units,
+        params: deck.params,
+        potential_name: deck.potential.name().to_string(),
+        potential_cutoff: deck.potential.cutoff(),
+        integrator_name: deck.integrator.name().to_string(),
         last: deck.steps,
         thermo_every: deck.thermo_every,
         dump_every: if deck.output.trajectory.is_some() {
@@ -101,34 +133,77 @@ fn io_error(e: std::io::Error) -> GpuError {
 
 impl GpuDeckRun {
     /// The next step after `step` at which the run stops on the host: a multiple of the
-    /// thermo or trajectory interval, or the last step.
-    fn next_stop(&self, step: u64) -> u64 {
-        [self.thermo_every, self.dump_every]
+    /// thermo, trajectory or checkpoint interval, at most [`STOP_CHECK_STEPS`] later, or
+    /// the last step.
+    fn next_stop(&self, step: u64, checkpoint_every: u64) -> u64 {
+        [self.thermo_every, self.dump_every, checkpoint_every]
             .into_iter()
             .filter(|&every| every > 0)
             .map(|every| (step / every + 1) * every)
-            .fold(self.last, u64::min)
+            .fold(self.last.min(step + STOP_CHECK_STEPS), u64::min)
     }
 
-    /// Runs the deck's steps as the CPU path's `Simulation::run` reports them: thermo
-    /// samples (device sums) to `observer` at the first and last step and every thermo
-    /// interval, and at the stops where [`RunObserver::wants_energy`] says so (asked at
-    /// the first step, the thermo and trajectory intervals and the last step) the atoms
-    /// read back with the energy and virial to [`RunObserver::energy_step`].
-    pub fn run(&mut self, observer: &mut dyn RunObserver) -> Result<RunSummary, GpuError> {
+    /// Continues the run of checkpoint `ck` (whose atoms the deck was set up with): its
+    /// step numbering and its thermostat state.
+    pub fn continue_from(&mut self, ck: &Checkpoint) -> Result<(), GpuError> {
+        self.sim.set_step(ck.step);
+        self.sim.set_thermostat_state(&ck.integrator_state)
+    }
+
+    /// The checkpoint of the current step in the CPU path's format: the atoms read back
+    /// (forces of the last evaluation), the energy and virial at this step, the
+    /// thermostat state read back from the device; no neighbor-list record (a resumed
+    /// run builds its list afresh), no output-file lengths (the driver adds them).
+    pub fn checkpoint(&mut self) -> Result<Checkpoint, GpuError> {
+        let (sample, virial) = self.sim.thermo_and_virial()?;
+        let integrator_state = self.sim.thermostat_state()?;
+        let system = self.sim.download()?.clone();
+        Ok(Checkpoint {
+            step: self.sim.step(),
+            units: self.units,
+            params: self.params,
+            system,
+            energy: Some(sample.pe),
+            virial: Some(virial),
+            neighbor: None,
+            integrator_name: self.integrator_name.clone(),
+            integrator_state,
+            potential_name: self.potential_name.clone(),
+            potential_cutoff: self.potential_cutoff,
+            extra: Vec::new(),
+            observables: Vec::new(),
+        })
+    }
+
+    /// Runs the deck's steps from the current one as the CPU path's `Simulation::run`
+    /// reports them: thermo samples (device sums) to `observer` at the first and last
+    /// step and every thermo interval; at the stops where [`RunObserver::wants_energy`]
+    /// says so (asked at the first step, the thermo and trajectory intervals and the
+    /// last step) the atoms read back with the energy and virial to
+    /// [`RunObserver::energy_step`]; checkpoints when [`GpuDeckObserver::checkpoint_due`]
+    /// (looked at every 100 steps at most), stopping when the observer
+    /// says so.
+    pub fn run(&mut self, observer: &mut dyn GpuDeckObserver) -> Result<RunSummary, GpuError> {
         let started = Instant::now();
         let first = self.sim.step();
+        let checkpoint_every = observer.checkpoint_every();
         self.report(true, observer)?;
         while self.sim.step() < self.last {
-            let next = self.next_stop(self.sim.step());
+            let next = self.next_stop(self.sim.step(), checkpoint_every);
             self.sim.advance(next - self.sim.step())?;
             let thermo_now = next == self.last
                 || (self.thermo_every > 0 && next.is_multiple_of(self.thermo_every));
             self.report(thermo_now, observer)?;
+            if observer.checkpoint_due(next) {
+                let ck = self.checkpoint()?;
+                if observer.write_checkpoint(next, ck).is_break() {
+                    break;
+                }
+            }
         }
         let stats = self.sim.stats();
         Ok(RunSummary {
-            steps: self.last - first,
+            steps: self.sim.step() - first,
             elapsed: started.elapsed(),
             neighbor: NeighborStats {
                 builds: stats.builds,
@@ -140,7 +215,11 @@ impl GpuDeckRun {
     }
 
     /// Hands the current step's thermo sample and, when wanted, its atoms to `observer`.
-    fn report(&mut self, thermo_now: bool, observer: &mut dyn RunObserver) -> Result<(), GpuError> {
+    fn report(
+        &mut self,
+        thermo_now: bool,
+        observer: &mut dyn GpuDeckObserver,
+    ) -> Result<(), GpuError> {
         let step = self.sim.step();
         let energy_now = observer.wants_energy(step);
         if !thermo_now && !energy_now {

@@ -5,4 +5,4 @@ mod convert;
 mod driver;
 
 pub use convert::{device_thermostat, eam_tables, lj_table, morse_table};
-pub use driver::{GpuDeckRun, device_potential, prepare_deck_on_gpu};
+pub use driver::{GpuDeckObserver, GpuDeckRun, device_potential, prepare_deck_on_gpu};
